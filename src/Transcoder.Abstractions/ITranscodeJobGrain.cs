@@ -1,0 +1,46 @@
+namespace Transcoder.Abstractions;
+
+/// <summary>
+/// One transcode job, keyed by its id. It owns the job's durable state, hands attempts to a worker,
+/// accepts reports only from the attempt it handed out, and publishes every change on the job's stream.
+/// </summary>
+public interface ITranscodeJobGrain : IGrainWithGuidKey
+{
+    /// <summary>Creates the job. Submitting the same spec again returns the existing job.</summary>
+    /// <exception cref="JobConflictException">The id is taken by a different spec.</exception>
+    Task<JobSnapshot> SubmitAsync(JobSpec spec);
+
+    /// <summary>The job, or null if it was never submitted.</summary>
+    Task<JobSnapshot?> GetAsync();
+
+    /// <summary>Cancels the job unless it already ended; returns the resulting state, or null if unknown.</summary>
+    Task<JobSnapshot?> CancelAsync();
+
+    /// <summary>Progress of a running attempt. Ignored unless <paramref name="runId"/> is the current run.</summary>
+    Task ReportProgressAsync(Guid runId, double percent, string stage);
+
+    /// <summary>A run finished and its outputs are stored. Returns false if the run is no longer current.</summary>
+    Task<bool> ReportCompletedAsync(Guid runId, TranscodeOutput output);
+
+    /// <summary>A run failed. Returns false if the run is no longer current.</summary>
+    Task<bool> ReportFailedAsync(Guid runId, JobError error, bool retryable);
+}
+
+/// <summary>Thrown when a job id is reused for a different request.</summary>
+[GenerateSerializer, Alias("transcoder.job-conflict")]
+public sealed class JobConflictException : Exception
+{
+    public JobConflictException()
+    {
+    }
+
+    public JobConflictException(string message)
+        : base(message)
+    {
+    }
+
+    public JobConflictException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

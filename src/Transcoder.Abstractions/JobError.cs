@@ -1,0 +1,28 @@
+namespace Transcoder.Abstractions;
+
+/// <summary>Why a job failed: a stable machine-readable code and a message for people.</summary>
+/// <param name="Code">A snake_case code from <see cref="JobErrorCodes"/>.</param>
+/// <param name="Message">What went wrong, for a person.</param>
+/// <param name="Detail">The tail of ffmpeg's stderr or similar diagnostics, when there is one.</param>
+[GenerateSerializer, Immutable, Alias("transcoder.job-error")]
+public sealed record JobError(
+    [property: Id(0)] string Code,
+    [property: Id(1)] string Message,
+    [property: Id(2)] string? Detail = null);
+
+/// <summary>The error codes a job can end with.</summary>
+public static class JobErrorCodes
+{
+    public const string DownloadFailed = "download_failed";
+    public const string InputUnreadable = "input_unreadable";
+    public const string NoVideoOrAudio = "no_video_or_audio";
+    public const string InputTooLarge = "input_too_large";
+    public const string InputTooLong = "input_too_long";
+    public const string UnsupportedCodec = "unsupported_codec";
+    public const string InputRefused = "input_refused";
+    public const string EncodeFailed = "encode_failed";
+    public const string EncodeTimedOut = "encode_timed_out";
+    public const string StorageFailed = "storage_failed";
+    public const string WorkerLost = "worker_lost";
+    public const string Internal = "internal_error";
+}

@@ -1,0 +1,47 @@
+using System.Collections.Immutable;
+
+namespace Transcoder.Abstractions;
+
+/// <summary>Everything a client may know about a job at one instant.</summary>
+[GenerateSerializer, Immutable, Alias("transcoder.job-snapshot")]
+public sealed record JobSnapshot
+{
+    [Id(0)] public required Guid Id { get; init; }
+    [Id(1)] public required string Tenant { get; init; }
+    [Id(2)] public required JobStatus Status { get; init; }
+
+    /// <summary>0 to 100.</summary>
+    [Id(3)] public double Progress { get; init; }
+
+    /// <summary>What the worker is doing: queued, downloading, probing, encoding, uploading, done.</summary>
+    [Id(4)] public string Stage { get; init; } = JobStages.Queued;
+    [Id(5)] public required int Priority { get; init; }
+    [Id(6)] public required DateTimeOffset CreatedAt { get; init; }
+    [Id(7)] public DateTimeOffset? StartedAt { get; init; }
+    [Id(8)] public DateTimeOffset? CompletedAt { get; init; }
+
+    /// <summary>The silo that ran (or runs) the job.</summary>
+    [Id(9)] public string? ProcessingNode { get; init; }
+    [Id(10)] public int Attempts { get; init; }
+    [Id(11)] public ImmutableArray<Rendition> Renditions { get; init; } = [];
+
+    /// <summary>Object key of the HLS master playlist, once there is one.</summary>
+    [Id(12)] public string? HlsKey { get; init; }
+
+    /// <summary>Object key of the DASH manifest, once there is one.</summary>
+    [Id(13)] public string? DashKey { get; init; }
+    [Id(14)] public JobError? Error { get; init; }
+    [Id(15)] public required JobInput Input { get; init; }
+    [Id(16)] public DateTimeOffset UpdatedAt { get; init; }
+}
+
+/// <summary>The stages a job reports while it runs.</summary>
+public static class JobStages
+{
+    public const string Queued = "queued";
+    public const string Downloading = "downloading";
+    public const string Probing = "probing";
+    public const string Encoding = "encoding";
+    public const string Uploading = "uploading";
+    public const string Done = "done";
+}

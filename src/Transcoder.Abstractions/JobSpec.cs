@@ -1,0 +1,21 @@
+namespace Transcoder.Abstractions;
+
+/// <summary>What a client asked for when it submitted a job.</summary>
+/// <param name="Tenant">The owner: the token's subject. Every read checks it.</param>
+/// <param name="Input">Where the source comes from.</param>
+/// <param name="Priority">1 (most urgent) to 10, as BullMQ counts.</param>
+[GenerateSerializer, Immutable, Alias("transcoder.job-spec")]
+public sealed record JobSpec(
+    [property: Id(0)] string Tenant,
+    [property: Id(1)] JobInput Input,
+    [property: Id(2)] int Priority)
+{
+    /// <summary>The most urgent priority.</summary>
+    public const int HighestPriority = 1;
+
+    /// <summary>The least urgent priority.</summary>
+    public const int LowestPriority = 10;
+
+    /// <summary>The priority of a job that names none.</summary>
+    public const int DefaultPriority = 5;
+}

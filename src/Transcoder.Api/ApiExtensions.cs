@@ -1,0 +1,123 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using Orleans.Dashboard;
+using Scalar.AspNetCore;
+using StackExchange.Redis;
+using Transcoder.Abstractions;
+using Transcoder.Api.Auth;
+using Transcoder.Api.Hubs;
+using Transcoder.ServiceDefaults;
+using Transcoder.Storage;
+
+namespace Transcoder.Api;
+
+public static class ApiExtensions
+{
+    /// <summary>Orleans client, storage, bearer auth, problem details, OpenAPI, SignalR.</summary>
+    public static IHostApplicationBuilder AddTranscoderApi(this IHostApplicationBuilder builder)
+    {
+        var cluster = ClusterSettings.Read(builder.Configuration);
+        var redis = ConfigurationOptions.Parse(cluster.RedisConnectionString);
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<Orleans.Configuration.ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            client.UseRedisClustering(o => o.ConfigurationOptions = redis.Clone());
+            client.AddMemoryStreams(JobStreams.ProviderName);
+            client.AddDashboard();
+        });
+
+        builder.AddTranscoderStorage(initialize: false);
+        builder.Services.AddOptions<ApiOptions>()
+            .Bind(builder.Configuration.GetSection(ApiOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<AuthOptions>()
+            .Bind(builder.Configuration.GetSection(AuthOptions.SectionName))
+            .ValidateDataAnnotations()
+            .Validate(o => o.SigningKeys.All(IsUsableKey), "Auth:SigningKeys must be base64 keys of at least 32 bytes.")
+            .ValidateOnStart();
+
+        AddAuthentication(builder.Services);
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        });
+        builder.Services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = long.MaxValue);
+        builder.Services.AddOpenApi();
+        builder.Services.AddSignalR();
+        builder.Services.AddSingleton<JobWatchService>();
+        builder.Services.AddSingleton<JobLinks>();
+        return builder;
+    }
+
+    /// <summary>Error handling (every error is a ProblemDetails), authentication, authorization.</summary>
+    public static WebApplication UseTranscoderApi(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = ex => ex switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                JobConflictException => StatusCodes.Status409Conflict,
+                OperationCanceledException => StatusCodes.Status499ClientClosedRequest,
+                Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException or TimeoutException => StatusCodes.Status503ServiceUnavailable,
+                Npgsql.NpgsqlException => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
+        });
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary>The job hub, the dashboard (admins only), the OpenAPI document and its reference page.</summary>
+    public static WebApplication MapTranscoderHubsAndTools(this WebApplication app)
+    {
+        app.MapHub<JobsHub>("/hubs/jobs").RequireAuthorization();
+        app.MapOrleansDashboard("/dashboard").RequireAuthorization(TenantClaims.AdminPolicy);
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        return app;
+    }
+
+    private static void AddAuthentication(IServiceCollection services)
+    {
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<AuthOptions>>((jwt, auth) =>
+            {
+                var settings = auth.Value;
+                jwt.MapInboundClaims = false;
+                jwt.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = settings.Issuer,
+                    ValidAudience = settings.Audience,
+                    IssuerSigningKeys = settings.SigningKeys.Where(IsUsableKey).Select(k => new SymmetricSecurityKey(Convert.FromBase64String(k))).ToList(),
+                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    ClockSkew = settings.ClockSkew,
+                    NameClaimType = TenantClaims.Subject,
+                    RoleClaimType = TenantClaims.Role,
+                    RequireExpirationTime = true,
+                };
+                jwt.Events = new JwtBearerEvents { OnMessageReceived = TokenSources.ReadFromQueryOrCookie };
+            });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(TenantClaims.AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole(TenantClaims.AdminRole));
+    }
+
+    private static bool IsUsableKey(string key)
+    {
+        Span<byte> buffer = stackalloc byte[512];
+        return Convert.TryFromBase64String(key, buffer, out var written) && written >= 32;
+    }
+}

@@ -1,0 +1,293 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Transcoder.Abstractions;
+using Transcoder.Api.Auth;
+using Transcoder.Api.Contracts;
+using Transcoder.Storage;
+
+namespace Transcoder.Api.Apis;
+
+public static class JobsApi
+{
+    private static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web);
+
+    public static RouteGroupBuilder MapJobsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1/jobs").WithTags("Jobs").RequireAuthorization();
+
+        api.MapPost("/", CreateJob)
+            .WithName("CreateJob")
+            .WithSummary("Submit a video")
+            .WithDescription("JSON {inputUrl, priority} to have the service fetch a URL, or multipart/form-data with a 'file' part (and optional 'priority') to upload. Returns 202 with the job.")
+            .Accepts<CreateJobRequest>("application/json")
+            .Accepts<IFormFile>("multipart/form-data")
+            .DisableAntiforgery();
+
+        api.MapGet("/{id}", GetJob)
+            .WithName("GetJob")
+            .WithSummary("Get a job")
+            .WithDescription("The job's status, progress, renditions and URLs. Another tenant's job is 404.");
+
+        api.MapGet("/", ListJobs)
+            .WithName("ListJobs")
+            .WithSummary("List jobs")
+            .WithDescription("The caller's jobs, newest first. Filter by status; page with limit and the 'next' cursor passed as 'after'.");
+
+        api.MapDelete("/{id}", CancelJob)
+            .WithName("CancelJob")
+            .WithSummary("Cancel a job")
+            .WithDescription("Stops the job's ffmpeg run and removes partial outputs; the job ends 'canceled'.");
+
+        return api;
+    }
+
+    public static async Task<Results<Accepted<JobResponse>, ValidationProblem, ProblemHttpResult>> CreateJob(
+        HttpContext context, IClusterClient cluster, IObjectStore store, JobLinks links, IOptions<ApiOptions> options)
+    {
+        var request = context.Request;
+        var tenant = context.User.Tenant();
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            // Kestrel enforces this even when the client sends no Content-Length.
+            limit.MaxRequestBodySize = request.HasFormContentType ? options.Value.MaxUploadBytes + (1 << 20) : options.Value.MaxJsonBytes;
+        }
+
+        var id = Guid.CreateVersion7();
+        JobSpec spec;
+        if (request.HasFormContentType)
+        {
+            var (upload, errors) = await ReadUploadAsync(context, id, tenant, store, options.Value);
+            if (upload is null)
+            {
+                return TypedResults.ValidationProblem(errors!);
+            }
+
+            spec = upload;
+        }
+        else if (request.HasJsonContentType())
+        {
+            var (fromUrl, errors) = await ReadJsonAsync(request, tenant, options.Value, context.RequestAborted);
+            if (fromUrl is null)
+            {
+                return TypedResults.ValidationProblem(errors!);
+            }
+
+            spec = fromUrl;
+        }
+        else
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: "Unsupported content type", detail: "Send application/json with an inputUrl, or multipart/form-data with a file part.");
+        }
+
+        var job = await cluster.GetGrain<ITranscodeJobGrain>(id).SubmitAsync(spec);
+        return TypedResults.Accepted($"/v1/jobs/{id}", links.ToResponse(job));
+    }
+
+    public static async Task<Results<Ok<JobResponse>, NotFound<ProblemDetails>, ValidationProblem>> GetJob(
+        string id, HttpContext context, IClusterClient cluster, JobLinks links)
+    {
+        if (!TryParseId(id, out var jobId, out var invalid))
+        {
+            return invalid;
+        }
+
+        var job = await cluster.GetGrain<ITranscodeJobGrain>(jobId).GetAsync();
+        return job is not null && job.Tenant == context.User.Tenant()
+            ? TypedResults.Ok(links.ToResponse(job))
+            : NotFoundProblem(jobId);
+    }
+
+    public static async Task<Results<Ok<JobListResponse>, ValidationProblem>> ListJobs(
+        HttpContext context, IJobRecordRepository records, JobLinks links, IOptions<ApiOptions> options,
+        string? status = null, string? limit = null, string? after = null)
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        JobStatus? filter = null;
+        if (status is not null)
+        {
+            if (JobStatusExtensions.TryParseWire(status, out var parsed))
+            {
+                filter = parsed;
+            }
+            else
+            {
+                errors["status"] = ["Must be one of queued, processing, completed, failed, canceled."];
+            }
+        }
+
+        var pageSize = 20;
+        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pageSize)
+            || pageSize < 1 || pageSize > options.Value.MaxPageSize))
+        {
+            errors["limit"] = [$"Must be a whole number from 1 to {options.Value.MaxPageSize}."];
+        }
+
+        JobCursor? cursor = null;
+        if (after is not null && !JobCursor.TryDecode(after, out cursor))
+        {
+            errors["after"] = ["Must be the 'next' value of a previous page."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var page = await records.ListAsync(context.User.Tenant(), filter, pageSize, cursor, context.RequestAborted);
+        return TypedResults.Ok(new JobListResponse([.. page.Jobs.Select(links.ToResponse)], page.NextCursor));
+    }
+
+    public static async Task<Results<Ok<JobResponse>, NotFound<ProblemDetails>, Conflict<ProblemDetails>, ValidationProblem>> CancelJob(
+        string id, HttpContext context, IClusterClient cluster, JobLinks links)
+    {
+        if (!TryParseId(id, out var jobId, out var invalid))
+        {
+            return invalid;
+        }
+
+        var grain = cluster.GetGrain<ITranscodeJobGrain>(jobId);
+        var job = await grain.GetAsync();
+        if (job is null || job.Tenant != context.User.Tenant())
+        {
+            return NotFoundProblem(jobId);
+        }
+
+        if (job.Status is JobStatus.Completed or JobStatus.Failed)
+        {
+            return TypedResults.Conflict(new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = "The job already ended",
+                Detail = $"Job {jobId} is {job.Status.ToWire()}; only queued or processing jobs can be canceled.",
+            });
+        }
+
+        var canceled = await grain.CancelAsync();
+        return TypedResults.Ok(links.ToResponse(canceled!));
+    }
+
+    private static async Task<(JobSpec? Spec, Dictionary<string, string[]>? Errors)> ReadJsonAsync(
+        HttpRequest request, string tenant, ApiOptions options, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > options.MaxJsonBytes)
+        {
+            throw new BadHttpRequestException($"The JSON body exceeds {options.MaxJsonBytes} bytes.", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        CreateJobRequest? body;
+        try
+        {
+            using var limited = new LengthLimitedStream(request.Body, options.MaxJsonBytes);
+            body = await JsonSerializer.DeserializeAsync<CreateJobRequest>(limited, RequestJson, cancellationToken);
+        }
+        catch (JsonException ex)
+        {
+            return (null, Error("body", $"The body is not a valid job request: {ex.Message}"));
+        }
+
+        if (body is null)
+        {
+            return (null, Error("body", "The body is empty."));
+        }
+
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (!JobValidation.TryValidateUrl(body.InputUrl, out var urlError))
+        {
+            errors["inputUrl"] = [urlError!];
+        }
+
+        if (!JobValidation.TryValidatePriority(body.Priority, out var priority, out var priorityError))
+        {
+            errors["priority"] = [priorityError!];
+        }
+
+        return errors.Count > 0
+            ? (null, errors)
+            : (new JobSpec(tenant, new JobInput(JobInputKind.Url, body.InputUrl!), priority), null);
+    }
+
+    private static async Task<(JobSpec? Spec, Dictionary<string, string[]>? Errors)> ReadUploadAsync(
+        HttpContext context, Guid id, string tenant, IObjectStore store, ApiOptions options)
+    {
+        if (context.Request.ContentLength > options.MaxUploadBytes)
+        {
+            throw new BadHttpRequestException($"The upload exceeds {options.MaxUploadBytes} bytes.", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        var unknown = form.Keys.Concat(form.Files.Select(f => f.Name)).Where(k => k is not ("file" or "priority")).Distinct().ToList();
+        if (unknown.Count > 0)
+        {
+            return (null, Error(unknown[0], "Unknown field; only 'file' and 'priority' are accepted."));
+        }
+
+        var file = form.Files.GetFile("file");
+        if (file is null)
+        {
+            return (null, Error("file", "A 'file' part is required."));
+        }
+
+        if (file.Length == 0)
+        {
+            return (null, Error("file", "The file is empty."));
+        }
+
+        if (file.Length > options.MaxUploadBytes)
+        {
+            throw new BadHttpRequestException($"The upload exceeds {options.MaxUploadBytes} bytes.", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        int? requested = null;
+        if (form.TryGetValue("priority", out var text))
+        {
+            if (!int.TryParse(text.ToString(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var value))
+            {
+                return (null, Error("priority", "Must be a whole number from 1 to 10."));
+            }
+
+            requested = value;
+        }
+
+        if (!JobValidation.TryValidatePriority(requested, out var priority, out var priorityError))
+        {
+            return (null, Error("priority", priorityError!));
+        }
+
+        // The upload goes to the object store before the job exists, so any silo can fetch it.
+        var key = ObjectKeys.Source(tenant, id);
+        await using (var stream = file.OpenReadStream())
+        {
+            await store.PutStreamAsync(key, stream, "application/octet-stream", context.RequestAborted);
+        }
+
+        var fileName = Path.GetFileName(file.FileName);
+        return (new JobSpec(tenant, new JobInput(JobInputKind.Upload, key, fileName.Length > 0 ? fileName[..Math.Min(fileName.Length, 255)] : null, file.Length), priority), null);
+    }
+
+    private static bool TryParseId(string text, out Guid id, out ValidationProblem invalid)
+    {
+        invalid = null!;
+        if (Guid.TryParseExact(text, "D", out id))
+        {
+            return true;
+        }
+
+        invalid = TypedResults.ValidationProblem(Error("id", "Must be a UUID like 0190a5d4-1c2b-7d3e-9f00-123456789abc."));
+        return false;
+    }
+
+    private static NotFound<ProblemDetails> NotFoundProblem(Guid id) =>
+        TypedResults.NotFound(new ProblemDetails
+        {
+            Status = StatusCodes.Status404NotFound,
+            Title = "Job not found",
+            Detail = $"There is no job {id}.",
+        });
+
+    private static Dictionary<string, string[]> Error(string field, string message) =>
+        new(StringComparer.Ordinal) { [field] = [message] };
+}

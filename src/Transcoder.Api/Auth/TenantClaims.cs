@@ -1,0 +1,23 @@
+using System.Security.Claims;
+
+namespace Transcoder.Api.Auth;
+
+/// <summary>Names of the claims and policies the API relies on.</summary>
+public static class TenantClaims
+{
+    /// <summary>The token's subject is the tenant.</summary>
+    public const string Subject = "sub";
+
+    public const string Role = "role";
+
+    public const string AdminRole = "admin";
+
+    public const string AdminPolicy = "admin";
+
+    /// <summary>Cookie the dashboard page keeps its token in (browsers cannot send headers on navigation).</summary>
+    public const string DashboardCookie = "transcoder_dashboard_token";
+
+    /// <summary>The caller's tenant; authentication guarantees it is there.</summary>
+    public static string Tenant(this ClaimsPrincipal user) =>
+        user.FindFirstValue(Subject) ?? throw new InvalidOperationException("An authenticated caller has no subject.");
+}

@@ -1,0 +1,74 @@
+using System.ComponentModel;
+using System.Text.Json.Serialization;
+
+namespace Transcoder.Api.Contracts;
+
+/// <summary>A job submitted by URL. Unknown fields are refused.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record CreateJobRequest
+{
+    /// <summary>An http(s) URL the service fetches the source from.</summary>
+    [Description("An http(s) URL the service fetches the source from.")]
+    public string? InputUrl { get; init; }
+
+    /// <summary>1 (most urgent) to 10. Default 5.</summary>
+    [Description("1 (most urgent) to 10. Default 5.")]
+    public int? Priority { get; init; }
+}
+
+/// <summary>One rendition of a completed job.</summary>
+public sealed record RenditionResponse(
+    string Name,
+    int Width,
+    int Height,
+    long Bandwidth,
+    long AverageBandwidth,
+    string Codecs,
+    Uri PlaylistUrl);
+
+/// <summary>Why a job failed.</summary>
+public sealed record JobErrorResponse(string Code, string Message);
+
+/// <summary>A job as clients see it.</summary>
+public sealed record JobResponse
+{
+    public required Guid Id { get; init; }
+
+    /// <summary>queued, processing, completed, failed or canceled.</summary>
+    [Description("queued, processing, completed, failed or canceled")]
+    public required string Status { get; init; }
+
+    /// <summary>0 to 100.</summary>
+    public required double Progress { get; init; }
+
+    /// <summary>queued, downloading, probing, encoding, uploading or done.</summary>
+    public required string Stage { get; init; }
+
+    public required int Priority { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    public string? ProcessingNode { get; init; }
+
+    public required int Attempts { get; init; }
+
+    public required IReadOnlyList<RenditionResponse> Renditions { get; init; }
+
+    public Uri? HlsUrl { get; init; }
+
+    public Uri? DashUrl { get; init; }
+
+    public JobErrorResponse? Error { get; init; }
+}
+
+/// <summary>A page of jobs, newest first.</summary>
+/// <param name="Items">The jobs.</param>
+/// <param name="Next">Pass as <c>after</c> to get the next page; null on the last page.</param>
+public sealed record JobListResponse(IReadOnlyList<JobResponse> Items, string? Next);
+
+/// <summary>A progress message sent to hub clients watching a job.</summary>
+public sealed record ProgressMessage(Guid JobId, string Status, double Percent, string Stage, DateTimeOffset At);

@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.SignalR;
+using Transcoder.Abstractions;
+using Transcoder.Api.Auth;
+
+namespace Transcoder.Api.Hubs;
+
+/// <summary>
+/// Live job progress. A client calls <c>Watch(jobId)</c>; it then receives <c>progress</c> messages: first a
+/// snapshot of the job, then every change, ending with the terminal status. Only the job's tenant may watch it.
+/// </summary>
+public sealed class JobsHub(IClusterClient cluster, JobWatchService watches) : Hub
+{
+    public const string ProgressMethod = "progress";
+
+    public async Task Watch(string jobId)
+    {
+        var id = await AuthorizeAsync(jobId);
+        await Groups.AddToGroupAsync(Context.ConnectionId, JobWatchService.Group(id));
+        WatchedJobs().Add(id);
+
+        // Subscribe before reading the snapshot so no change falls between the two.
+        await watches.AcquireAsync(id);
+        var job = await cluster.GetGrain<ITranscodeJobGrain>(id).GetAsync();
+        await Clients.Caller.SendAsync(ProgressMethod, JobLinks.ToMessage(JobProgressEvent.From(job!, DateTimeOffset.UtcNow)));
+    }
+
+    public async Task Unwatch(string jobId)
+    {
+        if (!Guid.TryParseExact(jobId, "D", out var id) || !WatchedJobs().Remove(id))
+        {
+            return;
+        }
+
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, JobWatchService.Group(id));
+        await watches.ReleaseAsync(id);
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        foreach (var id in WatchedJobs())
+        {
+            await watches.ReleaseAsync(id);
+        }
+
+        await base.OnDisconnectedAsync(exception);
+    }
+
+    private async Task<Guid> AuthorizeAsync(string jobId)
+    {
+        // The same answer for a malformed id, a missing job and another tenant's job.
+        if (Guid.TryParseExact(jobId, "D", out var id)
+            && await cluster.GetGrain<ITranscodeJobGrain>(id).GetAsync() is { } job
+            && job.Tenant == Context.User!.Tenant())
+        {
+            return id;
+        }
+
+        throw new HubException("Job not found.");
+    }
+
+    private HashSet<Guid> WatchedJobs()
+    {
+        if (Context.Items.TryGetValue(nameof(WatchedJobs), out var value) && value is HashSet<Guid> set)
+        {
+            return set;
+        }
+
+        var created = new HashSet<Guid>();
+        Context.Items[nameof(WatchedJobs)] = created;
+        return created;
+    }
+}

@@ -1,0 +1,50 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Transcoder.Grains;
+
+/// <summary>How jobs are driven. Section "Jobs".</summary>
+public sealed class JobOptions
+{
+    public const string SectionName = "Jobs";
+
+    /// <summary>Attempts before a job fails for good (retryable failures only). Default 3.</summary>
+    [Range(1, 20)]
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>Delay before the first retry; doubled each time, with jitter. Default 2 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A running attempt that reports nothing for this long is presumed lost (its silo died) and retried.
+    /// Workers report at least every few seconds while they run. Default 60 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
+    public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often a live job checks its lease and pending dispatch. Default 10 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan WatchdogPeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Minimum time between two writes of progress to the job table. Default 5 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan ProgressPersistInterval { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>How many encodes this silo runs at once. Section "Worker".</summary>
+public sealed class WorkerOptions
+{
+    public const string SectionName = "Worker";
+
+    /// <summary>Concurrent encodes on this silo. Default: one per two cores, at least one.</summary>
+    [Range(1, 256)]
+    public int EncodeSlots { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
+
+    /// <summary>Minimum time between two progress reports of one run. Default 500 ms.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>A run reports at least this often, even with nothing new; keep it well under the job lease. Default 10 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text;
+
+namespace Transcoder.Media;
+
+/// <summary>
+/// The one place ffmpeg command lines are made. A plan becomes a single process that decodes the input once,
+/// splits the picture to every rung, encodes them with keyframes at the same instants, encodes audio once,
+/// and packages everything as CMAF segments referenced by both a DASH manifest and HLS playlists.
+/// </summary>
+public static class FfmpegArguments
+{
+    /// <summary>Protocols ffmpeg may open: local files and pipes only, never the network.</summary>
+    public const string ProtocolAllowList = "file,pipe";
+
+    /// <summary>The arguments (without the program name) that encode <paramref name="plan"/>.</summary>
+    public static IReadOnlyList<string> ForLadder(LadderPlan plan, string inputPath, string outputFolder)
+    {
+        var args = new List<string>
+        {
+            "-hide_banner", "-nostats", "-y",
+            "-protocol_whitelist", ProtocolAllowList,
+            "-i", inputPath,
+        };
+
+        if (plan.VideoStreamIndex is { } videoIndex && plan.Rungs.Length > 0)
+        {
+            args.Add("-filter_complex");
+            args.Add(VideoFilterGraph(plan, videoIndex));
+            for (var i = 0; i < plan.Rungs.Length; i++)
+            {
+                args.Add("-map");
+                args.Add(string.Create(CultureInfo.InvariantCulture, $"[v{i}]"));
+            }
+        }
+
+        if (plan.AudioStreamIndex is { } audioIndex)
+        {
+            args.Add("-map");
+            args.Add(string.Create(CultureInfo.InvariantCulture, $"0:{audioIndex}"));
+        }
+
+        if (plan.Rungs.Length > 0)
+        {
+            AddVideoEncoding(args, plan);
+        }
+
+        if (plan.AudioStreamIndex is not null)
+        {
+            args.AddRange(["-c:a", "aac", "-b:a", Invariant(plan.AudioBitrate), "-ac", "2", "-ar", "48000"]);
+        }
+
+        args.AddRange(["-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn"]);
+        AddDashPackaging(args, plan);
+        args.Add(Path.Combine(outputFolder, LadderLayout.DashManifest));
+        return args;
+    }
+
+    /// <summary>
+    /// Decode once, make the frame rate constant, convert to 8-bit 4:2:0 once, then split to the rungs.
+    /// Every rung gets the same display aspect ratio so the DASH muxer (and players) treat them as one set.
+    /// </summary>
+    internal static string VideoFilterGraph(LadderPlan plan, int videoIndex)
+    {
+        var graph = new StringBuilder();
+        graph.Append(CultureInfo.InvariantCulture, $"[0:{videoIndex}]");
+        if (plan.Deinterlace)
+        {
+            graph.Append("bwdif=mode=send_frame:deint=interlaced,");
+        }
+
+        graph.Append(CultureInfo.InvariantCulture, $"fps={plan.FrameRate},format=yuv420p,split={plan.Rungs.Length}");
+        for (var i = 0; i < plan.Rungs.Length; i++)
+        {
+            graph.Append(CultureInfo.InvariantCulture, $"[s{i}]");
+        }
+
+        for (var i = 0; i < plan.Rungs.Length; i++)
+        {
+            var rung = plan.Rungs[i];
+            graph.Append(CultureInfo.InvariantCulture,
+                $";[s{i}]scale={rung.Width}:{rung.Height}:flags=bicubic,setdar={plan.DisplayAspect}[v{i}]");
+        }
+
+        return graph.ToString();
+    }
+
+    private static void AddVideoEncoding(List<string> args, LadderPlan plan)
+    {
+        var gop = Invariant(plan.GopFrames);
+        args.AddRange(["-c:v", "libx264", "-preset", plan.Preset, "-crf", Invariant(plan.Crf), "-profile:v", "high"]);
+        for (var i = 0; i < plan.Rungs.Length; i++)
+        {
+            var rung = plan.Rungs[i];
+            args.AddRange([$"-maxrate:v:{Invariant(i)}", Invariant(rung.MaxRate), $"-bufsize:v:{Invariant(i)}", Invariant(rung.BufferSize)]);
+        }
+
+        // Keyframes at the same instants in every rung: a fixed GOP, no scene-cut keyframes, and forced
+        // keyframes on the time grid so rounding of the frame rate cannot drift them apart.
+        args.AddRange(["-g", gop, "-keyint_min", gop, "-sc_threshold", "0",
+            "-force_key_frames", string.Create(CultureInfo.InvariantCulture, $"expr:gte(t,n_forced*{plan.KeyframeSeconds})")]);
+    }
+
+    private static void AddDashPackaging(List<string> args, LadderPlan plan)
+    {
+        var sets = new List<string>();
+        if (plan.Rungs.Length > 0)
+        {
+            sets.Add("id=0,streams=v");
+        }
+
+        if (plan.AudioStreamIndex is not null)
+        {
+            sets.Add(string.Create(CultureInfo.InvariantCulture, $"id={sets.Count},streams=a"));
+        }
+
+        args.AddRange([
+            "-f", "dash",
+            "-seg_duration", Invariant(plan.SegmentSeconds),
+            "-use_template", "1",
+            "-use_timeline", "1",
+            "-hls_playlist", "1",
+            "-adaptation_sets", string.Join(' ', sets),
+            "-init_seg_name", LadderLayout.InitTemplate,
+            "-media_seg_name", LadderLayout.SegmentTemplate,
+        ]);
+    }
+
+    private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,67 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Transcoder.Media;
+
+/// <summary>One rung the ladder may contain, named by its short side.</summary>
+public sealed class RungSpec
+{
+    /// <summary>Short side in pixels: the height of a landscape rung, the width of a portrait one.</summary>
+    [Range(16, 8640)]
+    public int ShortSide { get; set; }
+
+    /// <summary>Nominal bitrate in bits per second.</summary>
+    [Range(10_000, 500_000_000)]
+    public long Bitrate { get; set; }
+
+    /// <summary>VBV peak rate in bits per second.</summary>
+    [Range(10_000, 500_000_000)]
+    public long MaxRate { get; set; }
+
+    /// <summary>VBV buffer in bits.</summary>
+    [Range(10_000, 1_000_000_000)]
+    public long BufferSize { get; set; }
+}
+
+/// <summary>How jobs are encoded. Section "Ladder".</summary>
+public sealed class LadderOptions
+{
+    public const string SectionName = "Ladder";
+
+    /// <summary>The rungs, largest first. Default: the seed's 2160p/1080p/720p/480p/360p table.</summary>
+    public List<RungSpec> Rungs { get; set; } =
+    [
+        new() { ShortSide = 2160, Bitrate = 20_000_000, MaxRate = 22_000_000, BufferSize = 44_000_000 },
+        new() { ShortSide = 1080, Bitrate = 8_000_000, MaxRate = 9_000_000, BufferSize = 18_000_000 },
+        new() { ShortSide = 720, Bitrate = 5_000_000, MaxRate = 6_000_000, BufferSize = 12_000_000 },
+        new() { ShortSide = 480, Bitrate = 2_500_000, MaxRate = 3_000_000, BufferSize = 6_000_000 },
+        new() { ShortSide = 360, Bitrate = 1_000_000, MaxRate = 1_200_000, BufferSize = 2_400_000 },
+    ];
+
+    /// <summary>Target segment length in seconds. Default 6.</summary>
+    [Range(1, 30)]
+    public int SegmentSeconds { get; set; } = 6;
+
+    /// <summary>Keyframe interval in seconds; must divide <see cref="SegmentSeconds"/>. Default 2.</summary>
+    [Range(1, 10)]
+    public int KeyframeSeconds { get; set; } = 2;
+
+    /// <summary>Frame rates above this are halved until they fit. Default 60.</summary>
+    [Range(10, 120)]
+    public int MaxFrameRate { get; set; } = 60;
+
+    /// <summary>x264 preset. Default "fast", the seed's.</summary>
+    [Required]
+    public string Preset { get; set; } = "fast";
+
+    /// <summary>x264 constant rate factor, capped per rung by its VBV. Default 23, the seed's.</summary>
+    [Range(0, 51)]
+    public int Crf { get; set; } = 23;
+
+    /// <summary>AAC bitrate in bits per second. Default 128k, the seed's.</summary>
+    [Range(32_000, 512_000)]
+    public int AudioBitrate { get; set; } = 128_000;
+
+    /// <summary>A source larger than the next rung by this factor also gets a rung at its own size.</summary>
+    [Range(1.0, 4.0)]
+    public double NativeRungThreshold { get; set; } = 1.15;
+}

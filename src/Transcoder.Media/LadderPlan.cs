@@ -1,0 +1,42 @@
+using System.Collections.Immutable;
+
+namespace Transcoder.Media;
+
+/// <summary>One rung as it will be encoded.</summary>
+public sealed record PlannedRung(string Name, int Width, int Height, long Bitrate, long MaxRate, long BufferSize);
+
+/// <summary>Everything the encoder needs to make one job's ladder.</summary>
+public sealed record LadderPlan
+{
+    /// <summary>Largest first. Empty for an audio-only source.</summary>
+    public required ImmutableArray<PlannedRung> Rungs { get; init; }
+
+    /// <summary>Stream index of the video to encode, or null for audio-only.</summary>
+    public int? VideoStreamIndex { get; init; }
+
+    /// <summary>Stream index of the audio to encode, or null for video-only.</summary>
+    public int? AudioStreamIndex { get; init; }
+
+    /// <summary>Constant output frame rate.</summary>
+    public Rational FrameRate { get; init; } = Rational.Zero;
+
+    /// <summary>Display aspect ratio every rung shares, so players can switch between them.</summary>
+    public Rational DisplayAspect { get; init; } = Rational.One;
+
+    public bool Deinterlace { get; init; }
+
+    public required TimeSpan Duration { get; init; }
+
+    public required int SegmentSeconds { get; init; }
+
+    public required int KeyframeSeconds { get; init; }
+
+    public required string Preset { get; init; }
+
+    public required int Crf { get; init; }
+
+    public required int AudioBitrate { get; init; }
+
+    /// <summary>Frames between keyframes at <see cref="FrameRate"/>.</summary>
+    public int GopFrames => Math.Max(1, (int)Math.Round(FrameRate.ToDouble() * KeyframeSeconds));
+}

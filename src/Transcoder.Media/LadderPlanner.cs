@@ -1,0 +1,111 @@
+using System.Collections.Immutable;
+using System.Globalization;
+
+namespace Transcoder.Media;
+
+/// <summary>Turns a probed source into the ladder to encode. Pure: no I/O.</summary>
+public static class LadderPlanner
+{
+    private const int FallbackFrameRate = 30;
+
+    /// <exception cref="MediaException">The source has neither video nor audio to encode.</exception>
+    public static LadderPlan Plan(SourceInfo source, LadderOptions options)
+    {
+        if (source.Video is null && source.Audio is null)
+        {
+            throw new MediaException(MediaErrorKind.NoVideoOrAudio, "The input has no video or audio stream.");
+        }
+
+        var rungs = source.Video is { } video ? PlanRungs(video, options) : [];
+        return new LadderPlan
+        {
+            Rungs = rungs,
+            VideoStreamIndex = source.Video?.Index,
+            AudioStreamIndex = source.Audio?.Index,
+            FrameRate = source.Video is { } v ? PlanFrameRate(v.FrameRate, options.MaxFrameRate) : Rational.Zero,
+            DisplayAspect = source.Video is { } d ? DisplayAspect(d) : Rational.One,
+            Deinterlace = source.Video?.Interlaced ?? false,
+            Duration = source.Duration,
+            SegmentSeconds = options.SegmentSeconds,
+            KeyframeSeconds = options.KeyframeSeconds,
+            Preset = options.Preset,
+            Crf = options.Crf,
+            AudioBitrate = options.AudioBitrate,
+        };
+    }
+
+    private static ImmutableArray<PlannedRung> PlanRungs(VideoStreamInfo video, LadderOptions options)
+    {
+        var displayWidth = video.DisplayWidth;
+        var displayHeight = video.DisplayHeight;
+        var portrait = displayHeight > displayWidth;
+        var sourceShort = Math.Min(displayWidth, displayHeight);
+        var sourceLong = Math.Max(displayWidth, displayHeight);
+        var aspect = sourceLong / sourceShort;
+
+        // Never upscale: a rung is kept only if the source is at least its size.
+        var ordered = options.Rungs.OrderByDescending(r => r.ShortSide).ToList();
+        var kept = ordered.Where(r => r.ShortSide <= sourceShort + 0.5).ToList();
+        var result = ImmutableArray.CreateBuilder<PlannedRung>();
+
+        var largestKept = kept.Count > 0 ? kept[0].ShortSide : 0;
+        if (kept.Count == 0 || sourceShort >= largestKept * options.NativeRungThreshold)
+        {
+            // The source sits between rungs (or under the smallest): give it a rung at its own size, with the
+            // bitrates of the next rung up so it is not starved.
+            var template = ordered.LastOrDefault(r => r.ShortSide > sourceShort) ?? ordered[^1];
+            var nativeShort = EvenFloor(sourceShort);
+            var nativeLong = Math.Min(EvenRound(nativeShort * aspect), EvenFloor(sourceLong));
+            result.Add(MakeRung(nativeShort, nativeLong, portrait, template));
+        }
+
+        foreach (var spec in kept)
+        {
+            var shortSide = EvenFloor(Math.Min(spec.ShortSide, sourceShort));
+            var longSide = Math.Min(EvenRound(shortSide * aspect), EvenFloor(sourceLong));
+            result.Add(MakeRung(shortSide, longSide, portrait, spec));
+        }
+
+        return result.ToImmutable();
+    }
+
+    private static PlannedRung MakeRung(int shortSide, int longSide, bool portrait, RungSpec spec) =>
+        new(
+            string.Create(CultureInfo.InvariantCulture, $"{shortSide}p"),
+            portrait ? shortSide : longSide,
+            portrait ? longSide : shortSide,
+            spec.Bitrate,
+            spec.MaxRate,
+            spec.BufferSize);
+
+    /// <summary>The source rate if it fits under the cap, else halved until it does; 30 when unknown.</summary>
+    internal static Rational PlanFrameRate(Rational source, int maxFrameRate)
+    {
+        if (!source.IsPositive || source.ToDouble() < 1 || source.ToDouble() > 1000)
+        {
+            return new Rational(FallbackFrameRate, 1);
+        }
+
+        var rate = source.Reduce();
+        while (rate.ToDouble() > maxFrameRate + 0.01)
+        {
+            rate = new Rational(rate.Numerator, rate.Denominator * 2).Reduce();
+        }
+
+        return rate;
+    }
+
+    private static Rational DisplayAspect(VideoStreamInfo video)
+    {
+        var sar = video.SampleAspectRatio.IsPositive ? video.SampleAspectRatio : Rational.One;
+        var rotated = video.Rotation is 90 or 270;
+        var aspect = rotated
+            ? new Rational(video.Height * sar.Denominator, video.Width * sar.Numerator)
+            : new Rational(video.Width * sar.Numerator, video.Height * sar.Denominator);
+        return aspect.Reduce();
+    }
+
+    private static int EvenFloor(double value) => Math.Max(2, (int)Math.Floor(value / 2) * 2);
+
+    private static int EvenRound(double value) => Math.Max(2, (int)Math.Round(value / 2, MidpointRounding.AwayFromZero) * 2);
+}

@@ -1,0 +1,53 @@
+using FFMpegCore;
+using FFMpegCore.Exceptions;
+using Microsoft.Extensions.Options;
+
+namespace Transcoder.Media;
+
+/// <summary>Runs ffprobe on a local file. Only local files and pipes may be opened.</summary>
+public sealed class MediaProbe(IOptions<MediaOptions> options)
+{
+    /// <exception cref="MediaException">ffprobe cannot read the file, or it is empty.</exception>
+    public async Task<SourceInfo> ProbeAsync(string path, CancellationToken cancellationToken)
+    {
+        var size = new FileInfo(path).Length;
+        if (size == 0)
+        {
+            throw new MediaException(MediaErrorKind.InputUnreadable, "The input is empty (0 bytes).");
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.ProbeTimeout);
+        try
+        {
+            var analysis = await FFProbe.AnalyseAsync(
+                path,
+                FfOptions.From(options.Value),
+                customArguments: $"-protocol_whitelist {FfmpegArguments.ProtocolAllowList}",
+                cancellationToken: timeout.Token);
+            return ProbeParser.Parse(analysis.Json, size);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new MediaException(MediaErrorKind.TimedOut, "ffprobe did not finish in time.");
+        }
+        catch (FFProbeProcessException ex)
+        {
+            throw new MediaException(MediaErrorKind.InputUnreadable, "The input is not a media file ffmpeg can read.", ex,
+                string.Join('\n', ex.StandardError.TakeLast(20)));
+        }
+        catch (FormatNullException ex)
+        {
+            throw new MediaException(MediaErrorKind.InputUnreadable, "The input is not a media file ffmpeg can read.", ex);
+        }
+    }
+}
+
+internal static class FfOptions
+{
+    public static FFOptions From(MediaOptions options) => new()
+    {
+        BinaryFolder = options.BinaryFolder ?? "",
+        TemporaryFilesFolder = options.ScratchRoot,
+    };
+}

@@ -1,0 +1,65 @@
+namespace Transcoder.Media;
+
+/// <summary>What ffprobe found in a source file, reduced to what planning needs.</summary>
+public sealed record SourceInfo
+{
+    /// <summary>ffprobe's format_name, e.g. "mov,mp4,m4a,3gp,3g2,mj2".</summary>
+    public required string FormatName { get; init; }
+
+    /// <summary>Duration of the container, zero when unknown.</summary>
+    public TimeSpan Duration { get; init; }
+
+    public long SizeBytes { get; init; }
+
+    public VideoStreamInfo? Video { get; init; }
+
+    public AudioStreamInfo? Audio { get; init; }
+}
+
+/// <summary>The video stream the ladder is made from.</summary>
+public sealed record VideoStreamInfo
+{
+    /// <summary>Absolute stream index in the container.</summary>
+    public required int Index { get; init; }
+
+    public required string Codec { get; init; }
+
+    /// <summary>Coded width, before sample aspect ratio and rotation.</summary>
+    public required int Width { get; init; }
+
+    /// <summary>Coded height, before sample aspect ratio and rotation.</summary>
+    public required int Height { get; init; }
+
+    /// <summary>Sample (pixel) aspect ratio; 1:1 when absent.</summary>
+    public Rational SampleAspectRatio { get; init; } = Rational.One;
+
+    /// <summary>Display rotation in degrees, clockwise, one of 0, 90, 180, 270.</summary>
+    public int Rotation { get; init; }
+
+    /// <summary>Average frame rate; zero when unknown.</summary>
+    public Rational FrameRate { get; init; } = Rational.Zero;
+
+    public string? PixelFormat { get; init; }
+
+    /// <summary>True when the stream is coded as interlaced fields.</summary>
+    public bool Interlaced { get; init; }
+
+    /// <summary>Width on screen: coded width scaled by the sample aspect ratio, then rotated.</summary>
+    public double DisplayWidth => Rotation is 90 or 270 ? Height : Width * SampleAspectRatio.ToDouble();
+
+    /// <summary>Height on screen, after rotation.</summary>
+    public double DisplayHeight => Rotation is 90 or 270 ? Width * SampleAspectRatio.ToDouble() : Height;
+}
+
+/// <summary>The audio stream the ladder carries.</summary>
+public sealed record AudioStreamInfo
+{
+    /// <summary>Absolute stream index in the container.</summary>
+    public required int Index { get; init; }
+
+    public required string Codec { get; init; }
+
+    public int Channels { get; init; }
+
+    public int SampleRate { get; init; }
+}

@@ -1,0 +1,145 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using Transcoder.Abstractions;
+
+namespace Transcoder.Storage;
+
+/// <summary>A page of a tenant's jobs and the cursor of the next page, if there is one.</summary>
+public sealed record JobPage(IReadOnlyList<JobSnapshot> Jobs, string? NextCursor);
+
+/// <summary>The queryable projection of jobs in the <c>transcode_jobs</c> table.</summary>
+public interface IJobRecordRepository
+{
+    /// <summary>Writes the job's current state. Older states never overwrite newer ones.</summary>
+    Task UpsertAsync(JobSnapshot job, CancellationToken cancellationToken);
+
+    /// <summary>The tenant's jobs, newest first, after <paramref name="cursor"/> if given.</summary>
+    Task<JobPage> ListAsync(string tenant, JobStatus? status, int limit, JobCursor? cursor, CancellationToken cancellationToken);
+
+    /// <summary>One job's row, or null.</summary>
+    Task<JobSnapshot?> FindAsync(Guid id, CancellationToken cancellationToken);
+}
+
+/// <inheritdoc />
+public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecordRepository
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private const string Columns = """
+        id, tenant, status, stage, progress, priority, input_kind, input_location, created_at, started_at,
+        completed_at, updated_at, processing_node, attempts, renditions, hls_key, dash_key, error_code, error_message
+        """;
+
+    public async Task UpsertAsync(JobSnapshot job, CancellationToken cancellationToken)
+    {
+        const string sql = $"""
+            INSERT INTO transcode_jobs ({Columns})
+            VALUES (@id, @tenant, @status, @stage, @progress, @priority, @input_kind, @input_location, @created_at, @started_at,
+                    @completed_at, @updated_at, @processing_node, @attempts, @renditions, @hls_key, @dash_key, @error_code, @error_message)
+            ON CONFLICT (id) DO UPDATE SET
+                status = EXCLUDED.status, stage = EXCLUDED.stage, progress = EXCLUDED.progress,
+                started_at = EXCLUDED.started_at, completed_at = EXCLUDED.completed_at, updated_at = EXCLUDED.updated_at,
+                processing_node = EXCLUDED.processing_node, attempts = EXCLUDED.attempts, renditions = EXCLUDED.renditions,
+                hls_key = EXCLUDED.hls_key, dash_key = EXCLUDED.dash_key,
+                error_code = EXCLUDED.error_code, error_message = EXCLUDED.error_message
+            WHERE transcode_jobs.updated_at <= EXCLUDED.updated_at
+            """;
+        await using var command = dataSource.CreateCommand(sql);
+        var p = command.Parameters;
+        p.AddWithValue("id", job.Id);
+        p.AddWithValue("tenant", job.Tenant);
+        p.AddWithValue("status", job.Status.ToWire());
+        p.AddWithValue("stage", job.Stage);
+        p.AddWithValue("progress", (float)job.Progress);
+        p.AddWithValue("priority", (short)job.Priority);
+        p.AddWithValue("input_kind", job.Input.Kind == JobInputKind.Url ? "url" : "upload");
+        p.AddWithValue("input_location", job.Input.Location);
+        p.AddWithValue("created_at", job.CreatedAt.UtcDateTime);
+        p.AddWithValue("started_at", (object?)job.StartedAt?.UtcDateTime ?? DBNull.Value);
+        p.AddWithValue("completed_at", (object?)job.CompletedAt?.UtcDateTime ?? DBNull.Value);
+        p.AddWithValue("updated_at", job.UpdatedAt.UtcDateTime);
+        p.AddWithValue("processing_node", (object?)job.ProcessingNode ?? DBNull.Value);
+        p.AddWithValue("attempts", job.Attempts);
+        p.Add(new NpgsqlParameter("renditions", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(job.Renditions, Json) });
+        p.AddWithValue("hls_key", (object?)job.HlsKey ?? DBNull.Value);
+        p.AddWithValue("dash_key", (object?)job.DashKey ?? DBNull.Value);
+        p.AddWithValue("error_code", (object?)job.Error?.Code ?? DBNull.Value);
+        p.AddWithValue("error_message", (object?)job.Error?.Message ?? DBNull.Value);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<JobPage> ListAsync(string tenant, JobStatus? status, int limit, JobCursor? cursor, CancellationToken cancellationToken)
+    {
+        var sql = $"""
+            SELECT {Columns} FROM transcode_jobs
+            WHERE tenant = @tenant
+              AND (@status::text IS NULL OR status = @status)
+              AND (@after_created::timestamptz IS NULL OR (created_at, id) < (@after_created, @after_id))
+            ORDER BY created_at DESC, id DESC
+            LIMIT @limit
+            """;
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("tenant", tenant);
+        command.Parameters.Add(new NpgsqlParameter("status", NpgsqlDbType.Text) { Value = (object?)status?.ToWire() ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("after_created", NpgsqlDbType.TimestampTz) { Value = (object?)cursor?.CreatedAt.UtcDateTime ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("after_id", NpgsqlDbType.Uuid) { Value = (object?)cursor?.Id ?? DBNull.Value });
+        command.Parameters.AddWithValue("limit", limit + 1);
+
+        var jobs = new List<JobSnapshot>(limit + 1);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                jobs.Add(Read(reader));
+            }
+        }
+
+        string? next = null;
+        if (jobs.Count > limit)
+        {
+            jobs.RemoveAt(jobs.Count - 1);
+            next = new JobCursor(jobs[^1].CreatedAt, jobs[^1].Id).Encode();
+        }
+
+        return new JobPage(jobs, next);
+    }
+
+    public async Task<JobSnapshot?> FindAsync(Guid id, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM transcode_jobs WHERE id = @id");
+        command.Parameters.AddWithValue("id", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    private static JobSnapshot Read(NpgsqlDataReader reader)
+    {
+        _ = JobStatusExtensions.TryParseWire(reader.GetString(2), out var status);
+        var errorCode = reader.IsDBNull(17) ? null : reader.GetString(17);
+        return new JobSnapshot
+        {
+            Id = reader.GetGuid(0),
+            Tenant = reader.GetString(1),
+            Status = status,
+            Stage = reader.GetString(3),
+            Progress = reader.GetFloat(4),
+            Priority = reader.GetInt16(5),
+            Input = new JobInput(reader.GetString(6) == "url" ? JobInputKind.Url : JobInputKind.Upload, reader.GetString(7)),
+            CreatedAt = ReadTime(reader, 8)!.Value,
+            StartedAt = ReadTime(reader, 9),
+            CompletedAt = ReadTime(reader, 10),
+            UpdatedAt = ReadTime(reader, 11)!.Value,
+            ProcessingNode = reader.IsDBNull(12) ? null : reader.GetString(12),
+            Attempts = reader.GetInt32(13),
+            Renditions = JsonSerializer.Deserialize<ImmutableArray<Rendition>>(reader.GetString(14), Json),
+            HlsKey = reader.IsDBNull(15) ? null : reader.GetString(15),
+            DashKey = reader.IsDBNull(16) ? null : reader.GetString(16),
+            Error = errorCode is null ? null : new JobError(errorCode, reader.IsDBNull(18) ? "" : reader.GetString(18)),
+        };
+    }
+
+    private static DateTimeOffset? ReadTime(NpgsqlDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : new DateTimeOffset(reader.GetDateTime(ordinal), TimeSpan.Zero);
+}

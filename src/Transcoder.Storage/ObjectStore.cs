@@ -1,0 +1,162 @@
+using System.Net;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Transcoder.Storage;
+
+/// <summary>The bucket holding uploads and outputs.</summary>
+public interface IObjectStore
+{
+    /// <summary>Creates the bucket if it is missing and allowed to.</summary>
+    Task EnsureBucketAsync(CancellationToken cancellationToken);
+
+    Task PutFileAsync(string key, string path, string contentType, CancellationToken cancellationToken);
+
+    /// <summary>Stores a stream whose length is known (seekable).</summary>
+    Task PutStreamAsync(string key, Stream content, string contentType, CancellationToken cancellationToken);
+
+    Task DownloadAsync(string key, string path, CancellationToken cancellationToken);
+
+    /// <summary>Removes every object under a prefix; returns how many.</summary>
+    Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken);
+
+    /// <summary>Keys under a prefix.</summary>
+    Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken);
+
+    /// <summary>The URL clients fetch an object from.</summary>
+    Uri PublicUrl(string key);
+}
+
+/// <summary>
+/// S3 through AWSSDK.S3. Bodies are sent with a plain Content-Length, never aws-chunked: some S3-compatible
+/// endpoints store the chunk framing inside the object while answering 200.
+/// </summary>
+public sealed class ObjectStore(IAmazonS3 s3, IOptions<ObjectStoreOptions> options, ILogger<ObjectStore> logger) : IObjectStore
+{
+    private readonly ObjectStoreOptions _options = options.Value;
+
+    public async Task EnsureBucketAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            // HeadBucket rather than AmazonS3Util's check, which asks for the bucket ACL that S3-compatible
+            // endpoints often do not implement.
+            await s3.HeadBucketAsync(new HeadBucketRequest { BucketName = _options.Bucket }, cancellationToken);
+            return;
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            // Missing: create it below.
+        }
+
+        if (!_options.CreateBucket)
+        {
+            throw new InvalidOperationException($"Bucket '{_options.Bucket}' does not exist and ObjectStore:CreateBucket is false.");
+        }
+
+        try
+        {
+            await s3.PutBucketAsync(new PutBucketRequest { BucketName = _options.Bucket, UseClientRegion = true }, cancellationToken);
+            Log.BucketCreated(logger, _options.Bucket);
+        }
+        catch (AmazonS3Exception ex) when (ex.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists")
+        {
+            // Another replica created it first.
+        }
+    }
+
+    public Task PutFileAsync(string key, string path, string contentType, CancellationToken cancellationToken) =>
+        s3.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = _options.Bucket,
+            Key = key,
+            FilePath = path,
+            ContentType = contentType,
+            UseChunkEncoding = false,
+        }, cancellationToken);
+
+    public Task PutStreamAsync(string key, Stream content, string contentType, CancellationToken cancellationToken) =>
+        s3.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = _options.Bucket,
+            Key = key,
+            InputStream = content,
+            AutoCloseStream = false,
+            ContentType = contentType,
+            UseChunkEncoding = false,
+        }, cancellationToken);
+
+    public async Task DownloadAsync(string key, string path, CancellationToken cancellationToken)
+    {
+        using var response = await s3.GetObjectAsync(_options.Bucket, key, cancellationToken);
+        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+        await response.ResponseStream.CopyToAsync(file, cancellationToken);
+    }
+
+    public async Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var keys = await ListAsync(prefix, cancellationToken);
+        foreach (var batch in keys.Chunk(1000))
+        {
+            await s3.DeleteObjectsAsync(new DeleteObjectsRequest
+            {
+                BucketName = _options.Bucket,
+                Objects = [.. batch.Select(k => new KeyVersion { Key = k })],
+                Quiet = true,
+            }, cancellationToken);
+        }
+
+        return keys.Count;
+    }
+
+    public async Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
+        var request = new ListObjectsV2Request { BucketName = _options.Bucket, Prefix = prefix };
+        ListObjectsV2Response response;
+        do
+        {
+            response = await s3.ListObjectsV2Async(request, cancellationToken);
+            if (response.S3Objects is { } objects)
+            {
+                keys.AddRange(objects.Select(o => o.Key));
+            }
+
+            request.ContinuationToken = response.NextContinuationToken;
+        }
+        while (response.IsTruncated == true);
+
+        return keys;
+    }
+
+    public Uri PublicUrl(string key) =>
+        new($"{_options.PublicBaseUrl.TrimEnd('/')}/{string.Join('/', key.Split('/').Select(WebUtility.UrlEncode))}");
+
+    /// <summary>Builds the S3 client the options describe.</summary>
+    public static IAmazonS3 CreateClient(ObjectStoreOptions options)
+    {
+        var config = new AmazonS3Config
+        {
+            // Non-AWS endpoints reject (or mis-store) the trailing checksums SDK v4 adds by default.
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        };
+        if (!string.IsNullOrEmpty(options.ServiceUrl))
+        {
+            config.ServiceURL = options.ServiceUrl;
+            config.AuthenticationRegion = options.Region;
+        }
+        else
+        {
+            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(options.Region);
+        }
+
+        config.ForcePathStyle = options.ForcePathStyle ?? !string.IsNullOrEmpty(options.ServiceUrl);
+        return string.IsNullOrEmpty(options.AccessKey)
+            ? new AmazonS3Client(config)
+            : new AmazonS3Client(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config);
+    }
+}

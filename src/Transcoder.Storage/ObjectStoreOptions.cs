@@ -1,0 +1,45 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Transcoder.Storage;
+
+/// <summary>The S3 bucket that holds uploads and renditions. Section "ObjectStore".</summary>
+public sealed class ObjectStoreOptions
+{
+    public const string SectionName = "ObjectStore";
+
+    /// <summary>The bucket. Required.</summary>
+    [Required(ErrorMessage = "ObjectStore:Bucket is required.")]
+    [RegularExpression("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", ErrorMessage = "ObjectStore:Bucket is not a valid S3 bucket name.")]
+    public string Bucket { get; set; } = "";
+
+    /// <summary>AWS region. Default us-east-1.</summary>
+    [Required]
+    public string Region { get; set; } = "us-east-1";
+
+    /// <summary>An S3-compatible endpoint (e.g. the local one); empty for AWS itself.</summary>
+    public string? ServiceUrl { get; set; }
+
+    /// <summary>Path-style addressing, which local endpoints need. Default: on when <see cref="ServiceUrl"/> is set.</summary>
+    public bool? ForcePathStyle { get; set; }
+
+    /// <summary>Static credentials; when empty the SDK's default chain (IAM role, environment) is used.</summary>
+    public string? AccessKey { get; set; }
+
+    /// <summary>Secret of <see cref="AccessKey"/>.</summary>
+    public string? SecretKey { get; set; }
+
+    /// <summary>
+    /// Base URL players fetch outputs from: a CDN in production, the bucket on the local endpoint otherwise.
+    /// Object keys are appended to it. Required.
+    /// </summary>
+    [Required(ErrorMessage = "ObjectStore:PublicBaseUrl is required.")]
+    [Url(ErrorMessage = "ObjectStore:PublicBaseUrl must be an absolute URL.")]
+    public string PublicBaseUrl { get; set; } = "";
+
+    /// <summary>Create the bucket at start-up when it is missing. Default true.</summary>
+    public bool CreateBucket { get; set; } = true;
+
+    /// <summary>Objects uploaded at once by one job. Default 8.</summary>
+    [Range(1, 64)]
+    public int UploadConcurrency { get; set; } = 8;
+}
