@@ -133,7 +133,7 @@ public sealed class ObjectStore(IAmazonS3 s3, IOptions<ObjectStoreOptions> optio
     }
 
     public Uri PublicUrl(string key) =>
-        new($"{_options.PublicBaseUrl.TrimEnd('/')}/{string.Join('/', key.Split('/').Select(WebUtility.UrlEncode))}");
+        new($"{_options.PublicBaseUrl.TrimEnd('/')}/{string.Join('/', key.Split('/').Select(Uri.EscapeDataString))}");
 
     /// <summary>Builds the S3 client the options describe.</summary>
     public static IAmazonS3 CreateClient(ObjectStoreOptions options)

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Transcoder.Abstractions;
 using Transcoder.Api.Auth;
@@ -22,8 +21,7 @@ public static class JobsApi
             .WithName("CreateJob")
             .WithSummary("Submit a video")
             .WithDescription("JSON {inputUrl, priority} to have the service fetch a URL, or multipart/form-data with a 'file' part (and optional 'priority') to upload. Returns 202 with the job.")
-            .Accepts<CreateJobRequest>("application/json")
-            .Accepts<IFormFile>("multipart/form-data")
+            .Accepts<CreateJobRequest>("application/json", "multipart/form-data")
             .DisableAntiforgery();
 
         api.MapGet("/{id}", GetJob)
@@ -87,7 +85,7 @@ public static class JobsApi
         return TypedResults.Accepted($"/v1/jobs/{id}", links.ToResponse(job));
     }
 
-    public static async Task<Results<Ok<JobResponse>, NotFound<ProblemDetails>, ValidationProblem>> GetJob(
+    public static async Task<Results<Ok<JobResponse>, ProblemHttpResult, ValidationProblem>> GetJob(
         string id, HttpContext context, IClusterClient cluster, JobLinks links)
     {
         if (!TryParseId(id, out var jobId, out var invalid))
@@ -141,7 +139,7 @@ public static class JobsApi
         return TypedResults.Ok(new JobListResponse([.. page.Jobs.Select(links.ToResponse)], page.NextCursor));
     }
 
-    public static async Task<Results<Ok<JobResponse>, NotFound<ProblemDetails>, Conflict<ProblemDetails>, ValidationProblem>> CancelJob(
+    public static async Task<Results<Ok<JobResponse>, ProblemHttpResult, ValidationProblem>> CancelJob(
         string id, HttpContext context, IClusterClient cluster, JobLinks links)
     {
         if (!TryParseId(id, out var jobId, out var invalid))
@@ -158,12 +156,10 @@ public static class JobsApi
 
         if (job.Status is JobStatus.Completed or JobStatus.Failed)
         {
-            return TypedResults.Conflict(new ProblemDetails
-            {
-                Status = StatusCodes.Status409Conflict,
-                Title = "The job already ended",
-                Detail = $"Job {jobId} is {job.Status.ToWire()}; only queued or processing jobs can be canceled.",
-            });
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "The job already ended",
+                detail: $"Job {jobId} is {job.Status.ToWire()}; only queued or processing jobs can be canceled.");
         }
 
         var canceled = await grain.CancelAsync();
@@ -280,13 +276,8 @@ public static class JobsApi
         return false;
     }
 
-    private static NotFound<ProblemDetails> NotFoundProblem(Guid id) =>
-        TypedResults.NotFound(new ProblemDetails
-        {
-            Status = StatusCodes.Status404NotFound,
-            Title = "Job not found",
-            Detail = $"There is no job {id}.",
-        });
+    private static ProblemHttpResult NotFoundProblem(Guid id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Job not found", detail: $"There is no job {id}.");
 
     private static Dictionary<string, string[]> Error(string field, string message) =>
         new(StringComparer.Ordinal) { [field] = [message] };

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every test against real parts: starts its own Postgres, Redis, S3 endpoint, silo and API on loopback
+# (ports apart from up.sh's, data under .data/test), runs all test projects, stops everything it started,
+# and exits non-zero if any test failed. Usage: infra/local/test.sh [extra dotnet test arguments]
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+DATA="$REPO_ROOT/.data/test"
+set_ports 100
+
+ensure_packages
+stop_stack "$DATA"   # leftovers of an interrupted run
+rm -rf "$DATA"
+mkdir -p "$DATA"
+build_solution Debug
+trap 'log "stopping the test stack"; stop_stack "$DATA"' EXIT
+start_stack "$DATA" Debug
+set -a
+source "$DATA/local.env"
+set +a
+
+log "running the tests"
+status=0
+# One test project at a time: several encode with ffmpeg, and this machine may have only two cores.
+dotnet test "$REPO_ROOT/Transcoder.Orleans.sln" --no-build -c Debug -m:1 \
+  --results-directory "$DATA/results" --logger "trx" --logger "console;verbosity=normal" "$@" 2>&1 | tee "$DATA/test.log" \
+  || status=$?
+
+passed=$(grep -Eo 'Passed: +[0-9]+' "$DATA/test.log" | awk '{s += $2} END {print s + 0}')
+failed=$(grep -Eo 'Failed: +[0-9]+' "$DATA/test.log" | awk '{s += $2} END {print s + 0}')
+skipped=$(grep -Eo 'Skipped: +[0-9]+' "$DATA/test.log" | awk '{s += $2} END {print s + 0}')
+echo
+echo "$passed passed, $failed failed, $skipped skipped"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+  log "tests failed; logs: $DATA/*.log, results: $DATA/results"
+  exit 1
+fi

@@ -1,0 +1,165 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Transcoder.Testing;
+
+namespace Transcoder.EndToEnd.Tests;
+
+/// <summary>Tenancy and bad input at the HTTP edge: always a 4xx with a ProblemDetails body, never a 5xx.</summary>
+public sealed class ApiContractTests : IDisposable
+{
+    private readonly ApiClient _owner = new($"owner-{Guid.NewGuid():N}"[..20]);
+    private readonly ApiClient _stranger = new($"other-{Guid.NewGuid():N}"[..20]);
+    private readonly string _folder = TestStack.NewScratchFolder("contract");
+
+    [Fact]
+    public async Task OtherTenantsJob_IsIndistinguishableFromAMissingOne()
+    {
+        var clip = await TestClips.VideoAsync(_folder, 320, 240, 2);
+        var id = (await _owner.UploadAsync(clip))["id"]!.GetValue<string>();
+        var missing = Guid.NewGuid().ToString();
+
+        using var foreignGet = await _stranger.Http.GetAsync($"/v1/jobs/{id}");
+        using var missingGet = await _stranger.Http.GetAsync($"/v1/jobs/{missing}");
+        using var foreignDelete = await _stranger.Http.DeleteAsync($"/v1/jobs/{id}");
+        var list = await _stranger.Http.GetFromJsonAsync<JsonObject>("/v1/jobs?limit=100");
+
+        Assert.Equal(HttpStatusCode.NotFound, foreignGet.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, missingGet.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, foreignDelete.StatusCode);
+        Assert.Equal((await ApiClient.ReadProblemAsync(missingGet))["title"]!.ToString(), (await ApiClient.ReadProblemAsync(foreignGet))["title"]!.ToString());
+        Assert.DoesNotContain(list!["items"]!.AsArray(), j => j!["id"]!.GetValue<string>() == id);
+
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl($"{TestStack.ApiUrl}/hubs/jobs", o => o.AccessTokenProvider = () => Task.FromResult<string?>(_stranger.Token))
+            .Build();
+        await hub.StartAsync();
+        await Assert.ThrowsAsync<HubException>(() => hub.InvokeAsync("Watch", id));
+
+        var owned = await _owner.WaitForEndAsync(id);
+        Assert.Equal("completed", owned["status"]!.GetValue<string>());
+        var mine = await _owner.Http.GetFromJsonAsync<JsonObject>("/v1/jobs?status=completed");
+        Assert.Contains(mine!["items"]!.AsArray(), j => j!["id"]!.GetValue<string>() == id);
+    }
+
+    [Theory]
+    [InlineData("""{"inputUrl":"ftp://example.com/a.mp4"}""", "inputUrl")]
+    [InlineData("""{"inputUrl":"file:///etc/passwd"}""", "inputUrl")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","priority":11}""", "priority")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","priority":0}""", "priority")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","colour":"blue"}""", "body")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","priority":"high"}""", "body")]
+    [InlineData("""{"priority":5}""", "inputUrl")]
+    [InlineData("""{not json""", "body")]
+    [InlineData("""[]""", "body")]
+    public async Task CreateJob_InvalidJson_Is400WithTheFieldNamed(string body, string field)
+    {
+        using var response = await _owner.Http.PostAsync("/v1/jobs", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await ApiClient.ReadProblemAsync(response);
+        Assert.True(problem["errors"]!.AsObject().ContainsKey(field), problem.ToJsonString());
+    }
+
+    [Fact]
+    public async Task CreateJob_EmptyUploadOrWrongPart_Is400()
+    {
+        var empty = Path.Combine(_folder, "empty.mp4");
+        await File.WriteAllBytesAsync(empty, []);
+        var clip = await TestClips.VideoAsync(_folder, 320, 240, 1);
+
+        using var emptyResponse = await _owner.PostFileAsync(empty);
+        using var wrongPart = await _owner.PostFileAsync(clip, fileField: "video");
+        using var badPriority = await _owner.PostFileAsync(clip, priority: 42);
+
+        Assert.Equal(HttpStatusCode.BadRequest, emptyResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, wrongPart.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badPriority.StatusCode);
+        await ApiClient.ReadProblemAsync(emptyResponse);
+    }
+
+    [Fact]
+    public async Task CreateJob_OversizedJson_Is413()
+    {
+        var body = $$"""{"inputUrl":"https://example.com/{{new string('a', 100_000)}}"}""";
+
+        using var response = await _owner.Http.PostAsync("/v1/jobs", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        await ApiClient.ReadProblemAsync(response);
+    }
+
+    [Fact]
+    public async Task CreateJob_PlainText_Is415()
+    {
+        using var response = await _owner.Http.PostAsync("/v1/jobs", new StringContent("hello", Encoding.UTF8, "text/plain"));
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        await ApiClient.ReadProblemAsync(response);
+    }
+
+    [Theory]
+    [InlineData("/v1/jobs/not-a-uuid")]
+    [InlineData("/v1/jobs/12345")]
+    [InlineData("/v1/jobs?status=done")]
+    [InlineData("/v1/jobs?limit=0")]
+    [InlineData("/v1/jobs?limit=abc")]
+    [InlineData("/v1/jobs?after=garbage")]
+    public async Task Reads_MalformedInput_Is400Problem(string path)
+    {
+        using var response = await _owner.Http.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        await ApiClient.ReadProblemAsync(response);
+    }
+
+    [Fact]
+    public async Task Requests_WithoutOrWithBadToken_Are401()
+    {
+        using var anonymous = new HttpClient { BaseAddress = new Uri(TestStack.ApiUrl) };
+        using var none = await anonymous.GetAsync("/v1/jobs");
+        anonymous.DefaultRequestHeaders.Authorization = new("Bearer", TestTokens.For("x", key: Convert.ToBase64String(new byte[32])));
+        using var forged = await anonymous.GetAsync("/v1/jobs");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
+    }
+
+    [Fact]
+    public async Task Cancel_RunningJob_EndsCanceledAndRemovesOutputs()
+    {
+        var clip = await TestClips.VideoAsync(_folder, 1280, 720, 30);
+        var id = (await _owner.UploadAsync(clip))["id"]!.GetValue<string>();
+
+        using var response = await _owner.Http.DeleteAsync($"/v1/jobs/{id}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var job = await _owner.WaitForEndAsync(id);
+        using var again = await _owner.Http.DeleteAsync($"/v1/jobs/{id}");
+
+        Assert.Equal("canceled", job["status"]!.GetValue<string>());
+        Assert.Null(job["hlsUrl"]);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task OpenApiDocument_NamesEveryJobRoute()
+    {
+        var document = await _owner.Http.GetFromJsonAsync<JsonObject>("/openapi/v1.json");
+        var operations = document!["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject().Select(o => o.Value!["operationId"]?.GetValue<string>())).ToList();
+
+        Assert.Contains("CreateJob", operations);
+        Assert.Contains("GetJob", operations);
+        Assert.Contains("ListJobs", operations);
+        Assert.Contains("CancelJob", operations);
+    }
+
+    public void Dispose()
+    {
+        _owner.Dispose();
+        _stranger.Dispose();
+        Directory.Delete(_folder, true);
+    }
+}

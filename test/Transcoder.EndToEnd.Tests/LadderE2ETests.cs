@@ -1,0 +1,206 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
+using Microsoft.AspNetCore.SignalR.Client;
+using Npgsql;
+using Transcoder.Testing;
+
+namespace Transcoder.EndToEnd.Tests;
+
+/// <summary>Whole path on the real stack: HTTP upload, Orleans, ffmpeg, S3, Postgres, SignalR.</summary>
+public sealed class LadderE2ETests : IDisposable
+{
+    private static readonly XNamespace Mpd = "urn:mpeg:dash:schema:mpd:2011";
+    private readonly ApiClient _api = new($"e2e-{Guid.NewGuid():N}"[..20]);
+    private readonly HttpClient _cdn = new();
+    private readonly string _folder = TestStack.NewScratchFolder("e2e");
+
+    public record ProgressMessage(Guid JobId, string Status, double Percent, string Stage, DateTimeOffset At);
+
+    [Fact]
+    public async Task Upload1080pClip_CompletesWithAlignedHlsAndDashLadder()
+    {
+        var clip = await TestClips.VideoAsync(_folder, 1920, 1080, 10);
+        var messages = new ConcurrentQueue<ProgressMessage>();
+        var ended = new TaskCompletionSource<ProgressMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl($"{TestStack.ApiUrl}/hubs/jobs", o => o.AccessTokenProvider = () => Task.FromResult<string?>(_api.Token))
+            .Build();
+        hub.On<ProgressMessage>("progress", m =>
+        {
+            messages.Enqueue(m);
+            if (m.Status is "completed" or "failed" or "canceled")
+            {
+                ended.TrySetResult(m);
+            }
+        });
+        await hub.StartAsync();
+
+        var submitted = await _api.UploadAsync(clip, priority: 3);
+        var id = submitted["id"]!.GetValue<string>();
+        await hub.InvokeAsync("Watch", id);
+        var last = await ended.Task.WaitAsync(TimeSpan.FromMinutes(5));
+
+        // The hub: a snapshot first, percentages that never go back, and the terminal status last.
+        Assert.Equal("completed", last.Status);
+        var seen = messages.ToList();
+        Assert.True(seen.Count >= 3, $"only {seen.Count} progress messages");
+        Assert.All(seen.Zip(seen.Skip(1)), pair => Assert.True(pair.Second.Percent >= pair.First.Percent, $"{pair.First.Percent} then {pair.Second.Percent}"));
+        Assert.Contains(seen, m => m.Stage == "encoding" && m.Percent is > 3 and < 90);
+
+        var job = await _api.GetJobAsync(id);
+        Assert.Equal("completed", job["status"]!.GetValue<string>());
+        Assert.Equal(100, job["progress"]!.GetValue<double>());
+        Assert.Equal(3, job["priority"]!.GetValue<int>());
+        Assert.Null(job["error"]);
+        var renditions = job["renditions"]!.AsArray().Select(r => r!.AsObject()).ToList();
+        Assert.Equal(["1080p", "720p", "480p", "360p"], renditions.Select(r => r["name"]!.GetValue<string>()));
+        Assert.All(renditions, r => Assert.True(r["height"]!.GetValue<int>() <= 1080 && r["width"]!.GetValue<int>() <= 1920));
+
+        await AssertHlsMasterAsync(job, renditions);
+        var boundaries = await AssertMediaPlaylistsAsync(renditions, expectedSeconds: 10);
+        Assert.All(boundaries, b => Assert.Equal(boundaries[0], b));
+        await AssertDashManifestAsync(job["dashUrl"]!.GetValue<string>(), videoRepresentations: 4);
+        await AssertFirstSegmentDecodesAsync(renditions[^1]["playlistUrl"]!.GetValue<string>());
+        await AssertRowAsync(id, "completed", renditions: 4);
+    }
+
+    [Fact]
+    public async Task UploadPortraitClip_KeepsOrientationAndNamesRungsByShortSide()
+    {
+        var clip = await TestClips.VideoAsync(_folder, 720, 1280, 4);
+
+        var id = (await _api.UploadAsync(clip))["id"]!.GetValue<string>();
+        var job = await _api.WaitForEndAsync(id);
+
+        Assert.Equal("completed", job["status"]!.GetValue<string>());
+        Assert.Equal(
+            [("720p", 720, 1280), ("480p", 480, 854), ("360p", 360, 640)],
+            job["renditions"]!.AsArray().Select(r => (r!["name"]!.GetValue<string>(), r["width"]!.GetValue<int>(), r["height"]!.GetValue<int>())));
+    }
+
+    [Fact]
+    public async Task UploadTextRenamedMp4_FailsOnceWithMachineReadableReason()
+    {
+        var path = Path.Combine(_folder, "notes.mp4");
+        await File.WriteAllTextAsync(path, "definitely not a video\n");
+
+        var id = (await _api.UploadAsync(path))["id"]!.GetValue<string>();
+        var job = await _api.WaitForEndAsync(id);
+
+        Assert.Equal("failed", job["status"]!.GetValue<string>());
+        Assert.Equal("input_unreadable", job["error"]!["code"]!.GetValue<string>());
+        Assert.False(string.IsNullOrWhiteSpace(job["error"]!["message"]!.GetValue<string>()));
+        Assert.Equal(1, job["attempts"]!.GetValue<int>());
+        await AssertRowAsync(id, "failed", renditions: 0);
+    }
+
+    [Fact]
+    public async Task Dashboard_AnswersAdminsOnly()
+    {
+        using var admin = new ApiClient("ops", admin: true);
+
+        using var allowed = await admin.Http.GetAsync("/dashboard/");
+        using var refused = await _api.Http.GetAsync("/dashboard/");
+
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+
+    private async Task AssertHlsMasterAsync(JsonObject job, List<JsonObject> renditions)
+    {
+        var master = await _cdn.GetStringAsync(job["hlsUrl"]!.GetValue<string>());
+        var variants = master.Split('\n').Where(l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(renditions.Count, variants.Count);
+        foreach (var (variant, rendition) in variants.Zip(renditions))
+        {
+            Assert.Contains($"BANDWIDTH={rendition["bandwidth"]}", variant, StringComparison.Ordinal);
+            Assert.Contains($"AVERAGE-BANDWIDTH={rendition["averageBandwidth"]}", variant, StringComparison.Ordinal);
+            Assert.Contains($"RESOLUTION={rendition["width"]}x{rendition["height"]}", variant, StringComparison.Ordinal);
+            Assert.Contains($"CODECS=\"{rendition["codecs"]}\"", variant, StringComparison.Ordinal);
+            Assert.Contains("FRAME-RATE=30.000", variant, StringComparison.Ordinal);
+            Assert.Matches("^avc1\\.[0-9a-f]{6},mp4a\\.40\\.2$", rendition["codecs"]!.GetValue<string>());
+        }
+    }
+
+    /// <summary>Checks durations and that BANDWIDTH covers the real peak; returns each rendition's segment durations.</summary>
+    private async Task<List<List<double>>> AssertMediaPlaylistsAsync(List<JsonObject> renditions, double expectedSeconds)
+    {
+        var all = new List<List<double>>();
+        foreach (var rendition in renditions)
+        {
+            var url = new Uri(rendition["playlistUrl"]!.GetValue<string>());
+            var lines = (await _cdn.GetStringAsync(url)).Split('\n');
+            Assert.Contains("#EXT-X-ENDLIST", lines);
+            var durations = new List<double>();
+            double peak = 0;
+            for (var i = 0; i < lines.Length; i++)
+            {
+                if (!lines[i].StartsWith("#EXTINF:", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var duration = double.Parse(lines[i][8..].TrimEnd(','), CultureInfo.InvariantCulture);
+                var segment = lines.Skip(i + 1).First(l => l.Length > 0 && !l.StartsWith('#'));
+                using var head = await _cdn.SendAsync(new HttpRequestMessage(HttpMethod.Head, new Uri(url, segment)));
+                head.EnsureSuccessStatusCode();
+                peak = Math.Max(peak, head.Content.Headers.ContentLength!.Value * 8 / duration);
+                durations.Add(duration);
+            }
+
+            Assert.InRange(durations.Sum(), expectedSeconds - 0.5, expectedSeconds + 0.5);
+            Assert.True(rendition["bandwidth"]!.GetValue<long>() >= peak, $"{rendition["name"]}: BANDWIDTH {rendition["bandwidth"]} under the video peak {peak}");
+            all.Add(durations);
+        }
+
+        return all;
+    }
+
+    private async Task AssertDashManifestAsync(string url, int videoRepresentations)
+    {
+        var manifest = XDocument.Parse(await _cdn.GetStringAsync(url));
+        Assert.Equal("static", manifest.Root!.Attribute("type")!.Value);
+        var sets = manifest.Descendants(Mpd + "AdaptationSet").ToList();
+        Assert.Equal(videoRepresentations, sets.Single(s => s.Attribute("contentType")?.Value == "video").Elements(Mpd + "Representation").Count());
+        Assert.Single(sets, s => s.Attribute("contentType")?.Value == "audio");
+    }
+
+    /// <summary>The init segment plus the first media segment, fetched from S3, decode as video.</summary>
+    private async Task AssertFirstSegmentDecodesAsync(string playlistUrl)
+    {
+        var url = new Uri(playlistUrl);
+        var playlist = await _cdn.GetStringAsync(url);
+        var init = playlist.Split('\n').First(l => l.StartsWith("#EXT-X-MAP:URI=", StringComparison.Ordinal))[16..^1];
+        var first = playlist.Split('\n').First(l => l.EndsWith(".m4s", StringComparison.Ordinal) && !l.StartsWith('#'));
+        var path = Path.Combine(_folder, "first.mp4");
+        await using (var file = File.Create(path))
+        {
+            await file.WriteAsync(await _cdn.GetByteArrayAsync(new Uri(url, init)));
+            await file.WriteAsync(await _cdn.GetByteArrayAsync(new Uri(url, first)));
+        }
+
+        var frames = await TestClips.RunAsync("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path]);
+        Assert.Equal(180, int.Parse(frames.Trim(), CultureInfo.InvariantCulture)); // 6 s at 30 fps
+    }
+
+    private static async Task AssertRowAsync(string id, string status, int renditions)
+    {
+        await using var data = NpgsqlDataSource.Create(TestStack.PostgresConnectionString);
+        await using var command = data.CreateCommand("SELECT status, jsonb_array_length(renditions) FROM transcode_jobs WHERE id = @id");
+        command.Parameters.AddWithValue("id", Guid.Parse(id));
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), $"no row for job {id}");
+        Assert.Equal(status, reader.GetString(0));
+        Assert.Equal(renditions, reader.GetInt32(1));
+    }
+
+    public void Dispose()
+    {
+        _api.Dispose();
+        _cdn.Dispose();
+        Directory.Delete(_folder, true);
+    }
+}

@@ -1,0 +1,68 @@
+namespace Transcoder.Media.Tests;
+
+public class FfmpegArgumentsTests
+{
+    private static LadderPlan Plan1080p() => LadderPlanner.Plan(Fixture.Probe("landscape-1080p"), new LadderOptions());
+
+    [Fact]
+    public void ForLadder_DecodesOnceAndSplitsToEveryRung()
+    {
+        var args = FfmpegArguments.ForLadder(Plan1080p(), "/scratch/input", "/scratch/out");
+
+        Assert.Single(args, a => a == "-i");
+        var graph = args[args.ToList().IndexOf("-filter_complex") + 1];
+        Assert.Contains("split=4[s0][s1][s2][s3]", graph, StringComparison.Ordinal);
+        Assert.Contains("scale=854:480", graph, StringComparison.Ordinal);
+        Assert.Equal(4, args.Count(a => a.StartsWith("[v", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void ForLadder_AlignsKeyframesAcrossRungs()
+    {
+        var args = FfmpegArguments.ForLadder(Plan1080p(), "/scratch/input", "/scratch/out").ToList();
+
+        Assert.Equal("0", args[args.IndexOf("-sc_threshold") + 1]);
+        Assert.Equal("60", args[args.IndexOf("-g") + 1]);
+        Assert.Equal("expr:gte(t,n_forced*2)", args[args.IndexOf("-force_key_frames") + 1]);
+    }
+
+    [Fact]
+    public void ForLadder_ReadsOnlyLocalFiles()
+    {
+        var args = FfmpegArguments.ForLadder(Plan1080p(), "/scratch/input", "/scratch/out").ToList();
+
+        Assert.True(args.IndexOf("-protocol_whitelist") < args.IndexOf("-i"));
+        Assert.Equal("file,pipe", args[args.IndexOf("-protocol_whitelist") + 1]);
+    }
+
+    [Fact]
+    public void ForLadder_EncodesAudioOnceAndPackagesHlsAndDash()
+    {
+        var args = FfmpegArguments.ForLadder(Plan1080p(), "/scratch/input", "/scratch/out").ToList();
+
+        Assert.Single(args, a => a == "-c:a");
+        Assert.Equal("dash", args[args.IndexOf("-f") + 1]);
+        Assert.Equal("1", args[args.IndexOf("-hls_playlist") + 1]);
+        Assert.Equal("id=0,streams=v id=1,streams=a", args[args.IndexOf("-adaptation_sets") + 1]);
+        Assert.Equal("/scratch/out/manifest.mpd", args[^1]);
+    }
+
+    [Fact]
+    public void ForLadder_VideoOnlySource_HasNoAudioSet()
+    {
+        var plan = Plan1080p() with { AudioStreamIndex = null };
+        var args = FfmpegArguments.ForLadder(plan, "/in", "/out").ToList();
+
+        Assert.DoesNotContain("-c:a", args);
+        Assert.Equal("id=0,streams=v", args[args.IndexOf("-adaptation_sets") + 1]);
+    }
+
+    [Theory]
+    [InlineData("plain", "plain")]
+    [InlineData("has space", "\"has space\"")]
+    [InlineData("say \"hi\"", "\"say \\\"hi\\\"\"")]
+    [InlineData("", "\"\"")]
+    [InlineData("ends\\ with", "\"ends\\ with\"")]
+    public void Quote_ProducesWhatProcessStartSplitsBack(string argument, string expected) =>
+        Assert.Equal(expected, CommandLine.Quote(argument));
+}

@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Transcoder.Testing;
+
+namespace Transcoder.Media.Tests;
+
+/// <summary>Runs the real ffmpeg on small generated clips.</summary>
+public sealed class LadderEncoderTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), $"ladder-tests-{Guid.NewGuid():N}");
+
+    public LadderEncoderTests() => Directory.CreateDirectory(_folder);
+
+    private static MediaOptions Media(string scratch) => new() { ScratchRoot = scratch };
+
+    private async Task<(LadderPlan Plan, PackagedLadder Ladder, string Output)> EncodeAsync(string input)
+    {
+        var options = Options.Create(Media(_folder));
+        var source = await new MediaProbe(options).ProbeAsync(input, CancellationToken.None);
+        var plan = LadderPlanner.Plan(source, new LadderOptions { Preset = "ultrafast" });
+        var output = Path.Combine(_folder, "out-" + Path.GetFileNameWithoutExtension(input));
+        var reports = new List<double>();
+        var ladder = await new LadderEncoder(options, NullLogger<LadderEncoder>.Instance)
+            .EncodeAsync(plan, input, output, new Progress<double>(reports.Add), CancellationToken.None);
+        return (plan, ladder, output);
+    }
+
+    [Fact]
+    public async Task Encode_SmallLandscapeClip_ProducesAlignedLadderWithMeasuredBandwidth()
+    {
+        var input = await TestClips.VideoAsync(_folder, 640, 360, 7);
+
+        var (plan, ladder, output) = await EncodeAsync(input);
+
+        Assert.Single(plan.Rungs);
+        var rendition = Assert.Single(ladder.Renditions);
+        Assert.Equal((640, 360), (rendition.Width, rendition.Height));
+        Assert.Matches("^avc1\\.[0-9a-f]{6},", rendition.Codecs);
+        Assert.EndsWith(",mp4a.40.2", rendition.Codecs, StringComparison.Ordinal);
+        Assert.True(rendition.Bandwidth >= rendition.AverageBandwidth);
+        Assert.InRange(ladder.DurationSeconds, 6.5, 7.5);
+
+        var master = await File.ReadAllTextAsync(Path.Combine(output, LadderLayout.HlsMaster));
+        Assert.Contains("AVERAGE-BANDWIDTH=", master, StringComparison.Ordinal);
+        Assert.Contains("FRAME-RATE=30.000", master, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(output, LadderLayout.DashManifest)));
+    }
+
+    [Fact]
+    public async Task Encode_TwoRungClip_SegmentsStartAtTheSameInstantsInEveryRung()
+    {
+        var input = await TestClips.VideoAsync(_folder, 854, 480, 13, audio: false);
+
+        var (plan, ladder, output) = await EncodeAsync(input);
+
+        Assert.Equal(["480p", "360p"], plan.Rungs.Select(r => r.Name));
+        var boundaries = ladder.Renditions
+            .Select(r => HlsPlaylist.ReadSegments(File.ReadAllText(Path.Combine(output, r.Playlist))).Select(s => s.Duration).ToList())
+            .ToList();
+        Assert.True(boundaries[0].Count >= 2);
+        Assert.Equal(boundaries[0], boundaries[1]);
+        Assert.Null(ladder.AudioPlaylist);
+    }
+
+    [Fact]
+    public async Task Probe_TextFileRenamedMp4_FailsAsUnreadable()
+    {
+        var path = Path.Combine(_folder, "notes.mp4");
+        await File.WriteAllTextAsync(path, "this is not a video");
+
+        var ex = await Assert.ThrowsAsync<MediaException>(() => new MediaProbe(Options.Create(Media(_folder))).ProbeAsync(path, CancellationToken.None));
+
+        Assert.Equal(MediaErrorKind.InputUnreadable, ex.Kind);
+        Assert.True(ex.IsPermanent);
+    }
+
+    [Fact]
+    public async Task Probe_EmptyFile_FailsAsUnreadable()
+    {
+        var path = Path.Combine(_folder, "empty.mp4");
+        await File.WriteAllBytesAsync(path, []);
+
+        var ex = await Assert.ThrowsAsync<MediaException>(() => new MediaProbe(Options.Create(Media(_folder))).ProbeAsync(path, CancellationToken.None));
+        Assert.Equal(MediaErrorKind.InputUnreadable, ex.Kind);
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+}

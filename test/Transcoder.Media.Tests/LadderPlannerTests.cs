@@ -1,0 +1,98 @@
+namespace Transcoder.Media.Tests;
+
+public class LadderPlannerTests
+{
+    private static readonly LadderOptions Options = new();
+
+    private static IEnumerable<(string Name, int Width, int Height)> Rungs(string fixture) =>
+        LadderPlanner.Plan(Fixture.Probe(fixture), Options).Rungs.Select(r => (r.Name, r.Width, r.Height));
+
+    [Fact]
+    public void Plan_1080pSource_DropsOnly2160p()
+    {
+        Assert.Equal(
+            [("1080p", 1920, 1080), ("720p", 1280, 720), ("480p", 854, 480), ("360p", 640, 360)],
+            Rungs("landscape-1080p"));
+    }
+
+    [Fact]
+    public void Plan_PortraitSource_NamesRungsByShortSide()
+    {
+        Assert.Equal([("720p", 720, 1280), ("480p", 480, 854), ("360p", 360, 640)], Rungs("portrait"));
+    }
+
+    [Fact]
+    public void Plan_RotatedSource_IsUprightWithSwappedDimensions()
+    {
+        Assert.Equal([("720p", 720, 1280), ("480p", 480, 854), ("360p", 360, 640)], Rungs("rotated"));
+    }
+
+    [Fact]
+    public void Plan_AnamorphicSource_HonoursDisplayAspect()
+    {
+        // 720x576 at SAR 16:15 displays as 768x576 (4:3).
+        var plan = LadderPlanner.Plan(Fixture.Probe("anamorphic"), Options);
+        Assert.Equal(new Rational(4, 3), plan.DisplayAspect);
+        Assert.Equal(("576p", 768, 576), (plan.Rungs[0].Name, plan.Rungs[0].Width, plan.Rungs[0].Height));
+        Assert.All(plan.Rungs, r => Assert.InRange((double)r.Width / r.Height, 4.0 / 3 - 0.01, 4.0 / 3 + 0.01));
+    }
+
+    [Fact]
+    public void Plan_SourceUnder360p_GetsOneRungAtItsOwnSize()
+    {
+        Assert.Equal([("240p", 320, 240)], Rungs("small"));
+    }
+
+    [Fact]
+    public void Plan_OddSizedSource_KeepsEvenDimensionsNoLargerThanSource()
+    {
+        var rungs = LadderPlanner.Plan(Fixture.Probe("odd"), Options).Rungs;
+
+        Assert.Equal("1078p", rungs[0].Name);
+        Assert.All(rungs, r =>
+        {
+            Assert.Equal(0, r.Width % 2);
+            Assert.Equal(0, r.Height % 2);
+            Assert.True(r.Width <= 1918 && r.Height <= 1078);
+        });
+    }
+
+    [Fact]
+    public void Plan_AudioOnly_HasNoVideoRungs()
+    {
+        var plan = LadderPlanner.Plan(Fixture.Probe("audio"), Options);
+
+        Assert.Empty(plan.Rungs);
+        Assert.NotNull(plan.AudioStreamIndex);
+    }
+
+    [Fact]
+    public void Plan_NoStreams_ThrowsNoVideoOrAudio()
+    {
+        var ex = Assert.Throws<MediaException>(() => LadderPlanner.Plan(new SourceInfo { FormatName = "x" }, Options));
+        Assert.Equal(MediaErrorKind.NoVideoOrAudio, ex.Kind);
+    }
+
+    [Fact]
+    public void Plan_NeverUpscales_NoRungExceedsSourceInEitherDimension()
+    {
+        foreach (var fixture in new[] { "landscape-1080p", "portrait", "rotated", "anamorphic", "small", "odd" })
+        {
+            var video = Fixture.Probe(fixture).Video!;
+            Assert.All(LadderPlanner.Plan(Fixture.Probe(fixture), Options).Rungs, r =>
+            {
+                Assert.True(r.Width <= Math.Ceiling(video.DisplayWidth), $"{fixture} {r.Name} width {r.Width}");
+                Assert.True(r.Height <= Math.Ceiling(video.DisplayHeight), $"{fixture} {r.Name} height {r.Height}");
+            });
+        }
+    }
+
+    [Theory]
+    [InlineData(30, 1, 30, 1)]
+    [InlineData(30000, 1001, 30000, 1001)]
+    [InlineData(120, 1, 60, 1)]
+    [InlineData(240, 1, 60, 1)]
+    [InlineData(0, 0, 30, 1)]
+    public void PlanFrameRate_KeepsAtMost60(long num, long den, long expectedNum, long expectedDen) =>
+        Assert.Equal(new Rational(expectedNum, expectedDen), LadderPlanner.PlanFrameRate(new Rational(num, den), 60));
+}

@@ -1,0 +1,59 @@
+namespace Transcoder.Media.Tests;
+
+public class ProbeParserTests
+{
+    [Fact]
+    public void Parse_Landscape1080p_ReadsSizeRateDurationAndAudio()
+    {
+        var source = Fixture.Probe("landscape-1080p");
+
+        Assert.Equal(1920, source.Video!.Width);
+        Assert.Equal(1080, source.Video.Height);
+        Assert.Equal(30, source.Video.FrameRate.ToDouble(), 3);
+        Assert.Equal(10, source.Duration.TotalSeconds, 1);
+        Assert.NotNull(source.Audio);
+    }
+
+    [Fact]
+    public void Parse_RotatedMov_ReadsQuarterTurnAndSwapsDisplaySize()
+    {
+        var video = Fixture.Probe("rotated").Video!;
+
+        Assert.Contains(video.Rotation, new[] { 90, 270 });
+        Assert.Equal(720, video.DisplayWidth);
+        Assert.Equal(1280, video.DisplayHeight);
+    }
+
+    [Fact]
+    public void Parse_AnamorphicSource_KeepsSampleAspectRatio()
+    {
+        var video = Fixture.Probe("anamorphic").Video!;
+
+        Assert.Equal(new Rational(16, 15), video.SampleAspectRatio);
+        Assert.Equal(768, video.DisplayWidth, 3);
+    }
+
+    [Fact]
+    public void Parse_AudioOnly_HasNoVideo()
+    {
+        var source = Fixture.Probe("audio");
+
+        Assert.Null(source.Video);
+        Assert.NotNull(source.Audio);
+    }
+
+    [Fact]
+    public void Parse_NotJson_ThrowsInputUnreadable()
+    {
+        var ex = Assert.Throws<MediaException>(() => ProbeParser.Parse("not json", 10));
+        Assert.Equal(MediaErrorKind.InputUnreadable, ex.Kind);
+    }
+
+    [Theory]
+    [InlineData("12.5", 12.5)]
+    [InlineData("0:00:10.000000", 10)]
+    [InlineData("1:02:03.500000", 3723.5)]
+    [InlineData("garbage", 0)]
+    public void ParseNumberOrClock_ReadsBothSpellings(string text, double expected) =>
+        Assert.Equal(expected, ProbeParser.ParseNumberOrClock(text), 6);
+}

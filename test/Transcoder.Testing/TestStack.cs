@@ -1,0 +1,36 @@
+namespace Transcoder.Testing;
+
+/// <summary>
+/// The real parts infra/local/test.sh started (Postgres, Redis, the S3 endpoint, a silo, the API), read from
+/// the environment it exports. Tests that need them fail with a clear message when run without the script.
+/// </summary>
+public static class TestStack
+{
+    public static string ApiUrl => Require("TRANSCODER_API_URL");
+
+    public static string PostgresConnectionString => Require("TRANSCODER_PG");
+
+    public static string RedisConnectionString => Require("TRANSCODER_REDIS");
+
+    public static string S3Url => Require("TRANSCODER_S3_URL");
+
+    public static string Bucket => Require("TRANSCODER_BUCKET");
+
+    public static string DataFolder => Require("TRANSCODER_DATA");
+
+    /// <summary>The base64 key the stack's tokens are signed with.</summary>
+    public static string SigningKey => File.ReadAllText(Path.Combine(DataFolder, "jwt.key")).Trim();
+
+    /// <summary>A folder for one test's files, under the stack's data folder.</summary>
+    public static string NewScratchFolder(string name)
+    {
+        var path = Path.Combine(DataFolder, "test-scratch", $"{name}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    private static string Require(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"{name} is not set: run the tests through infra/local/test.sh, which starts the stack they need.");
+}
