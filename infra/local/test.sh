@@ -26,9 +26,11 @@ dotnet test "$REPO_ROOT/Transcoder.Orleans.sln" --no-build -c Debug -m:1 \
   --results-directory "$DATA/results" --logger "trx" --logger "console;verbosity=normal" "$@" 2>&1 | tee "$DATA/test.log" \
   || status=$?
 
-passed=$(grep -Eo 'Passed: +[0-9]+' "$DATA/test.log" | awk '{s += $2} END {print s + 0}')
-failed=$(grep -Eo 'Failed: +[0-9]+' "$DATA/test.log" | awk '{s += $2} END {print s + 0}')
-skipped=$(grep -Eo 'Skipped: +[0-9]+' "$DATA/test.log" | awk '{s += $2} END {print s + 0}')
+# Sums one of the counters dotnet test prints per test project ("     Passed: 12").
+count() { awk -v key="$1:" '$1 == key {s += $2} END {print s + 0}' "$DATA/test.log"; }
+passed=$(count Passed)
+failed=$(count Failed)
+skipped=$(count Skipped)
 echo
 echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then

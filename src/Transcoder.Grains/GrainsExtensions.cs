@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Transcoder.Media;
@@ -10,25 +11,32 @@ public static class GrainsExtensions
     /// <summary>Registers what the grains and the runner need on a silo, with options validated at start-up.</summary>
     public static IHostApplicationBuilder AddTranscoderGrains(this IHostApplicationBuilder builder)
     {
-        AddValidated<JobOptions>(builder, JobOptions.SectionName);
-        AddValidated<WorkerOptions>(builder, WorkerOptions.SectionName);
-        AddValidated<LadderOptions>(builder, LadderOptions.SectionName);
-        AddValidated<MediaOptions>(builder, MediaOptions.SectionName);
-        AddValidated<FetchOptions>(builder, FetchOptions.SectionName);
-
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<MediaProbe>();
-        builder.Services.AddSingleton<LadderEncoder>();
-        builder.Services.AddSingleton<UrlFetcher>();
-        builder.Services.AddSingleton<TranscodeRunner>();
-        builder.Services.AddSingleton<IWorkerSelector, LocalWorkerSelector>();
+        builder.Services.AddTranscoderGrains(builder.Configuration);
         return builder;
     }
 
-    private static void AddValidated<TOptions>(IHostApplicationBuilder builder, string section)
+    /// <inheritdoc cref="AddTranscoderGrains(IHostApplicationBuilder)"/>
+    public static IServiceCollection AddTranscoderGrains(this IServiceCollection services, IConfiguration configuration)
+    {
+        AddValidated<JobOptions>(services, configuration, JobOptions.SectionName);
+        AddValidated<WorkerOptions>(services, configuration, WorkerOptions.SectionName);
+        AddValidated<LadderOptions>(services, configuration, LadderOptions.SectionName);
+        AddValidated<MediaOptions>(services, configuration, MediaOptions.SectionName);
+        AddValidated<FetchOptions>(services, configuration, FetchOptions.SectionName);
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<MediaProbe>();
+        services.AddSingleton<LadderEncoder>();
+        services.AddSingleton<UrlFetcher>();
+        services.AddSingleton<TranscodeRunner>();
+        services.AddSingleton<IWorkerSelector, LocalWorkerSelector>();
+        return services;
+    }
+
+    private static void AddValidated<TOptions>(IServiceCollection services, IConfiguration configuration, string section)
         where TOptions : class =>
-        builder.Services.AddOptions<TOptions>()
-            .Bind(builder.Configuration.GetSection(section))
+        services.AddOptions<TOptions>()
+            .Bind(configuration.GetSection(section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
 }

@@ -1,4 +1,5 @@
 using Amazon.S3;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -14,26 +15,33 @@ public static class StorageExtensions
     /// </summary>
     public static IHostApplicationBuilder AddTranscoderStorage(this IHostApplicationBuilder builder, bool initialize)
     {
-        builder.Services.AddOptions<PostgresOptions>()
-            .Bind(builder.Configuration.GetSection(PostgresOptions.SectionName))
+        builder.Services.AddTranscoderStorage(builder.Configuration, initialize);
+        return builder;
+    }
+
+    /// <inheritdoc cref="AddTranscoderStorage(IHostApplicationBuilder, bool)"/>
+    public static IServiceCollection AddTranscoderStorage(this IServiceCollection services, IConfiguration configuration, bool initialize)
+    {
+        services.AddOptions<PostgresOptions>()
+            .Bind(configuration.GetSection(PostgresOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddOptions<ObjectStoreOptions>()
-            .Bind(builder.Configuration.GetSection(ObjectStoreOptions.SectionName))
+        services.AddOptions<ObjectStoreOptions>()
+            .Bind(configuration.GetSection(ObjectStoreOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        builder.Services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
-        builder.Services.AddSingleton<IAmazonS3>(sp => ObjectStore.CreateClient(sp.GetRequiredService<IOptions<ObjectStoreOptions>>().Value));
-        builder.Services.AddSingleton<IObjectStore, ObjectStore>();
-        builder.Services.AddSingleton<IJobRecordRepository, JobRecordRepository>();
-        builder.Services.AddSingleton<DatabaseMigrator>();
+        services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
+        services.AddSingleton<IAmazonS3>(sp => ObjectStore.CreateClient(sp.GetRequiredService<IOptions<ObjectStoreOptions>>().Value));
+        services.AddSingleton<IObjectStore, ObjectStore>();
+        services.AddSingleton<IJobRecordRepository, JobRecordRepository>();
+        services.AddSingleton<DatabaseMigrator>();
         if (initialize)
         {
-            builder.Services.AddHostedService<StorageInitializer>();
+            services.AddHostedService<StorageInitializer>();
         }
 
-        return builder;
+        return services;
     }
 }
 

@@ -1,0 +1,187 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Orleans.Streams;
+using Transcoder.Abstractions;
+using Transcoder.Storage;
+using Transcoder.Testing;
+
+namespace Transcoder.Grains.Tests;
+
+[Collection(ClusterCollection.Name)]
+public sealed class TranscodeJobGrainTests(ClusterFixture fixture) : IDisposable
+{
+    private readonly string _tenant = $"grains-{Guid.NewGuid():N}"[..16];
+    private readonly string _folder = TestStack.NewScratchFolder("grains");
+
+    private ITranscodeJobGrain Job(Guid id) => fixture.Cluster.Client.GetGrain<ITranscodeJobGrain>(id);
+
+    private async Task<JobSpec> UploadAsync(Guid id, int width = 320, int height = 240, double seconds = 2)
+    {
+        var clip = await TestClips.VideoAsync(_folder, width, height, seconds);
+        var key = ObjectKeys.Source(_tenant, id);
+        await fixture.Store.PutFileAsync(key, clip, "video/mp4", CancellationToken.None);
+        return new JobSpec(_tenant, new JobInput(JobInputKind.Upload, key), 5);
+    }
+
+    private async Task<JobSnapshot> WaitForEndAsync(Guid id, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromMinutes(3));
+        while (true)
+        {
+            var job = await Job(id).GetAsync();
+            if (job is { } ended && ended.Status.IsTerminal())
+            {
+                return ended;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"job {id} did not end: {job}");
+            await Task.Delay(200, CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task Submit_UploadedClip_CompletesAndPublishesProgressOnItsStream()
+    {
+        var id = Guid.NewGuid();
+        var spec = await UploadAsync(id);
+        var events = new ConcurrentQueue<JobProgressEvent>();
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stream = fixture.Cluster.Client.GetStreamProvider(JobStreams.ProviderName)
+            .GetStream<JobProgressEvent>(StreamId.Create(JobStreams.Namespace, id));
+        var subscription = await stream.SubscribeAsync((e, _) =>
+        {
+            events.Enqueue(e);
+            if (e.Status.IsTerminal())
+            {
+                ended.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        });
+
+        var submitted = await Job(id).SubmitAsync(spec);
+        await ended.Task.WaitAsync(TimeSpan.FromMinutes(3));
+        var job = (await Job(id).GetAsync())!;
+        await subscription.UnsubscribeAsync();
+
+        Assert.Equal(_tenant, submitted.Tenant);
+        Assert.Equal(JobStatus.Completed, job.Status);
+        Assert.Equal(1, job.Attempts);
+        Assert.Equal(["240p"], job.Renditions.Select(r => r.Name));
+        Assert.StartsWith(ObjectKeys.JobPrefix(_tenant, id), job.HlsKey, StringComparison.Ordinal);
+        Assert.Contains(events, e => e.Status == JobStatus.Processing);
+        Assert.Contains(events, e => e.Status == JobStatus.Completed);
+        Assert.Contains(job.HlsKey!, await fixture.Store.ListAsync(ObjectKeys.JobPrefix(_tenant, id), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Report_FromARunThatIsNotCurrent_IsRefused()
+    {
+        var id = Guid.NewGuid();
+        await Job(id).SubmitAsync(await UploadAsync(id));
+        var completed = await WaitForEndAsync(id);
+        var stale = Guid.NewGuid();
+        var output = new TranscodeOutput([], "x/master.m3u8", "x/manifest.mpd", 1);
+
+        Assert.False(await Job(id).ReportCompletedAsync(stale, output));
+        Assert.False(await Job(id).ReportFailedAsync(stale, new JobError(JobErrorCodes.Internal, "late"), retryable: false));
+        await Job(id).ReportProgressAsync(stale, 5, JobStages.Encoding);
+
+        var after = (await Job(id).GetAsync())!;
+        Assert.Equal(completed with { Renditions = [] }, after with { Renditions = [] });
+        Assert.Equal(completed.Renditions.ToArray(), after.Renditions.ToArray());
+    }
+
+    [Fact]
+    public async Task Submit_SameSpecTwice_ReturnsTheSameJob_OtherSpecConflicts()
+    {
+        var id = Guid.NewGuid();
+        var spec = new JobSpec(_tenant, new JobInput(JobInputKind.Upload, ObjectKeys.Source(_tenant, id)), 7);
+
+        var first = await Job(id).SubmitAsync(spec);
+        var again = await Job(id).SubmitAsync(spec);
+
+        Assert.Equal(first.Id, again.Id);
+        Assert.Equal(first.CreatedAt, again.CreatedAt);
+        await Assert.ThrowsAsync<JobConflictException>(() => Job(id).SubmitAsync(spec with { Priority = 1 }));
+        await WaitForEndAsync(id);
+    }
+
+    [Fact]
+    public async Task Submit_MissingUpload_FailsOnceWithoutRetry()
+    {
+        var id = Guid.NewGuid();
+        var spec = new JobSpec(_tenant, new JobInput(JobInputKind.Upload, ObjectKeys.Source(_tenant, id)), 5);
+
+        await Job(id).SubmitAsync(spec);
+        var job = await WaitForEndAsync(id);
+
+        Assert.Equal(JobStatus.Failed, job.Status);
+        Assert.Equal(JobErrorCodes.DownloadFailed, job.Error!.Code);
+        Assert.Equal(1, job.Attempts);
+    }
+
+    [Fact]
+    public async Task Submit_UrlAnsweringServerErrors_RetriesThenFails()
+    {
+        using var origin = new HttpListener();
+        var port = Random.Shared.Next(40000, 45000);
+        origin.Prefixes.Add($"http://127.0.0.1:{port}/");
+        origin.Start();
+        var requests = 0;
+        var serving = Task.Run(async () =>
+        {
+            while (origin.IsListening)
+            {
+                try
+                {
+                    var context = await origin.GetContextAsync();
+                    Interlocked.Increment(ref requests);
+                    context.Response.StatusCode = 503;
+                    context.Response.Close();
+                }
+                catch (HttpListenerException)
+                {
+                    return;
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+            }
+        });
+        var id = Guid.NewGuid();
+
+        await Job(id).SubmitAsync(new JobSpec(_tenant, new JobInput(JobInputKind.Url, $"http://127.0.0.1:{port}/video.mp4"), 5));
+        var job = await WaitForEndAsync(id, TimeSpan.FromMinutes(1));
+        origin.Stop();
+
+        Assert.Equal(JobStatus.Failed, job.Status);
+        Assert.Equal(JobErrorCodes.DownloadFailed, job.Error!.Code);
+        Assert.Equal(3, job.Attempts);
+        Assert.Equal(3, Volatile.Read(ref requests));
+    }
+
+    [Fact]
+    public async Task Cancel_RunningJob_EndsCanceledAndLeavesNoOutputs()
+    {
+        var id = Guid.NewGuid();
+        await Job(id).SubmitAsync(await UploadAsync(id, 1280, 720, 20));
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while ((await Job(id).GetAsync())!.Stage != JobStages.Encoding)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the job never started encoding");
+            await Task.Delay(100, CancellationToken.None);
+        }
+
+        var canceled = await Job(id).CancelAsync();
+
+        Assert.Equal(JobStatus.Canceled, canceled!.Status);
+        var outputs = (await fixture.Store.ListAsync(ObjectKeys.JobPrefix(_tenant, id), CancellationToken.None))
+            .Where(k => k != ObjectKeys.Source(_tenant, id));
+        Assert.Empty(outputs);
+        Assert.Equal(JobStatus.Canceled, (await Job(id).GetAsync())!.Status);
+    }
+
+    public void Dispose() => Directory.Delete(_folder, true);
+}
