@@ -25,12 +25,15 @@ public sealed class TranscodeRunner : IDisposable
     private readonly MediaOptions _media;
     private readonly WorkerOptions _worker;
     private readonly ILogger<TranscodeRunner> _logger;
+    private readonly int _uploadConcurrency;
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentDictionary<Guid, Run> _runs = new();
 
     public TranscodeRunner(IGrainFactory grains, IObjectStore store, UrlFetcher fetcher, MediaProbe probe, LadderEncoder encoder,
-        IOptions<LadderOptions> ladder, IOptions<MediaOptions> media, IOptions<WorkerOptions> worker, ILogger<TranscodeRunner> logger)
+        IOptions<LadderOptions> ladder, IOptions<MediaOptions> media, IOptions<WorkerOptions> worker, IOptions<ObjectStoreOptions> storage,
+        ILogger<TranscodeRunner> logger)
     {
+        _uploadConcurrency = storage.Value.UploadConcurrency;
         _grains = grains;
         _store = store;
         _fetcher = fetcher;
@@ -64,7 +67,6 @@ public sealed class TranscodeRunner : IDisposable
     {
         if (_runs.TryGetValue(runId, out var run) && run.Item.JobId == jobId)
         {
-            run.Canceled = true;
             await run.Cancellation.CancelAsync();
             await Task.WhenAny(run.Task, Task.Delay(_media.StopGracePeriod + TimeSpan.FromSeconds(1)));
         }
@@ -157,14 +159,11 @@ public sealed class TranscodeRunner : IDisposable
     private async Task UploadAsync(string folder, string prefix, ProgressReporter reporter, CancellationToken token)
     {
         // Segments and media playlists first, manifests last: a manifest never names a file not yet there.
-        var files = Directory.EnumerateFiles(folder)
-            .OrderBy(f => Path.GetFileName(f) is LadderLayout.HlsMaster or LadderLayout.DashManifest ? 1 : 0)
-            .ThenBy(f => f, StringComparer.Ordinal)
-            .ToList();
+        var files = Directory.EnumerateFiles(folder).ToList();
         var manifests = files.Where(f => Path.GetFileName(f) is LadderLayout.HlsMaster or LadderLayout.DashManifest).ToList();
         var media = files.Except(manifests).ToList();
         var done = 0;
-        await Parallel.ForEachAsync(media, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = token }, async (file, ct) =>
+        await Parallel.ForEachAsync(media, new ParallelOptions { MaxDegreeOfParallelism = _uploadConcurrency, CancellationToken = token }, async (file, ct) =>
         {
             var name = Path.GetFileName(file);
             await _store.PutFileAsync(prefix + name, file, ContentTypes.ForFile(name), ct);
@@ -268,8 +267,6 @@ public sealed class TranscodeRunner : IDisposable
         public CancellationTokenSource Cancellation { get; } = new();
 
         public Task Task { get; set; } = Task.CompletedTask;
-
-        public bool Canceled { get; set; }
 
         public void Dispose() => Cancellation.Dispose();
     }

@@ -13,9 +13,8 @@ public interface IWorkerSelector
 }
 
 /// <summary>
-/// Runs the job on the silo its job grain lives on. Work spreads across silos as job grains do (Orleans
-/// places them randomly); the worker's own slot limit keeps a silo from running more encodes than it has
-/// room for, and queues the rest.
+/// Runs the job on the silo its job grain lives on, so work spreads across silos as job grains do. The
+/// runner's slot limit keeps a silo from running more encodes than it has room for; the rest wait there.
 /// </summary>
 public sealed class LocalWorkerSelector(ILocalSiloDetails silo) : IWorkerSelector
 {
