@@ -19,6 +19,7 @@ public static class JobErrorCodes
     public const string InputTooLarge = "input_too_large";
     public const string InputTooLong = "input_too_long";
     public const string UnsupportedCodec = "unsupported_codec";
+    public const string UnsupportedContainer = "unsupported_container";
     public const string InputRefused = "input_refused";
     public const string EncodeFailed = "encode_failed";
     public const string EncodeTimedOut = "encode_timed_out";

@@ -22,6 +22,7 @@ public static class GrainsExtensions
         AddValidated<WorkerOptions>(services, configuration, WorkerOptions.SectionName);
         AddValidated<LadderOptions>(services, configuration, LadderOptions.SectionName);
         AddValidated<MediaOptions>(services, configuration, MediaOptions.SectionName);
+        AddValidated<InputLimits>(services, configuration, InputLimits.SectionName);
         AddValidated<FetchOptions>(services, configuration, FetchOptions.SectionName);
 
         services.AddSingleton(TimeProvider.System);

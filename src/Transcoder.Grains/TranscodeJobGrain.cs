@@ -18,6 +18,7 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IRemindable
 
     private readonly IPersistentState<JobState> _state;
     private readonly IJobRecordRepository _records;
+    private readonly IObjectStore _store;
     private readonly IWorkerSelector _workers;
     private readonly JobOptions _options;
     private readonly TimeProvider _time;
@@ -31,6 +32,7 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IRemindable
     public TranscodeJobGrain(
         [PersistentState("job", "jobs")] IPersistentState<JobState> state,
         IJobRecordRepository records,
+        IObjectStore store,
         IWorkerSelector workers,
         IOptions<JobOptions> options,
         TimeProvider time,
@@ -38,6 +40,7 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IRemindable
     {
         _state = state;
         _records = records;
+        _store = store;
         _workers = workers;
         _options = options.Value;
         _time = time;
@@ -108,15 +111,15 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IRemindable
             return Job;
         }
 
-        var run = _state.State.CurrentRun;
-        var worker = _state.State.CurrentWorker;
-        await EndAsync(job with { Status = JobStatus.Canceled, Stage = JobStages.Done, CompletedAt = _time.GetUtcNow() });
-        Log.JobCanceled(_logger, JobId, job.Tenant);
-        if (run is { } runId && worker is not null)
+        // Stop the run first (bounded wait) so it has removed its partial outputs before the job's prefix is
+        // cleared; its reports queue behind this call and are refused once the job has ended.
+        if (_state.State.CurrentRun is { } runId && _state.State.CurrentWorker is { } worker)
         {
             await StopRunAsync(worker, runId);
         }
 
+        await EndAsync(job with { Status = JobStatus.Canceled, Stage = JobStages.Done, CompletedAt = _time.GetUtcNow() });
+        Log.JobCanceled(_logger, JobId, job.Tenant);
         return Job;
     }
 
@@ -286,6 +289,26 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IRemindable
         _watchdog?.Dispose();
         _watchdog = null;
         await UnregisterWatchdogReminderAsync();
+        if (ended.Status is JobStatus.Failed or JobStatus.Canceled)
+        {
+            await RemoveObjectsAsync(ended);
+        }
+    }
+
+    /// <summary>
+    /// A job that ended without output keeps nothing in the bucket, not even its uploaded source. Runs remove
+    /// their own partial outputs; this catches the rest. Best effort: a failure is logged, not retried.
+    /// </summary>
+    private async Task RemoveObjectsAsync(JobSnapshot job)
+    {
+        try
+        {
+            await _store.DeletePrefixAsync(ObjectKeys.JobPrefix(job.Tenant, job.Id), CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.CleanupFailed(_logger, ObjectKeys.JobPrefix(job.Tenant, job.Id), ex);
+        }
     }
 
     /// <summary>Periodic check of a live job: dispatch when queued, presume a silent run lost.</summary>

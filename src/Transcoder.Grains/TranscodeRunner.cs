@@ -22,6 +22,7 @@ public sealed class TranscodeRunner : IDisposable
     private readonly MediaProbe _probe;
     private readonly LadderEncoder _encoder;
     private readonly LadderOptions _ladder;
+    private readonly InputLimits _limits;
     private readonly MediaOptions _media;
     private readonly WorkerOptions _worker;
     private readonly ILogger<TranscodeRunner> _logger;
@@ -30,7 +31,7 @@ public sealed class TranscodeRunner : IDisposable
     private readonly ConcurrentDictionary<Guid, Run> _runs = new();
 
     public TranscodeRunner(IGrainFactory grains, IObjectStore store, UrlFetcher fetcher, MediaProbe probe, LadderEncoder encoder,
-        IOptions<LadderOptions> ladder, IOptions<MediaOptions> media, IOptions<WorkerOptions> worker, IOptions<ObjectStoreOptions> storage,
+        IOptions<LadderOptions> ladder, IOptions<InputLimits> limits, IOptions<MediaOptions> media, IOptions<WorkerOptions> worker, IOptions<ObjectStoreOptions> storage,
         ILogger<TranscodeRunner> logger)
     {
         _uploadConcurrency = storage.Value.UploadConcurrency;
@@ -40,6 +41,7 @@ public sealed class TranscodeRunner : IDisposable
         _probe = probe;
         _encoder = encoder;
         _ladder = ladder.Value;
+        _limits = limits.Value;
         _media = media.Value;
         _worker = worker.Value;
         _logger = logger;
@@ -95,6 +97,7 @@ public sealed class TranscodeRunner : IDisposable
 
             await reporter.ReportAsync(2, JobStages.Probing, force: true);
             var source = await _probe.ProbeAsync(input, token);
+            InputPolicy.Enforce(source, _limits);
             var plan = LadderPlanner.Plan(source, _ladder);
             Log.Planned(_logger, item.JobId, item.Tenant, plan.Rungs.Length, source.Duration.TotalSeconds);
 
@@ -112,6 +115,9 @@ public sealed class TranscodeRunner : IDisposable
                 outputPrefix + packaged.HlsMaster,
                 outputPrefix + packaged.DashManifest,
                 packaged.DurationSeconds);
+
+            // Scratch goes before the report, so a job seen as ended has nothing left on this silo's disk.
+            DeleteScratch(scratch);
             if (!await job.ReportCompletedAsync(item.RunId, output))
             {
                 // The job moved on (canceled, or this run was presumed lost and retried): unpublish.
@@ -122,12 +128,14 @@ public sealed class TranscodeRunner : IDisposable
         {
             Log.RunCanceled(_logger, item.JobId, item.Tenant, item.RunId);
             await DeleteQuietlyAsync(outputPrefix);
+            DeleteScratch(scratch);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             var (error, retryable) = Classify(ex);
             Log.RunFailed(_logger, item.JobId, item.Tenant, item.RunId, error.Code, ex);
             await DeleteQuietlyAsync(outputPrefix);
+            DeleteScratch(scratch);
             await ReportFailureQuietlyAsync(job, item, error, retryable);
         }
         finally
@@ -199,6 +207,7 @@ public sealed class TranscodeRunner : IDisposable
         MediaErrorKind.InputUnreadable => JobErrorCodes.InputUnreadable,
         MediaErrorKind.NoVideoOrAudio => JobErrorCodes.NoVideoOrAudio,
         MediaErrorKind.UnsupportedCodec => JobErrorCodes.UnsupportedCodec,
+        MediaErrorKind.UnsupportedContainer => JobErrorCodes.UnsupportedContainer,
         MediaErrorKind.InputTooLarge => JobErrorCodes.InputTooLarge,
         MediaErrorKind.InputTooLong => JobErrorCodes.InputTooLong,
         MediaErrorKind.TimedOut => JobErrorCodes.EncodeTimedOut,

@@ -13,13 +13,17 @@ public static class FfmpegArguments
     /// <summary>Protocols ffmpeg may open: local files and pipes only, never the network.</summary>
     public const string ProtocolAllowList = "file,pipe";
 
-    /// <summary>The arguments (without the program name) that encode <paramref name="plan"/>.</summary>
-    public static IReadOnlyList<string> ForLadder(LadderPlan plan, string inputPath, string outputFolder)
+    /// <summary>
+    /// The arguments (without the program name) that encode <paramref name="plan"/>, reading the input only
+    /// with the demuxers in <paramref name="formatAllowList"/>.
+    /// </summary>
+    public static IReadOnlyList<string> ForLadder(LadderPlan plan, string inputPath, string outputFolder, string formatAllowList)
     {
         var args = new List<string>
         {
             "-hide_banner", "-nostats", "-y",
             "-protocol_whitelist", ProtocolAllowList,
+            "-format_whitelist", formatAllowList,
             "-i", inputPath,
         };
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Transcoder.Media;
 
 /// <summary>Runs the one ffmpeg process that makes a job's ladder, and packages its outputs.</summary>
-public sealed class LadderEncoder(IOptions<MediaOptions> options, ILogger<LadderEncoder> logger)
+public sealed class LadderEncoder(IOptions<MediaOptions> options, IOptions<InputLimits> limits, ILogger<LadderEncoder> logger)
 {
     private const int StderrTailLines = 30;
 
@@ -19,7 +19,7 @@ public sealed class LadderEncoder(IOptions<MediaOptions> options, ILogger<Ladder
         IProgress<double> progress, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(outputFolder);
-        var arguments = FfmpegArguments.ForLadder(plan, inputPath, outputFolder);
+        var arguments = FfmpegArguments.ForLadder(plan, inputPath, outputFolder, limits.Value.FormatAllowList);
         var commandLine = CommandLine.Join(arguments);
         Log.FfmpegStarting(logger, commandLine);
 

@@ -6,6 +6,7 @@ public enum MediaErrorKind
     InputUnreadable,
     NoVideoOrAudio,
     UnsupportedCodec,
+    UnsupportedContainer,
     InputTooLarge,
     InputTooLong,
     EncodeFailed,

@@ -4,10 +4,13 @@ using Microsoft.Extensions.Options;
 
 namespace Transcoder.Media;
 
-/// <summary>Runs ffprobe on a local file. Only local files and pipes may be opened.</summary>
-public sealed class MediaProbe(IOptions<MediaOptions> options)
+/// <summary>
+/// Runs ffprobe on a local file, allowing only local files and pipes as protocols and only the configured
+/// demuxers, so a playlist or list that names further files is refused before it opens any of them.
+/// </summary>
+public sealed class MediaProbe(IOptions<MediaOptions> options, IOptions<InputLimits> limits)
 {
-    /// <exception cref="MediaException">ffprobe cannot read the file, or it is empty.</exception>
+    /// <exception cref="MediaException">ffprobe cannot read the file, its container is not allowed, or it is empty.</exception>
     public async Task<SourceInfo> ProbeAsync(string path, CancellationToken cancellationToken)
     {
         var size = new FileInfo(path).Length;
@@ -23,13 +26,19 @@ public sealed class MediaProbe(IOptions<MediaOptions> options)
             var analysis = await FFProbe.AnalyseAsync(
                 path,
                 FfOptions.From(options.Value),
-                customArguments: $"-protocol_whitelist {FfmpegArguments.ProtocolAllowList}",
+                customArguments: $"-protocol_whitelist {FfmpegArguments.ProtocolAllowList} -format_whitelist {limits.Value.FormatAllowList}",
                 cancellationToken: timeout.Token);
             return ProbeParser.Parse(analysis.Json, size);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             throw new MediaException(MediaErrorKind.TimedOut, "ffprobe did not finish in time.");
+        }
+        catch (FFProbeProcessException ex) when (ex.StandardError.Any(l => l.Contains("not on whitelist", StringComparison.Ordinal)))
+        {
+            throw new MediaException(MediaErrorKind.UnsupportedContainer,
+                "The input's container is not accepted (playlists, lists of files and unusual formats are refused).", ex,
+                string.Join('\n', ex.StandardError.TakeLast(20)));
         }
         catch (FFProbeProcessException ex)
         {

@@ -44,6 +44,9 @@ public sealed record VideoStreamInfo
     /// <summary>True when the stream is coded as interlaced fields.</summary>
     public bool Interlaced { get; init; }
 
+    /// <summary>False when ffprobe could not identify the codec.</summary>
+    public bool Decodable => Codec is not ("unknown" or "none");
+
     /// <summary>Width on screen: coded width scaled by the sample aspect ratio, then rotated.</summary>
     public double DisplayWidth => Rotation is 90 or 270 ? Height : Width * SampleAspectRatio.ToDouble();
 
@@ -62,4 +65,7 @@ public sealed record AudioStreamInfo
     public int Channels { get; init; }
 
     public int SampleRate { get; init; }
+
+    /// <summary>False when ffprobe could not identify the codec.</summary>
+    public bool Decodable => Codec is not ("unknown" or "none");
 }

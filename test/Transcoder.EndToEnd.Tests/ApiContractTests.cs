@@ -141,6 +141,8 @@ public sealed class ApiContractTests : IDisposable
 
         Assert.Equal("canceled", job["status"]!.GetValue<string>());
         Assert.Null(job["hlsUrl"]);
+        Assert.Empty(await Leftovers.ObjectsAsync(_owner.Tenant, id));
+        Assert.Empty(Leftovers.ScratchFolders(id));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
     }
 

@@ -65,6 +65,22 @@ public sealed class LadderE2ETests : IDisposable
         await AssertDashManifestAsync(job["dashUrl"]!.GetValue<string>(), videoRepresentations: 4);
         await AssertFirstSegmentDecodesAsync(renditions[^1]["playlistUrl"]!.GetValue<string>());
         await AssertRowAsync(id, "completed", renditions: 4);
+        Assert.Empty(Leftovers.ScratchFolders(id));
+    }
+
+    [Fact]
+    public async Task UploadHlsPlaylistReferencingLocalFiles_FailsAsUnsupportedContainer()
+    {
+        var path = Path.Combine(_folder, "clip.mp4");
+        await File.WriteAllTextAsync(path, "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n");
+
+        var id = (await _api.UploadAsync(path))["id"]!.GetValue<string>();
+        var job = await _api.WaitForEndAsync(id);
+
+        Assert.Equal("failed", job["status"]!.GetValue<string>());
+        Assert.Equal("unsupported_container", job["error"]!["code"]!.GetValue<string>());
+        Assert.Equal(1, job["attempts"]!.GetValue<int>());
+        Assert.Empty(await Leftovers.ObjectsAsync(_api.Tenant, id));
     }
 
     [Fact]
@@ -92,6 +108,8 @@ public sealed class LadderE2ETests : IDisposable
 
         Assert.Equal("failed", job["status"]!.GetValue<string>());
         Assert.Equal("input_unreadable", job["error"]!["code"]!.GetValue<string>());
+        Assert.Empty(await Leftovers.ObjectsAsync(_api.Tenant, id));
+        Assert.Empty(Leftovers.ScratchFolders(id));
         Assert.False(string.IsNullOrWhiteSpace(job["error"]!["message"]!.GetValue<string>()));
         Assert.Equal(1, job["attempts"]!.GetValue<int>());
         await AssertRowAsync(id, "failed", renditions: 0);

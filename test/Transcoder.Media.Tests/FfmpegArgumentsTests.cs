@@ -7,7 +7,7 @@ public class FfmpegArgumentsTests
     [Fact]
     public void ForLadder_DecodesOnceAndSplitsToEveryRung()
     {
-        var args = FfmpegArguments.ForLadder(Plan1080p(), "/scratch/input", "/scratch/out");
+        var args = FfmpegArguments.ForLadder(Plan1080p(), "/scratch/input", "/scratch/out", new InputLimits().FormatAllowList);
 
         Assert.Single(args, a => a == "-i");
         var graph = args[args.ToList().IndexOf("-filter_complex") + 1];
@@ -19,7 +19,7 @@ public class FfmpegArgumentsTests
     [Fact]
     public void ForLadder_AlignsKeyframesAcrossRungs()
     {
-        var args = FfmpegArguments.ForLadder(Plan1080p(), "/scratch/input", "/scratch/out").ToList();
+        var args = FfmpegArguments.ForLadder(Plan1080p(), "/scratch/input", "/scratch/out", new InputLimits().FormatAllowList).ToList();
 
         Assert.Equal("0", args[args.IndexOf("-sc_threshold") + 1]);
         Assert.Equal("60", args[args.IndexOf("-g") + 1]);
@@ -29,16 +29,19 @@ public class FfmpegArgumentsTests
     [Fact]
     public void ForLadder_ReadsOnlyLocalFiles()
     {
-        var args = FfmpegArguments.ForLadder(Plan1080p(), "/scratch/input", "/scratch/out").ToList();
+        var args = FfmpegArguments.ForLadder(Plan1080p(), "/scratch/input", "/scratch/out", new InputLimits().FormatAllowList).ToList();
 
         Assert.True(args.IndexOf("-protocol_whitelist") < args.IndexOf("-i"));
         Assert.Equal("file,pipe", args[args.IndexOf("-protocol_whitelist") + 1]);
+        Assert.True(args.IndexOf("-format_whitelist") < args.IndexOf("-i"));
+        Assert.DoesNotContain("hls", args[args.IndexOf("-format_whitelist") + 1].Split(','));
+        Assert.DoesNotContain("concat", args[args.IndexOf("-format_whitelist") + 1].Split(','));
     }
 
     [Fact]
     public void ForLadder_EncodesAudioOnceAndPackagesHlsAndDash()
     {
-        var args = FfmpegArguments.ForLadder(Plan1080p(), "/scratch/input", "/scratch/out").ToList();
+        var args = FfmpegArguments.ForLadder(Plan1080p(), "/scratch/input", "/scratch/out", new InputLimits().FormatAllowList).ToList();
 
         Assert.Single(args, a => a == "-c:a");
         Assert.Equal("dash", args[args.IndexOf("-f") + 1]);
@@ -51,7 +54,7 @@ public class FfmpegArgumentsTests
     public void ForLadder_VideoOnlySource_HasNoAudioSet()
     {
         var plan = Plan1080p() with { AudioStreamIndex = null };
-        var args = FfmpegArguments.ForLadder(plan, "/in", "/out").ToList();
+        var args = FfmpegArguments.ForLadder(plan, "/in", "/out", new InputLimits().FormatAllowList).ToList();
 
         Assert.DoesNotContain("-c:a", args);
         Assert.Equal("id=0,streams=v", args[args.IndexOf("-adaptation_sets") + 1]);

@@ -16,11 +16,11 @@ public sealed class LadderEncoderTests : IDisposable
     private async Task<(LadderPlan Plan, PackagedLadder Ladder, string Output)> EncodeAsync(string input)
     {
         var options = Options.Create(Media(_folder));
-        var source = await new MediaProbe(options).ProbeAsync(input, CancellationToken.None);
+        var source = await new MediaProbe(options, Options.Create(new InputLimits())).ProbeAsync(input, CancellationToken.None);
         var plan = LadderPlanner.Plan(source, new LadderOptions { Preset = "ultrafast" });
         var output = Path.Combine(_folder, "out-" + Path.GetFileNameWithoutExtension(input));
         var reports = new List<double>();
-        var ladder = await new LadderEncoder(options, NullLogger<LadderEncoder>.Instance)
+        var ladder = await new LadderEncoder(options, Options.Create(new InputLimits()), NullLogger<LadderEncoder>.Instance)
             .EncodeAsync(plan, input, output, new Progress<double>(reports.Add), CancellationToken.None);
         return (plan, ladder, output);
     }
@@ -68,7 +68,7 @@ public sealed class LadderEncoderTests : IDisposable
         var path = Path.Combine(_folder, "notes.mp4");
         await File.WriteAllTextAsync(path, "this is not a video");
 
-        var ex = await Assert.ThrowsAsync<MediaException>(() => new MediaProbe(Options.Create(Media(_folder))).ProbeAsync(path, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<MediaException>(() => new MediaProbe(Options.Create(Media(_folder)), Options.Create(new InputLimits())).ProbeAsync(path, CancellationToken.None));
 
         Assert.Equal(MediaErrorKind.InputUnreadable, ex.Kind);
         Assert.True(ex.IsPermanent);
@@ -80,7 +80,7 @@ public sealed class LadderEncoderTests : IDisposable
         var path = Path.Combine(_folder, "empty.mp4");
         await File.WriteAllBytesAsync(path, []);
 
-        var ex = await Assert.ThrowsAsync<MediaException>(() => new MediaProbe(Options.Create(Media(_folder))).ProbeAsync(path, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<MediaException>(() => new MediaProbe(Options.Create(Media(_folder)), Options.Create(new InputLimits())).ProbeAsync(path, CancellationToken.None));
         Assert.Equal(MediaErrorKind.InputUnreadable, ex.Kind);
     }
 
