@@ -33,6 +33,15 @@ public sealed record JobSnapshot
     [Id(14)] public JobError? Error { get; init; }
     [Id(15)] public required JobInput Input { get; init; }
     [Id(16)] public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>CPU time and price of the run that produced the outputs.</summary>
+    [Id(17)] public JobCost? Cost { get; init; }
+
+    /// <summary>Object key of the poster image, once there is one.</summary>
+    [Id(18)] public string? PosterKey { get; init; }
+
+    /// <summary>Object key of the WebVTT storyboard (seek previews), once there is one.</summary>
+    [Id(19)] public string? StoryboardKey { get; init; }
 }
 
 /// <summary>The stages a job reports while it runs.</summary>

@@ -19,9 +19,15 @@ public sealed record WorkItem(
 /// <param name="HlsKey">Object key of the HLS master playlist.</param>
 /// <param name="DashKey">Object key of the DASH manifest.</param>
 /// <param name="DurationSeconds">Duration of the output.</param>
+/// <param name="Cost">CPU time and its price.</param>
+/// <param name="PosterKey">Object key of the poster image, if any.</param>
+/// <param name="StoryboardKey">Object key of the WebVTT storyboard track, if any.</param>
 [GenerateSerializer, Immutable, Alias("transcoder.transcode-output")]
 public sealed record TranscodeOutput(
     [property: Id(0)] System.Collections.Immutable.ImmutableArray<Rendition> Renditions,
     [property: Id(1)] string HlsKey,
     [property: Id(2)] string DashKey,
-    [property: Id(3)] double DurationSeconds);
+    [property: Id(3)] double DurationSeconds,
+    [property: Id(4)] JobCost? Cost = null,
+    [property: Id(5)] string? PosterKey = null,
+    [property: Id(6)] string? StoryboardKey = null);

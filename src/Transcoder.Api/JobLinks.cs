@@ -25,6 +25,9 @@ public sealed class JobLinks(IObjectStore store)
         HlsUrl = job.HlsKey is null ? null : store.PublicUrl(job.HlsKey),
         DashUrl = job.DashKey is null ? null : store.PublicUrl(job.DashKey),
         Error = job.Error is null ? null : new JobErrorResponse(job.Error.Code, job.Error.Message),
+        Cost = job.Cost,
+        PosterUrl = job.PosterKey is null ? null : store.PublicUrl(job.PosterKey),
+        StoryboardUrl = job.StoryboardKey is null ? null : store.PublicUrl(job.StoryboardKey),
     };
 
     public static ProgressMessage ToMessage(JobProgressEvent e) =>

@@ -44,6 +44,10 @@ public sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Price of one vCPU-hour, for the cost reported on each job. Default 0.0425 (on-demand, compute-optimized).</summary>
+    [Range(typeof(decimal), "0", "100")]
+    public decimal DollarsPerVcpuHour { get; set; } = 0.0425m;
+
     /// <summary>A run reports at least this often, even with nothing new; keep it well under the job lease. Default 10 s.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);

@@ -164,6 +164,9 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IRemindable
             Renditions = output.Renditions,
             HlsKey = output.HlsKey,
             DashKey = output.DashKey,
+            Cost = output.Cost,
+            PosterKey = output.PosterKey,
+            StoryboardKey = output.StoryboardKey,
             Error = null,
         });
         Log.JobCompleted(_logger, JobId, job.Tenant, output.Renditions.Length);

@@ -114,7 +114,10 @@ public sealed class TranscodeRunner : IDisposable
                     r.Codecs, outputPrefix + r.Playlist, r.FrameRate))],
                 outputPrefix + packaged.HlsMaster,
                 outputPrefix + packaged.DashManifest,
-                packaged.DurationSeconds);
+                packaged.DurationSeconds,
+                JobCosts.Price(packaged.CpuSeconds, packaged.DurationSeconds, packaged.Renditions.Length, _worker.DollarsPerVcpuHour),
+                packaged.Poster is null ? null : outputPrefix + packaged.Poster,
+                packaged.StoryboardTrack is null ? null : outputPrefix + packaged.StoryboardTrack);
 
             // Scratch goes before the report, so a job seen as ended has nothing left on this silo's disk.
             DeleteScratch(scratch);

@@ -21,7 +21,8 @@ public static class FfmpegArguments
     {
         var args = new List<string>
         {
-            "-hide_banner", "-nostats", "-y",
+            // -benchmark makes ffmpeg print its own user and system CPU time at the end: the job's cost.
+            "-hide_banner", "-nostats", "-benchmark", "-y",
             "-protocol_whitelist", ProtocolAllowList,
             "-format_whitelist", formatAllowList,
             "-i", inputPath,
@@ -57,6 +58,13 @@ public static class FfmpegArguments
         args.AddRange(["-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn"]);
         AddDashPackaging(args, plan);
         args.Add(Path.Combine(outputFolder, LadderLayout.DashManifest));
+        if (plan.Thumbnails is not null)
+        {
+            // Two more outputs of the same decode: one poster frame and one storyboard sprite.
+            args.AddRange(["-map", "[poster]", "-frames:v", "1", "-update", "1", "-q:v", "3", Path.Combine(outputFolder, LadderLayout.Poster)]);
+            args.AddRange(["-map", "[storyboard]", "-frames:v", "1", "-update", "1", "-q:v", "5", Path.Combine(outputFolder, LadderLayout.StoryboardImage)]);
+        }
+
         return args;
     }
 
@@ -73,8 +81,9 @@ public static class FfmpegArguments
             graph.Append("bwdif=mode=send_frame:deint=interlaced,");
         }
 
-        graph.Append(CultureInfo.InvariantCulture, $"fps={plan.FrameRate},format=yuv420p,split={plan.Rungs.Length}");
-        for (var i = 0; i < plan.Rungs.Length; i++)
+        var branches = plan.Rungs.Length + (plan.Thumbnails is null ? 0 : 2);
+        graph.Append(CultureInfo.InvariantCulture, $"fps={plan.FrameRate},format=yuv420p,split={branches}");
+        for (var i = 0; i < branches; i++)
         {
             graph.Append(CultureInfo.InvariantCulture, $"[s{i}]");
         }
@@ -84,6 +93,15 @@ public static class FfmpegArguments
             var rung = plan.Rungs[i];
             graph.Append(CultureInfo.InvariantCulture,
                 $";[s{i}]scale={rung.Width}:{rung.Height}:flags=bicubic,setdar={plan.DisplayAspect}[v{i}]");
+        }
+
+        if (plan.Thumbnails is { } t)
+        {
+            var poster = plan.Rungs.Length;
+            graph.Append(CultureInfo.InvariantCulture,
+                $";[s{poster}]select=eq(n\\,{t.PosterFrame}),scale={t.PosterWidth}:{t.PosterHeight},setsar=1[poster]");
+            graph.Append(CultureInfo.InvariantCulture,
+                $";[s{poster + 1}]fps=1/{t.IntervalSeconds},scale={t.Width}:{t.Height},setsar=1,tile={t.Columns}x{t.Rows}[storyboard]");
         }
 
         return graph.ToString();

@@ -28,11 +28,16 @@ public sealed class LadderEncoder(IOptions<MediaOptions> options, IOptions<Input
         timeout.CancelAfter(limit);
 
         var tail = new StderrTail(StderrTailLines);
+        double? cpuSeconds = null;
         var duration = plan.Duration;
         var processor = FFMpegArguments
             .FromInput(new RawArgument(commandLine))
             .OutputTo(new RawArgument(""))
-            .NotifyOnStandardError(tail.Add)
+            .NotifyOnStandardError(line =>
+            {
+                tail.Add(line);
+                cpuSeconds = BenchmarkLine.TryParseCpuSeconds(line) ?? cpuSeconds;
+            })
             .NotifyOnProgress(time =>
             {
                 if (duration > TimeSpan.Zero)
@@ -68,7 +73,7 @@ public sealed class LadderEncoder(IOptions<MediaOptions> options, IOptions<Input
         }
 
         progress.Report(1);
-        return LadderPackager.Finish(outputFolder, plan);
+        return LadderPackager.Finish(outputFolder, plan) with { CpuSeconds = cpuSeconds ?? 0 };
     }
 
     /// <summary>Wall-clock limit: proportional to the input's duration, plus a floor for start-up.</summary>

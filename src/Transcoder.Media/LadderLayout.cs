@@ -12,6 +12,9 @@ public static class LadderLayout
     public const string HlsMaster = "master.m3u8";
     public const string InitTemplate = "init-$RepresentationID$.m4s";
     public const string SegmentTemplate = "chunk-$RepresentationID$-$Number%05d$.m4s";
+    public const string Poster = "poster.jpg";
+    public const string StoryboardImage = "storyboard.jpg";
+    public const string StoryboardTrack = "storyboard.vtt";
 
     /// <summary>The HLS media playlist ffmpeg writes for a representation.</summary>
     public static string MediaPlaylist(int representation) =>

@@ -61,6 +61,18 @@ public sealed class LadderOptions
     [Range(32_000, 512_000)]
     public int AudioBitrate { get; set; } = 128_000;
 
+    /// <summary>Width of one storyboard thumbnail in pixels. Default 160.</summary>
+    [Range(32, 640)]
+    public int ThumbnailWidth { get; set; } = 160;
+
+    /// <summary>Most thumbnails in a storyboard; longer videos space them further apart. Default 100.</summary>
+    [Range(1, 400)]
+    public int MaxThumbnails { get; set; } = 100;
+
+    /// <summary>Widest poster image in pixels. Default 1280.</summary>
+    [Range(64, 3840)]
+    public int MaxPosterWidth { get; set; } = 1280;
+
     /// <summary>A source larger than the next rung by this factor also gets a rung at its own size.</summary>
     [Range(1.0, 4.0)]
     public double NativeRungThreshold { get; set; } = 1.15;

@@ -68,7 +68,14 @@ public static class LadderPackager
         var master = WriteMaster(result, audioPlaylist, audioCodecs is not null && plan.Rungs.Length > 0);
         File.WriteAllText(Path.Combine(outputFolder, LadderLayout.HlsMaster), master, new UTF8Encoding(false));
         var duration = MeasureDuration(outputFolder, plan.Rungs.Length > 0 ? 0 : audioRepresentation ?? 0);
-        return new PackagedLadder(result, audioPlaylist, LadderLayout.HlsMaster, LadderLayout.DashManifest, duration);
+        var storyboard = plan.Thumbnails is { } thumbnails && File.Exists(Path.Combine(outputFolder, LadderLayout.StoryboardImage))
+            ? WriteStoryboardTrack(outputFolder, thumbnails, duration)
+            : null;
+        return new PackagedLadder(result, audioPlaylist, LadderLayout.HlsMaster, LadderLayout.DashManifest, duration)
+        {
+            Poster = File.Exists(Path.Combine(outputFolder, LadderLayout.Poster)) ? LadderLayout.Poster : null,
+            StoryboardTrack = storyboard,
+        };
     }
 
     /// <summary>The master playlist text; variants are listed largest first.</summary>
@@ -102,6 +109,28 @@ public static class LadderPackager
 
         return text.ToString();
     }
+
+    /// <summary>A WebVTT track whose cues point into the sprite (#xywh=), as players' seek previews expect.</summary>
+    internal static string WriteStoryboardTrack(string folder, ThumbnailPlan plan, double durationSeconds)
+    {
+        var text = new StringBuilder("WEBVTT\n");
+        var count = Math.Min(plan.Count, Math.Max(1, (int)Math.Ceiling(durationSeconds / plan.IntervalSeconds)));
+        for (var i = 0; i < count; i++)
+        {
+            var start = i * plan.IntervalSeconds;
+            var end = Math.Min((i + 1) * plan.IntervalSeconds, durationSeconds);
+            var x = i % plan.Columns * plan.Width;
+            var y = i / plan.Columns * plan.Height;
+            text.Append(CultureInfo.InvariantCulture,
+                $"\n{Timestamp(start)} --> {Timestamp(end)}\n{LadderLayout.StoryboardImage}#xywh={x},{y},{plan.Width},{plan.Height}\n");
+        }
+
+        File.WriteAllText(Path.Combine(folder, LadderLayout.StoryboardTrack), text.ToString(), new UTF8Encoding(false));
+        return LadderLayout.StoryboardTrack;
+    }
+
+    private static string Timestamp(double seconds) =>
+        TimeSpan.FromSeconds(seconds).ToString(@"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture);
 
     private static XElement FindRepresentation(List<XElement> representations, int id) =>
         representations.FirstOrDefault(r => r.Attribute("id")?.Value == id.ToString(CultureInfo.InvariantCulture))

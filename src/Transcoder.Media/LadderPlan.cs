@@ -5,6 +5,21 @@ namespace Transcoder.Media;
 /// <summary>One rung as it will be encoded.</summary>
 public sealed record PlannedRung(string Name, int Width, int Height, long Bitrate, long MaxRate, long BufferSize);
 
+/// <summary>
+/// The poster and the storyboard sprite made by the same ffmpeg run as the ladder: thumbnails every
+/// <paramref name="IntervalSeconds"/>, <paramref name="Columns"/> by <paramref name="Rows"/> in one image.
+/// </summary>
+public sealed record ThumbnailPlan(
+    int PosterFrame,
+    int PosterWidth,
+    int PosterHeight,
+    double IntervalSeconds,
+    int Count,
+    int Columns,
+    int Rows,
+    int Width,
+    int Height);
+
 /// <summary>Everything the encoder needs to make one job's ladder.</summary>
 public sealed record LadderPlan
 {
@@ -36,6 +51,9 @@ public sealed record LadderPlan
     public required int Crf { get; init; }
 
     public required int AudioBitrate { get; init; }
+
+    /// <summary>Poster and storyboard; null for audio-only sources.</summary>
+    public ThumbnailPlan? Thumbnails { get; init; }
 
     /// <summary>Frames between keyframes at <see cref="FrameRate"/>.</summary>
     public int GopFrames => Math.Max(1, (int)Math.Round(FrameRate.ToDouble() * KeyframeSeconds));

@@ -17,12 +17,14 @@ public static class LadderPlanner
         }
 
         var rungs = source.Video is { } video ? PlanRungs(video, options) : [];
+        var frameRate = source.Video is { } v ? PlanFrameRate(v.FrameRate, options.MaxFrameRate) : Rational.Zero;
         return new LadderPlan
         {
+            Thumbnails = rungs.Length > 0 ? PlanThumbnails(rungs[0], frameRate, source.Duration, options) : null,
             Rungs = rungs,
             VideoStreamIndex = source.Video?.Index,
             AudioStreamIndex = source.Audio?.Index,
-            FrameRate = source.Video is { } v ? PlanFrameRate(v.FrameRate, options.MaxFrameRate) : Rational.Zero,
+            FrameRate = frameRate,
             DisplayAspect = source.Video is { } d ? DisplayAspect(d) : Rational.One,
             Deinterlace = source.Video?.Interlaced ?? false,
             Duration = source.Duration,
@@ -77,6 +79,27 @@ public static class LadderPlanner
             spec.Bitrate,
             spec.MaxRate,
             spec.BufferSize);
+
+    /// <summary>
+    /// A poster from about a tenth of the way in (at most 10 s), and up to MaxThumbnails storyboard thumbnails
+    /// spread evenly, at least one second apart, shaped like the top rung.
+    /// </summary>
+    internal static ThumbnailPlan PlanThumbnails(PlannedRung top, Rational frameRate, TimeSpan duration, LadderOptions options)
+    {
+        var seconds = Math.Max(duration.TotalSeconds, 0.1);
+        var posterSeconds = Math.Min(seconds * 0.1, 10);
+        var posterFrame = (int)Math.Floor(posterSeconds * frameRate.ToDouble());
+        var posterWidth = Math.Min(top.Width, options.MaxPosterWidth);
+        var posterHeight = EvenRound(posterWidth * (double)top.Height / top.Width);
+
+        var interval = Math.Max(1, Math.Ceiling(seconds / options.MaxThumbnails));
+        var count = Math.Max(1, (int)Math.Ceiling(seconds / interval));
+        var columns = Math.Min(10, count);
+        var rows = (int)Math.Ceiling(count / (double)columns);
+        var width = EvenRound(Math.Min(options.ThumbnailWidth, top.Width));
+        var height = EvenRound(width * (double)top.Height / top.Width);
+        return new ThumbnailPlan(posterFrame, posterWidth, posterHeight, interval, count, columns, rows, width, height);
+    }
 
     /// <summary>The source rate if it fits under the cap, else halved until it does; 30 when unknown.</summary>
     internal static Rational PlanFrameRate(Rational source, int maxFrameRate)

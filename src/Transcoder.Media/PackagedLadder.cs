@@ -27,4 +27,14 @@ public sealed record PackagedLadder(
     string? AudioPlaylist,
     string HlsMaster,
     string DashManifest,
-    double DurationSeconds);
+    double DurationSeconds)
+{
+    /// <summary>User plus system CPU seconds of the ffmpeg run, as ffmpeg measured them.</summary>
+    public double CpuSeconds { get; init; }
+
+    /// <summary>File name of the poster image, if one was made.</summary>
+    public string? Poster { get; init; }
+
+    /// <summary>File name of the WebVTT storyboard track (seek previews), if one was made.</summary>
+    public string? StoryboardTrack { get; init; }
+}

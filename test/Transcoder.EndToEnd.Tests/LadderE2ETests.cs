@@ -55,6 +55,9 @@ public sealed class LadderE2ETests : IDisposable
         Assert.Equal(100, job["progress"]!.GetValue<double>());
         Assert.Equal(3, job["priority"]!.GetValue<int>());
         Assert.Null(job["error"]);
+        Assert.True(job["cost"]!["cpuSeconds"]!.GetValue<double>() > 1, job["cost"]!.ToJsonString());
+        Assert.True(job["cost"]!["dollars"]!.GetValue<decimal>() > 0);
+        Assert.Equal(10.0 * 4 / 60, job["cost"]!["outputMinutes"]!.GetValue<double>(), 1);
         var renditions = job["renditions"]!.AsArray().Select(r => r!.AsObject()).ToList();
         Assert.Equal(["1080p", "720p", "480p", "360p"], renditions.Select(r => r["name"]!.GetValue<string>()));
         Assert.All(renditions, r => Assert.True(r["height"]!.GetValue<int>() <= 1080 && r["width"]!.GetValue<int>() <= 1920));
@@ -66,6 +69,12 @@ public sealed class LadderE2ETests : IDisposable
         await AssertFirstSegmentDecodesAsync(renditions[^1]["playlistUrl"]!.GetValue<string>());
         await AssertRowAsync(id, "completed", renditions: 4);
         Assert.Empty(Leftovers.ScratchFolders(id));
+
+        using var poster = await _cdn.GetAsync(job["posterUrl"]!.GetValue<string>());
+        Assert.Equal("image/jpeg", poster.Content.Headers.ContentType?.MediaType);
+        var storyboard = await _cdn.GetStringAsync(job["storyboardUrl"]!.GetValue<string>());
+        Assert.StartsWith("WEBVTT", storyboard, StringComparison.Ordinal);
+        Assert.Equal(10, storyboard.Split('\n').Count(l => l.Contains("-->", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -39,11 +39,22 @@ public sealed class LadderEncoderTests : IDisposable
         Assert.EndsWith(",mp4a.40.2", rendition.Codecs, StringComparison.Ordinal);
         Assert.True(rendition.Bandwidth >= rendition.AverageBandwidth);
         Assert.InRange(ladder.DurationSeconds, 6.5, 7.5);
+        Assert.True(ladder.CpuSeconds > 0, "ffmpeg's own CPU time was not read");
 
         var master = await File.ReadAllTextAsync(Path.Combine(output, LadderLayout.HlsMaster));
         Assert.Contains("AVERAGE-BANDWIDTH=", master, StringComparison.Ordinal);
         Assert.Contains("FRAME-RATE=30.000", master, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(output, LadderLayout.DashManifest)));
+
+        // Poster and storyboard came out of the same run: a 7 s clip gets 7 thumbnails, one a second.
+        Assert.Equal(LadderLayout.Poster, ladder.Poster);
+        Assert.Equal("640,360", await MediaRig.StreamEntryAsync(Path.Combine(output, LadderLayout.Poster), "v:0", "width,height"));
+        Assert.Equal("1120,90", await MediaRig.StreamEntryAsync(Path.Combine(output, LadderLayout.StoryboardImage), "v:0", "width,height"));
+        var track = await File.ReadAllLinesAsync(Path.Combine(output, ladder.StoryboardTrack!));
+        Assert.Equal("WEBVTT", track[0]);
+        Assert.Equal(7, track.Count(l => l.Contains("-->", StringComparison.Ordinal)));
+        Assert.Contains("00:00:06.000 --> 00:00:07.000", track);
+        Assert.Contains("storyboard.jpg#xywh=960,0,160,90", track);
     }
 
     [Fact]

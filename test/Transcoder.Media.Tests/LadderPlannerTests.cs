@@ -88,6 +88,21 @@ public class LadderPlannerTests
     }
 
     [Theory]
+    [InlineData(10, 1, 10, 10, 1)]
+    [InlineData(1000, 10, 100, 10, 10)]
+    [InlineData(0.5, 1, 1, 1, 1)]
+    public void PlanThumbnails_SpreadsAtMostAHundredAtLeastASecondApart(double seconds, double interval, int count, int columns, int rows)
+    {
+        var top = new PlannedRung("1080p", 1920, 1080, 0, 0, 0);
+
+        var plan = LadderPlanner.PlanThumbnails(top, new Rational(30, 1), TimeSpan.FromSeconds(seconds), new LadderOptions());
+
+        Assert.Equal((interval, count, columns, rows), (plan.IntervalSeconds, plan.Count, plan.Columns, plan.Rows));
+        Assert.Equal((160, 90), (plan.Width, plan.Height));
+        Assert.Equal((1280, 720), (plan.PosterWidth, plan.PosterHeight));
+    }
+
+    [Theory]
     [InlineData(30, 1, 30, 1)]
     [InlineData(30000, 1001, 30000, 1001)]
     [InlineData(120, 1, 60, 1)]

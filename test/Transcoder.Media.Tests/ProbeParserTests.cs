@@ -57,3 +57,17 @@ public class ProbeParserTests
     public void ParseNumberOrClock_ReadsBothSpellings(string text, double expected) =>
         Assert.Equal(expected, ProbeParser.ParseNumberOrClock(text), 6);
 }
+
+public class BenchmarkLineTests
+{
+    [Theory]
+    [InlineData("bench: utime=12.345s stime=0.655s rtime=9.100s", 13.0)]
+    [InlineData("bench: utime=0.003s stime=0.000s rtime=0.003s", 0.003)]
+    public void TryParseCpuSeconds_SumsUserAndSystem(string line, double expected) =>
+        Assert.Equal(expected, BenchmarkLine.TryParseCpuSeconds(line)!.Value, 6);
+
+    [Theory]
+    [InlineData("bench: maxrss=51388kB")]
+    [InlineData("frame=  100 fps=50 q=28.0 size=     512kB time=00:00:03.33")]
+    public void TryParseCpuSeconds_OtherLines_AreNull(string line) => Assert.Null(BenchmarkLine.TryParseCpuSeconds(line));
+}

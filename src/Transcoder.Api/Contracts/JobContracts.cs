@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json.Serialization;
+using Transcoder.Abstractions;
 
 namespace Transcoder.Api.Contracts;
 
@@ -63,6 +64,15 @@ public sealed record JobResponse
     public Uri? DashUrl { get; init; }
 
     public JobErrorResponse? Error { get; init; }
+
+    /// <summary>A poster image; null until the job completes (and for audio-only jobs).</summary>
+    public Uri? PosterUrl { get; init; }
+
+    /// <summary>A WebVTT thumbnails track for seek previews, pointing into a sprite image.</summary>
+    public Uri? StoryboardUrl { get; init; }
+
+    /// <summary>CPU seconds of the encode and their price; null until the job completes.</summary>
+    public JobCost? Cost { get; init; }
 }
 
 /// <summary>A page of jobs, newest first.</summary>
