@@ -19,6 +19,12 @@ public interface ITranscodeJobGrain : IGrainWithGuidKey
     /// <summary>Progress of a running attempt. Ignored unless <paramref name="runId"/> is the current run.</summary>
     Task ReportProgressAsync(Guid runId, double percent, string stage);
 
+    /// <summary>
+    /// A run has published its master playlist and the first segment of every rendition: viewers can start
+    /// playing while it encodes the rest. Ignored unless <paramref name="runId"/> is the current run.
+    /// </summary>
+    Task ReportPlayableAsync(Guid runId, string hlsKey, string dashKey);
+
     /// <summary>A run finished and its outputs are stored. Returns false if the run is no longer current.</summary>
     Task<bool> ReportCompletedAsync(Guid runId, TranscodeOutput output);
 

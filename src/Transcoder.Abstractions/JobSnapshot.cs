@@ -42,6 +42,9 @@ public sealed record JobSnapshot
 
     /// <summary>Object key of the WebVTT storyboard (seek previews), once there is one.</summary>
     [Id(19)] public string? StoryboardKey { get; init; }
+
+    /// <summary>When the first segment of every rendition was published and playback could start.</summary>
+    [Id(20)] public DateTimeOffset? PlayableAt { get; init; }
 }
 
 /// <summary>The stages a job reports while it runs.</summary>

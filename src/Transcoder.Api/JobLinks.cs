@@ -17,6 +17,7 @@ public sealed class JobLinks(IObjectStore store)
         CreatedAt = job.CreatedAt,
         StartedAt = job.StartedAt,
         CompletedAt = job.CompletedAt,
+        PlayableAt = job.PlayableAt,
         ProcessingNode = job.ProcessingNode,
         Attempts = job.Attempts,
         Renditions = job.Renditions.IsDefault

@@ -48,6 +48,10 @@ public sealed class WorkerOptions
     [Range(typeof(decimal), "0", "100")]
     public decimal DollarsPerVcpuHour { get; set; } = 0.0425m;
 
+    /// <summary>How often a running encode's new segments and playlists are published. Default 1 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan LivePublishInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>A run reports at least this often, even with nothing new; keep it well under the job lease. Default 10 s.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);

@@ -49,6 +49,9 @@ internal static partial class Log
     [LoggerMessage(3104, LogLevel.Warning, "Job {JobId}: the failure report did not reach the job")]
     public static partial void ReportFailed(ILogger logger, Guid jobId, Exception exception);
 
+    [LoggerMessage(3106, LogLevel.Warning, "Job {JobId}: live publishing failed; will retry")]
+    public static partial void LivePublishFailed(ILogger logger, Guid jobId, Exception exception);
+
     [LoggerMessage(3105, LogLevel.Warning, "Could not remove {Location}")]
     public static partial void CleanupFailed(ILogger logger, string location, Exception exception);
 }

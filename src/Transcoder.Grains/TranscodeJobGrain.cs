@@ -147,6 +147,20 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IRemindable
         }
     }
 
+    public async Task ReportPlayableAsync(Guid runId, string hlsKey, string dashKey)
+    {
+        if (!IsCurrent(runId) || Job is not { } job || job.PlayableAt is not null)
+        {
+            return;
+        }
+
+        _lastHeartbeat = _time.GetUtcNow();
+        _state.State.Job = job with { PlayableAt = _lastHeartbeat, HlsKey = hlsKey, DashKey = dashKey, UpdatedAt = _lastHeartbeat };
+        await _state.WriteStateAsync();
+        await ProjectAsync();
+        await PublishAsync();
+    }
+
     public async Task<bool> ReportCompletedAsync(Guid runId, TranscodeOutput output)
     {
         if (!IsCurrent(runId) || Job is not { } job)
@@ -161,6 +175,7 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IRemindable
             Stage = JobStages.Done,
             Progress = 100,
             CompletedAt = _time.GetUtcNow(),
+            PlayableAt = job.PlayableAt ?? _time.GetUtcNow(),
             Renditions = output.Renditions,
             HlsKey = output.HlsKey,
             DashKey = output.DashKey,
@@ -266,7 +281,18 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IRemindable
         _state.State.CurrentRun = null;
         _state.State.CurrentWorker = null;
         _state.State.NotBefore = _time.GetUtcNow() + delay;
-        _state.State.Job = job with { Status = JobStatus.Queued, Stage = JobStages.Queued, Progress = 0, Error = error, UpdatedAt = _time.GetUtcNow() };
+        // The failed run's outputs are gone with it: the job is not playable until a new run says so.
+        _state.State.Job = job with
+        {
+            Status = JobStatus.Queued,
+            Stage = JobStages.Queued,
+            Progress = 0,
+            Error = error,
+            PlayableAt = null,
+            HlsKey = null,
+            DashKey = null,
+            UpdatedAt = _time.GetUtcNow(),
+        };
         await _state.WriteStateAsync();
         await ProjectAsync();
         await PublishAsync();

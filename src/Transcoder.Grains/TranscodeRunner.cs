@@ -104,10 +104,27 @@ public sealed class TranscodeRunner : IDisposable
             await reporter.ReportAsync(3, JobStages.Encoding, force: true);
             var outputFolder = Path.Combine(scratch, "out");
             var encodeProgress = new Progress<double>(p => _ = reporter.ReportAsync(3 + (p * 87), JobStages.Encoding));
-            var packaged = await _encoder.EncodeAsync(plan, input, outputFolder, encodeProgress, token);
+            var publisher = new LivePublisher(_store, outputFolder, outputPrefix, plan, _uploadConcurrency);
+            PackagedLadder packaged;
+            using (var liveStop = CancellationTokenSource.CreateLinkedTokenSource(token))
+            {
+                var live = publisher.RunAsync(_worker.LivePublishInterval,
+                    () => ReportPlayableQuietlyAsync(job, item, outputPrefix),
+                    ex => Log.LivePublishFailed(_logger, item.JobId, ex),
+                    liveStop.Token);
+                try
+                {
+                    packaged = await _encoder.EncodeAsync(plan, input, outputFolder, encodeProgress, token);
+                }
+                finally
+                {
+                    await liveStop.CancelAsync();
+                    await live;
+                }
+            }
 
             await reporter.ReportAsync(90, JobStages.Uploading, force: true);
-            await UploadAsync(outputFolder, outputPrefix, reporter, token);
+            await publisher.FinishAsync((done, total) => reporter.ReportAsync(90 + (9.0 * done / Math.Max(1, total)), JobStages.Uploading), token);
 
             var output = new TranscodeOutput(
                 [.. packaged.Renditions.Select(r => new Rendition(r.Name, r.Width, r.Height, r.Bandwidth, r.AverageBandwidth,
@@ -167,24 +184,16 @@ public sealed class TranscodeRunner : IDisposable
         await _fetcher.FetchAsync(input.Location, path, token);
     }
 
-    private async Task UploadAsync(string folder, string prefix, ProgressReporter reporter, CancellationToken token)
+    private async Task ReportPlayableQuietlyAsync(ITranscodeJobGrain job, WorkItem item, string outputPrefix)
     {
-        // Segments and media playlists first, manifests last: a manifest never names a file not yet there.
-        var files = Directory.EnumerateFiles(folder).ToList();
-        var manifests = files.Where(f => Path.GetFileName(f) is LadderLayout.HlsMaster or LadderLayout.DashManifest).ToList();
-        var media = files.Except(manifests).ToList();
-        var done = 0;
-        await Parallel.ForEachAsync(media, new ParallelOptions { MaxDegreeOfParallelism = _uploadConcurrency, CancellationToken = token }, async (file, ct) =>
+        try
         {
-            var name = Path.GetFileName(file);
-            await _store.PutFileAsync(prefix + name, file, ContentTypes.ForFile(name), ct);
-            var count = Interlocked.Increment(ref done);
-            _ = reporter.ReportAsync(90 + (9.0 * count / Math.Max(1, media.Count)), JobStages.Uploading);
-        });
-        foreach (var file in manifests)
+            await job.ReportPlayableAsync(item.RunId, outputPrefix + LadderLayout.HlsMaster, outputPrefix + LadderLayout.DashManifest);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            var name = Path.GetFileName(file);
-            await _store.PutFileAsync(prefix + name, file, ContentTypes.ForFile(name), token);
+            // Advisory: completion makes the job playable anyway.
+            Log.ReportFailed(_logger, item.JobId, ex);
         }
     }
 

@@ -13,37 +13,33 @@ namespace Transcoder.Media;
 public static class LadderPackager
 {
     private const string AudioGroup = "aac";
+    private static readonly UTF8Encoding Utf8 = new(false);
     private static readonly XNamespace Mpd = "urn:mpeg:dash:schema:mpd:2011";
+
+    /// <summary>Representation ids ffmpeg gives a plan's streams: the rungs in order, then audio.</summary>
+    public static IReadOnlyList<int> Representations(LadderPlan plan) =>
+        [.. Enumerable.Range(0, plan.Rungs.Length + (plan.AudioStreamIndex is null ? 0 : 1))];
 
     /// <exception cref="MediaException">ffmpeg's outputs are missing or inconsistent.</exception>
     public static PackagedLadder Finish(string outputFolder, LadderPlan plan)
     {
-        var manifestPath = Path.Combine(outputFolder, LadderLayout.DashManifest);
-        if (!File.Exists(manifestPath))
+        var codecs = ReadCodecs(outputFolder, plan)
+            ?? throw new MediaException(MediaErrorKind.EncodeFailed, "ffmpeg wrote no usable DASH manifest.");
+
+        // The published media playlists are append-only EVENT playlists; ending them appends ENDLIST.
+        foreach (var representation in Representations(plan))
         {
-            throw new MediaException(MediaErrorKind.EncodeFailed, "ffmpeg wrote no DASH manifest.");
+            var playlist = ReadPlaylist(outputFolder, representation);
+            File.WriteAllText(Path.Combine(outputFolder, LadderLayout.MediaPlaylist(representation)),
+                LivePlaylists.Media(playlist.Init, playlist.Segments, LivePlaylists.TargetDuration(plan), complete: true), Utf8);
         }
 
-        var manifest = XDocument.Load(manifestPath);
-        var representations = manifest.Descendants(Mpd + "Representation").ToList();
-
-        int? audioRepresentation = plan.AudioStreamIndex is null ? null : plan.Rungs.Length;
-        string? audioCodecs = null;
-        Measured? audio = null;
-        if (audioRepresentation is { } audioId)
-        {
-            audioCodecs = FindRepresentation(representations, audioId).Attribute("codecs")?.Value ?? "mp4a.40.2";
-            audio = Measure(outputFolder, audioId);
-        }
-
+        Measured? audio = codecs.AudioRepresentation is { } audioId ? Measure(outputFolder, audioId) : null;
+        var audioPlaylist = codecs.AudioRepresentation is { } a ? LadderLayout.MediaPlaylist(a) : null;
         var renditions = ImmutableArray.CreateBuilder<PackagedRendition>();
-        var frameRate = plan.FrameRate.ToDouble();
         for (var i = 0; i < plan.Rungs.Length; i++)
         {
             var rung = plan.Rungs[i];
-            var representation = FindRepresentation(representations, i);
-            var videoCodecs = representation.Attribute("codecs")?.Value
-                ?? throw new MediaException(MediaErrorKind.EncodeFailed, "The DASH manifest names no video codec.");
             var video = Measure(outputFolder, i);
             renditions.Add(new PackagedRendition(
                 rung.Name,
@@ -51,23 +47,22 @@ public static class LadderPackager
                 rung.Height,
                 video.PeakBitsPerSecond + (audio?.PeakBitsPerSecond ?? 0),
                 video.AverageBitsPerSecond + (audio?.AverageBitsPerSecond ?? 0),
-                audioCodecs is null ? videoCodecs : $"{videoCodecs},{audioCodecs}",
+                codecs.ForRung(i),
                 LadderLayout.MediaPlaylist(i),
-                frameRate));
+                plan.FrameRate.ToDouble()));
         }
 
-        var audioPlaylist = audioRepresentation is { } a ? LadderLayout.MediaPlaylist(a) : null;
         if (renditions.Count == 0 && audio is { } audioOnly && audioPlaylist is not null)
         {
             // Audio-only source: the package is one audio rendition.
             renditions.Add(new PackagedRendition("audio", 0, 0, audioOnly.PeakBitsPerSecond, audioOnly.AverageBitsPerSecond,
-                audioCodecs ?? "mp4a.40.2", audioPlaylist, 0));
+                codecs.Audio!, audioPlaylist, 0));
         }
 
         var result = renditions.ToImmutable();
-        var master = WriteMaster(result, audioPlaylist, audioCodecs is not null && plan.Rungs.Length > 0);
-        File.WriteAllText(Path.Combine(outputFolder, LadderLayout.HlsMaster), master, new UTF8Encoding(false));
-        var duration = MeasureDuration(outputFolder, plan.Rungs.Length > 0 ? 0 : audioRepresentation ?? 0);
+        File.WriteAllText(Path.Combine(outputFolder, LadderLayout.HlsMaster),
+            WriteMaster(result, audioPlaylist, codecs.Audio is not null && plan.Rungs.Length > 0), Utf8);
+        var duration = ReadPlaylist(outputFolder, 0).Segments.Sum(s => s.Duration);
         var storyboard = plan.Thumbnails is { } thumbnails && File.Exists(Path.Combine(outputFolder, LadderLayout.StoryboardImage))
             ? WriteStoryboardTrack(outputFolder, thumbnails, duration)
             : null;
@@ -76,6 +71,45 @@ public static class LadderPackager
             Poster = File.Exists(Path.Combine(outputFolder, LadderLayout.Poster)) ? LadderLayout.Poster : null,
             StoryboardTrack = storyboard,
         };
+    }
+
+    /// <summary>
+    /// The master playlist to publish before the encode ends, or null while ffmpeg's manifest does not yet name
+    /// the codecs. Bandwidth is the VBV bound of each rung (never below the real peak); the measured values
+    /// replace it when the encode ends.
+    /// </summary>
+    public static string? EarlyMaster(string outputFolder, LadderPlan plan)
+    {
+        if (ReadCodecs(outputFolder, plan) is not { } codecs)
+        {
+            return null;
+        }
+
+        var audioBound = codecs.AudioRepresentation is null ? 0 : (long)Math.Ceiling(plan.AudioBitrate * 1.1);
+        var audioPlaylist = codecs.AudioRepresentation is { } a ? LadderLayout.MediaPlaylist(a) : null;
+        List<PackagedRendition> renditions = plan.Rungs.Length == 0
+            ? [new PackagedRendition("audio", 0, 0, audioBound, 0, codecs.Audio!, audioPlaylist!, 0)]
+            : [.. plan.Rungs.Select((rung, i) => new PackagedRendition(rung.Name, rung.Width, rung.Height,
+                LivePlaylists.PeakBound(rung, plan.SegmentSeconds) + audioBound, 0, codecs.ForRung(i), LadderLayout.MediaPlaylist(i),
+                plan.FrameRate.ToDouble()))];
+        return WriteMaster(renditions, audioPlaylist, codecs.Audio is not null && plan.Rungs.Length > 0);
+    }
+
+    /// <summary>ffmpeg's own media playlist of a representation: its init segment and the segments it has closed.</summary>
+    public static (string Init, IReadOnlyList<HlsSegment> Segments) ReadPlaylist(string folder, int representation)
+    {
+        var path = Path.Combine(folder, LadderLayout.MediaPlaylist(representation));
+        if (!File.Exists(path))
+        {
+            throw new MediaException(MediaErrorKind.EncodeFailed,
+                string.Create(CultureInfo.InvariantCulture, $"ffmpeg wrote no playlist for representation {representation}."));
+        }
+
+        var text = File.ReadAllText(path);
+        var segments = HlsPlaylist.ReadSegments(text);
+        return segments.Count > 0 && HlsPlaylist.ReadInitSegment(text) is { } init
+            ? (init, segments)
+            : throw new MediaException(MediaErrorKind.EncodeFailed, "ffmpeg wrote a playlist without segments.");
     }
 
     /// <summary>The master playlist text; variants are listed largest first.</summary>
@@ -125,25 +159,56 @@ public static class LadderPackager
                 $"\n{Timestamp(start)} --> {Timestamp(end)}\n{LadderLayout.StoryboardImage}#xywh={x},{y},{plan.Width},{plan.Height}\n");
         }
 
-        File.WriteAllText(Path.Combine(folder, LadderLayout.StoryboardTrack), text.ToString(), new UTF8Encoding(false));
+        File.WriteAllText(Path.Combine(folder, LadderLayout.StoryboardTrack), text.ToString(), Utf8);
         return LadderLayout.StoryboardTrack;
     }
 
     private static string Timestamp(double seconds) =>
         TimeSpan.FromSeconds(seconds).ToString(@"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture);
 
-    private static XElement FindRepresentation(List<XElement> representations, int id) =>
-        representations.FirstOrDefault(r => r.Attribute("id")?.Value == id.ToString(CultureInfo.InvariantCulture))
-        ?? throw new MediaException(MediaErrorKind.EncodeFailed,
-            string.Create(CultureInfo.InvariantCulture, $"The DASH manifest has no representation {id}."));
+    /// <summary>Codecs per representation from ffmpeg's DASH manifest (dynamic while it runs, static after).</summary>
+    private static Codecs? ReadCodecs(string folder, LadderPlan plan)
+    {
+        XDocument manifest;
+        try
+        {
+            manifest = XDocument.Load(Path.Combine(folder, LadderLayout.DashManifest));
+        }
+        catch (Exception ex) when (ex is IOException or System.Xml.XmlException)
+        {
+            return null;
+        }
+
+        var byId = manifest.Descendants(Mpd + "Representation")
+            .Where(r => r.Attribute("id") is not null && r.Attribute("codecs") is not null)
+            .ToDictionary(r => r.Attribute("id")!.Value, r => r.Attribute("codecs")!.Value, StringComparer.Ordinal);
+        var video = new List<string>();
+        for (var i = 0; i < plan.Rungs.Length; i++)
+        {
+            if (!byId.TryGetValue(i.ToString(CultureInfo.InvariantCulture), out var codec))
+            {
+                return null;
+            }
+
+            video.Add(codec);
+        }
+
+        int? audioId = plan.AudioStreamIndex is null ? null : plan.Rungs.Length;
+        string? audio = null;
+        if (audioId is { } id && !byId.TryGetValue(id.ToString(CultureInfo.InvariantCulture), out audio))
+        {
+            return null;
+        }
+
+        return new Codecs(video, audio, audioId);
+    }
 
     private static Measured Measure(string folder, int representation)
     {
-        var segments = ReadPlaylist(folder, representation);
         long peak = 0;
         long totalBytes = 0;
         double totalSeconds = 0;
-        foreach (var segment in segments)
+        foreach (var segment in ReadPlaylist(folder, representation).Segments)
         {
             var bytes = new FileInfo(Path.Combine(folder, segment.Uri)).Length;
             totalBytes += bytes;
@@ -158,23 +223,10 @@ public static class LadderPackager
         return new Measured(peak, average);
     }
 
-    private static double MeasureDuration(string folder, int representation) =>
-        ReadPlaylist(folder, representation).Sum(s => s.Duration);
-
-    private static IReadOnlyList<HlsSegment> ReadPlaylist(string folder, int representation)
-    {
-        var path = Path.Combine(folder, LadderLayout.MediaPlaylist(representation));
-        if (!File.Exists(path))
-        {
-            throw new MediaException(MediaErrorKind.EncodeFailed,
-                string.Create(CultureInfo.InvariantCulture, $"ffmpeg wrote no playlist for representation {representation}."));
-        }
-
-        var segments = HlsPlaylist.ReadSegments(File.ReadAllText(path));
-        return segments.Count > 0
-            ? segments
-            : throw new MediaException(MediaErrorKind.EncodeFailed, "ffmpeg wrote a playlist without segments.");
-    }
-
     private readonly record struct Measured(long PeakBitsPerSecond, long AverageBitsPerSecond);
+
+    private sealed record Codecs(IReadOnlyList<string> Video, string? Audio, int? AudioRepresentation)
+    {
+        public string ForRung(int rung) => Audio is null ? Video[rung] : $"{Video[rung]},{Audio}";
+    }
 }

@@ -29,7 +29,7 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
 
     private const string Columns = """
         id, tenant, status, stage, progress, priority, input_kind, input_location, created_at, started_at,
-        completed_at, updated_at, processing_node, attempts, renditions, hls_key, dash_key, error_code, error_message, cost, poster_key, storyboard_key
+        completed_at, updated_at, processing_node, attempts, renditions, hls_key, dash_key, error_code, error_message, cost, poster_key, storyboard_key, playable_at
         """;
 
     public async Task UpsertAsync(JobSnapshot job, CancellationToken cancellationToken)
@@ -37,14 +37,14 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
         const string sql = $"""
             INSERT INTO transcode_jobs ({Columns})
             VALUES (@id, @tenant, @status, @stage, @progress, @priority, @input_kind, @input_location, @created_at, @started_at,
-                    @completed_at, @updated_at, @processing_node, @attempts, @renditions, @hls_key, @dash_key, @error_code, @error_message, @cost, @poster_key, @storyboard_key)
+                    @completed_at, @updated_at, @processing_node, @attempts, @renditions, @hls_key, @dash_key, @error_code, @error_message, @cost, @poster_key, @storyboard_key, @playable_at)
             ON CONFLICT (id) DO UPDATE SET
                 status = EXCLUDED.status, stage = EXCLUDED.stage, progress = EXCLUDED.progress,
                 started_at = EXCLUDED.started_at, completed_at = EXCLUDED.completed_at, updated_at = EXCLUDED.updated_at,
                 processing_node = EXCLUDED.processing_node, attempts = EXCLUDED.attempts, renditions = EXCLUDED.renditions,
                 hls_key = EXCLUDED.hls_key, dash_key = EXCLUDED.dash_key,
                 error_code = EXCLUDED.error_code, error_message = EXCLUDED.error_message, cost = EXCLUDED.cost,
-                poster_key = EXCLUDED.poster_key, storyboard_key = EXCLUDED.storyboard_key
+                poster_key = EXCLUDED.poster_key, storyboard_key = EXCLUDED.storyboard_key, playable_at = EXCLUDED.playable_at
             WHERE transcode_jobs.updated_at <= EXCLUDED.updated_at
             """;
         await using var command = dataSource.CreateCommand(sql);
@@ -69,6 +69,7 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
         p.AddWithValue("error_code", (object?)job.Error?.Code ?? DBNull.Value);
         p.AddWithValue("error_message", (object?)job.Error?.Message ?? DBNull.Value);
         p.AddWithValue("poster_key", (object?)job.PosterKey ?? DBNull.Value);
+        p.AddWithValue("playable_at", (object?)job.PlayableAt?.UtcDateTime ?? DBNull.Value);
         p.AddWithValue("storyboard_key", (object?)job.StoryboardKey ?? DBNull.Value);
         p.Add(new NpgsqlParameter("cost", NpgsqlDbType.Jsonb) { Value = job.Cost is null ? DBNull.Value : JsonSerializer.Serialize(job.Cost, Json) });
         await command.ExecuteNonQueryAsync(cancellationToken);
@@ -144,6 +145,7 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
             Cost = reader.IsDBNull(19) ? null : JsonSerializer.Deserialize<JobCost>(reader.GetString(19), Json),
             PosterKey = reader.IsDBNull(20) ? null : reader.GetString(20),
             StoryboardKey = reader.IsDBNull(21) ? null : reader.GetString(21),
+            PlayableAt = ReadTime(reader, 22),
         };
     }
 

@@ -18,6 +18,9 @@ public interface IObjectStore
     /// <summary>Stores a stream whose length is known (seekable).</summary>
     Task PutStreamAsync(string key, Stream content, string contentType, CancellationToken cancellationToken);
 
+    /// <summary>Stores a small text object such as a playlist.</summary>
+    Task PutTextAsync(string key, string text, string contentType, CancellationToken cancellationToken);
+
     Task DownloadAsync(string key, string path, CancellationToken cancellationToken);
 
     /// <summary>Removes every object under a prefix; returns how many.</summary>
@@ -87,6 +90,18 @@ public sealed class ObjectStore(IAmazonS3 s3, IOptions<ObjectStoreOptions> optio
             AutoCloseStream = false,
             ContentType = contentType,
             UseChunkEncoding = false,
+        }, cancellationToken);
+
+    public Task PutTextAsync(string key, string text, string contentType, CancellationToken cancellationToken) =>
+        s3.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = _options.Bucket,
+            Key = key,
+            ContentBody = text,
+            ContentType = contentType,
+            UseChunkEncoding = false,
+            // Playlists change while a job runs: players and CDNs must revalidate them.
+            Headers = { CacheControl = "no-cache" },
         }, cancellationToken);
 
     public async Task DownloadAsync(string key, string path, CancellationToken cancellationToken)

@@ -55,6 +55,13 @@ public sealed class LadderEncoderTests : IDisposable
         Assert.Equal(7, track.Count(l => l.Contains("-->", StringComparison.Ordinal)));
         Assert.Contains("00:00:06.000 --> 00:00:07.000", track);
         Assert.Contains("storyboard.jpg#xywh=960,0,160,90", track);
+
+        // The master published before the end bounds the peak the final one measured.
+        var early = LadderPackager.EarlyMaster(output, plan)!;
+        var bound = long.Parse(early.Split("BANDWIDTH=")[1].Split(',')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(bound >= rendition.Bandwidth, $"early BANDWIDTH {bound} under the measured peak {rendition.Bandwidth}");
+        Assert.Contains("#EXT-X-ENDLIST", await File.ReadAllTextAsync(Path.Combine(output, rendition.Playlist)), StringComparison.Ordinal);
+        Assert.Contains("#EXT-X-PLAYLIST-TYPE:EVENT", await File.ReadAllTextAsync(Path.Combine(output, rendition.Playlist)), StringComparison.Ordinal);
     }
 
     [Fact]

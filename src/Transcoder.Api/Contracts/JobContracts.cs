@@ -53,6 +53,9 @@ public sealed record JobResponse
 
     public DateTimeOffset? CompletedAt { get; init; }
 
+    /// <summary>When playback could start: the HLS and DASH URLs work from then on, while the job still encodes.</summary>
+    public DateTimeOffset? PlayableAt { get; init; }
+
     public string? ProcessingNode { get; init; }
 
     public required int Attempts { get; init; }
