@@ -22,7 +22,7 @@ public sealed class JobLinks(IObjectStore store)
         Attempts = job.Attempts,
         Renditions = job.Renditions.IsDefault
             ? []
-            : [.. job.Renditions.Select(r => new RenditionResponse(r.Name, r.Width, r.Height, r.Bandwidth, r.AverageBandwidth, r.Codecs, store.PublicUrl(r.PlaylistKey)))],
+            : [.. job.Renditions.Select(r => new RenditionResponse(r.Name, r.Width, r.Height, r.Bandwidth, r.AverageBandwidth, r.Codecs, store.PublicUrl(r.PlaylistKey), r.Psnr, r.Ssim))],
         HlsUrl = job.HlsKey is null ? null : store.PublicUrl(job.HlsKey),
         DashUrl = job.DashKey is null ? null : store.PublicUrl(job.DashKey),
         Error = job.Error is null ? null : new JobErrorResponse(job.Error.Code, job.Error.Message),

@@ -27,7 +27,9 @@ public static class GrainsExtensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<MediaProbe>();
+        services.AddSingleton<FfmpegProcess>();
         services.AddSingleton<LadderEncoder>();
+        services.AddSingleton<QualityMeter>();
         services.AddSingleton<UrlFetcher>();
         services.AddSingleton<TranscodeRunner>();
         services.AddSingleton<IWorkerSelector, LocalWorkerSelector>();

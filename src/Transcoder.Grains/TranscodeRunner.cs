@@ -21,6 +21,7 @@ public sealed class TranscodeRunner : IDisposable
     private readonly UrlFetcher _fetcher;
     private readonly MediaProbe _probe;
     private readonly LadderEncoder _encoder;
+    private readonly QualityMeter _quality;
     private readonly LadderOptions _ladder;
     private readonly InputLimits _limits;
     private readonly MediaOptions _media;
@@ -30,7 +31,7 @@ public sealed class TranscodeRunner : IDisposable
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentDictionary<Guid, Run> _runs = new();
 
-    public TranscodeRunner(IGrainFactory grains, IObjectStore store, UrlFetcher fetcher, MediaProbe probe, LadderEncoder encoder,
+    public TranscodeRunner(IGrainFactory grains, IObjectStore store, UrlFetcher fetcher, MediaProbe probe, LadderEncoder encoder, QualityMeter quality,
         IOptions<LadderOptions> ladder, IOptions<InputLimits> limits, IOptions<MediaOptions> media, IOptions<WorkerOptions> worker, IOptions<ObjectStoreOptions> storage,
         ILogger<TranscodeRunner> logger)
     {
@@ -40,6 +41,7 @@ public sealed class TranscodeRunner : IDisposable
         _fetcher = fetcher;
         _probe = probe;
         _encoder = encoder;
+        _quality = quality;
         _ladder = ladder.Value;
         _limits = limits.Value;
         _media = media.Value;
@@ -123,16 +125,21 @@ public sealed class TranscodeRunner : IDisposable
                 }
             }
 
+            await reporter.ReportAsync(88, JobStages.Measuring, force: true);
+            var quality = await _quality.MeasureAsync(plan, input, outputFolder, Path.Combine(scratch, "quality"), token);
+
             await reporter.ReportAsync(90, JobStages.Uploading, force: true);
             await publisher.FinishAsync((done, total) => reporter.ReportAsync(90 + (9.0 * done / Math.Max(1, total)), JobStages.Uploading), token);
 
             var output = new TranscodeOutput(
-                [.. packaged.Renditions.Select(r => new Rendition(r.Name, r.Width, r.Height, r.Bandwidth, r.AverageBandwidth,
-                    r.Codecs, outputPrefix + r.Playlist, r.FrameRate))],
+                [.. packaged.Renditions.Select((r, i) => new Rendition(r.Name, r.Width, r.Height, r.Bandwidth, r.AverageBandwidth,
+                    r.Codecs, outputPrefix + r.Playlist, r.FrameRate,
+                    i < quality.Renditions.Count ? quality.Renditions[i].Psnr : null,
+                    i < quality.Renditions.Count ? quality.Renditions[i].Ssim : null))],
                 outputPrefix + packaged.HlsMaster,
                 outputPrefix + packaged.DashManifest,
                 packaged.DurationSeconds,
-                JobCosts.Price(packaged.CpuSeconds, packaged.DurationSeconds, packaged.Renditions.Length, _worker.DollarsPerVcpuHour),
+                JobCosts.Price(packaged.CpuSeconds + quality.CpuSeconds, packaged.DurationSeconds, packaged.Renditions.Length, _worker.DollarsPerVcpuHour),
                 packaged.Poster is null ? null : outputPrefix + packaged.Poster,
                 packaged.StoryboardTrack is null ? null : outputPrefix + packaged.StoryboardTrack);
 

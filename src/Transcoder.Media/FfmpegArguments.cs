@@ -107,6 +107,68 @@ public static class FfmpegArguments
         return graph.ToString();
     }
 
+    /// <summary>
+    /// PSNR and SSIM of every rendition against the source brought to the rendition's size, on every
+    /// <paramref name="sampleEvery"/>-th frame: the source is decoded and conditioned once (as for encoding),
+    /// then each pair of sampled frames goes through ffmpeg's psnr and ssim filters, whose per-frame statistics
+    /// land in the given files.
+    /// </summary>
+    public static IReadOnlyList<string> ForQuality(LadderPlan plan, string inputPath, IReadOnlyList<string> renditionPaths,
+        IReadOnlyList<(string Psnr, string Ssim)> statsPaths, int sampleEvery, string formatAllowList)
+    {
+        var args = new List<string>
+        {
+            "-hide_banner", "-nostats", "-benchmark", "-y",
+            "-protocol_whitelist", ProtocolAllowList, "-format_whitelist", formatAllowList, "-i", inputPath,
+        };
+        foreach (var path in renditionPaths)
+        {
+            args.AddRange(["-protocol_whitelist", ProtocolAllowList, "-i", path]);
+        }
+
+        var select = string.Create(CultureInfo.InvariantCulture, $"select=not(mod(n\\,{sampleEvery}))");
+        var graph = new StringBuilder();
+        graph.Append(CultureInfo.InvariantCulture, $"[0:{plan.VideoStreamIndex}]");
+        if (plan.Deinterlace)
+        {
+            graph.Append("bwdif=mode=send_frame:deint=interlaced,");
+        }
+
+        graph.Append(CultureInfo.InvariantCulture, $"fps={plan.FrameRate},format=yuv420p,{select},split={renditionPaths.Count}");
+        for (var i = 0; i < renditionPaths.Count; i++)
+        {
+            graph.Append(CultureInfo.InvariantCulture, $"[src{i}]");
+        }
+
+        for (var i = 0; i < renditionPaths.Count; i++)
+        {
+            var rung = plan.Rungs[i];
+            graph.Append(CultureInfo.InvariantCulture,
+                $";[src{i}]scale={rung.Width}:{rung.Height}:flags=bicubic,setsar=1,split[ref{i}a][ref{i}b]");
+            graph.Append(CultureInfo.InvariantCulture,
+                $";[{i + 1}:v:0]{select},setsar=1,split[out{i}a][out{i}b]");
+            graph.Append(CultureInfo.InvariantCulture,
+                $";[out{i}a][ref{i}a]psnr=stats_file={FilterPath(statsPaths[i].Psnr)}[p{i}]");
+            graph.Append(CultureInfo.InvariantCulture,
+                $";[out{i}b][ref{i}b]ssim=stats_file={FilterPath(statsPaths[i].Ssim)}[q{i}]");
+        }
+
+        args.AddRange(["-filter_complex", graph.ToString()]);
+        for (var i = 0; i < renditionPaths.Count; i++)
+        {
+            args.AddRange(["-map", $"[p{i}]", "-map", $"[q{i}]"]);
+        }
+
+        args.AddRange(["-f", "null", "-"]);
+        return args;
+    }
+
+    /// <summary>A path inside a filter graph: ':' and '\' and quotes would end or escape the option.</summary>
+    private static string FilterPath(string path) =>
+        path.IndexOfAny([':', '\\', '\'', ',', ';', '[', ']']) < 0
+            ? path
+            : throw new ArgumentException($"'{path}' cannot be used inside a filter graph.", nameof(path));
+
     private static void AddVideoEncoding(List<string> args, LadderPlan plan)
     {
         var gop = Invariant(plan.GopFrames);

@@ -61,6 +61,11 @@ public sealed class LadderE2ETests : IDisposable
         var renditions = job["renditions"]!.AsArray().Select(r => r!.AsObject()).ToList();
         Assert.Equal(["1080p", "720p", "480p", "360p"], renditions.Select(r => r["name"]!.GetValue<string>()));
         Assert.All(renditions, r => Assert.True(r["height"]!.GetValue<int>() <= 1080 && r["width"]!.GetValue<int>() <= 1920));
+        Assert.All(renditions, r =>
+        {
+            Assert.InRange(r["psnr"]!.GetValue<double>(), 30, 100);
+            Assert.InRange(r["ssim"]!.GetValue<double>(), 0.9, 1);
+        });
 
         await AssertHlsMasterAsync(job, renditions);
         var boundaries = await AssertMediaPlaylistsAsync(renditions, expectedSeconds: 10);

@@ -20,7 +20,7 @@ public sealed class LadderEncoderTests : IDisposable
         var plan = LadderPlanner.Plan(source, new LadderOptions { Preset = "ultrafast" });
         var output = Path.Combine(_folder, "out-" + Path.GetFileNameWithoutExtension(input));
         var reports = new List<double>();
-        var ladder = await new LadderEncoder(options, Options.Create(new InputLimits()), NullLogger<LadderEncoder>.Instance)
+        var ladder = await new LadderEncoder(new FfmpegProcess(options, NullLogger<FfmpegProcess>.Instance), options, Options.Create(new InputLimits()))
             .EncodeAsync(plan, input, output, new Progress<double>(reports.Add), CancellationToken.None);
         return (plan, ladder, output);
     }

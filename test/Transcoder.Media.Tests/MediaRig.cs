@@ -18,7 +18,9 @@ public sealed class MediaRig : IDisposable
         Limits = limits ?? new InputLimits();
         var media = Options.Create(new MediaOptions { ScratchRoot = Folder });
         Probe = new MediaProbe(media, Options.Create(Limits));
-        Encoder = new LadderEncoder(media, Options.Create(Limits), NullLogger<LadderEncoder>.Instance);
+        var ffmpeg = new FfmpegProcess(media, NullLogger<FfmpegProcess>.Instance);
+        Encoder = new LadderEncoder(ffmpeg, media, Options.Create(Limits));
+        Quality = new QualityMeter(ffmpeg, Encoder, Options.Create(Limits));
     }
 
     public string Folder { get; }
@@ -28,6 +30,8 @@ public sealed class MediaRig : IDisposable
     public MediaProbe Probe { get; }
 
     public LadderEncoder Encoder { get; }
+
+    public QualityMeter Quality { get; }
 
     public static LadderOptions Ladder { get; } = new() { Preset = "ultrafast" };
 
@@ -40,12 +44,12 @@ public sealed class MediaRig : IDisposable
     }
 
     /// <summary>Probes, enforces limits, plans and encodes; returns the plan, the package and its folder.</summary>
-    public async Task<(LadderPlan Plan, PackagedLadder Ladder, string Output)> TranscodeAsync(string input)
+    public async Task<(LadderPlan Plan, PackagedLadder Ladder, string Output)> TranscodeAsync(string input, LadderOptions? options = null, string? name = null)
     {
         var source = await Probe.ProbeAsync(input, CancellationToken.None);
         InputPolicy.Enforce(source, Limits);
-        var plan = LadderPlanner.Plan(source, Ladder);
-        var output = Path.Combine(Folder, "out-" + Path.GetFileName(input));
+        var plan = LadderPlanner.Plan(source, options ?? Ladder);
+        var output = Path.Combine(Folder, "out-" + (name ?? Path.GetFileName(input)));
         var ladder = await Encoder.EncodeAsync(plan, input, output, new Progress<double>(), CancellationToken.None);
         return (plan, ladder, output);
     }

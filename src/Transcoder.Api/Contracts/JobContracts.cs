@@ -17,7 +17,7 @@ public sealed record CreateJobRequest
     public int? Priority { get; init; }
 }
 
-/// <summary>One rendition of a completed job.</summary>
+/// <summary>One rendition of a completed job, with its measured quality (PSNR in dB, SSIM 0..1) against the source.</summary>
 public sealed record RenditionResponse(
     string Name,
     int Width,
@@ -25,7 +25,9 @@ public sealed record RenditionResponse(
     long Bandwidth,
     long AverageBandwidth,
     string Codecs,
-    Uri PlaylistUrl);
+    Uri PlaylistUrl,
+    double? Psnr,
+    double? Ssim);
 
 /// <summary>Why a job failed.</summary>
 public sealed record JobErrorResponse(string Code, string Message);
@@ -42,7 +44,7 @@ public sealed record JobResponse
     /// <summary>0 to 100.</summary>
     public required double Progress { get; init; }
 
-    /// <summary>queued, downloading, probing, encoding, uploading or done.</summary>
+    /// <summary>queued, downloading, probing, encoding, measuring, uploading or done.</summary>
     public required string Stage { get; init; }
 
     public required int Priority { get; init; }

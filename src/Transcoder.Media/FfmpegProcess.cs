@@ -1,0 +1,92 @@
+using FFMpegCore;
+using FFMpegCore.Arguments;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Transcoder.Media;
+
+/// <summary>The result of one ffmpeg run: its CPU time as ffmpeg measured it.</summary>
+public sealed record FfmpegRun(double CpuSeconds);
+
+/// <summary>
+/// Runs ffmpeg (through FFMpegCore) with an argument list from <see cref="FfmpegArguments"/>: logs the command
+/// once, reports progress against the input's duration, keeps the tail of stderr for the job's error, reads
+/// ffmpeg's own CPU time, enforces a wall-clock limit, and on cancel asks ffmpeg to quit before killing it.
+/// </summary>
+public sealed class FfmpegProcess(IOptions<MediaOptions> options, ILogger<FfmpegProcess> logger)
+{
+    private const int StderrTailLines = 30;
+
+    /// <exception cref="MediaException">ffmpeg failed or ran past <paramref name="limit"/>.</exception>
+    public async Task<FfmpegRun> RunAsync(IReadOnlyList<string> arguments, TimeSpan duration, TimeSpan limit,
+        IProgress<double>? progress, CancellationToken cancellationToken)
+    {
+        var commandLine = CommandLine.Join(arguments);
+        Log.FfmpegStarting(logger, commandLine);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(limit);
+
+        var tail = new StderrTail(StderrTailLines);
+        double? cpuSeconds = null;
+        var processor = FFMpegArguments
+            .FromInput(new RawArgument(commandLine))
+            .OutputTo(new RawArgument(""))
+            .NotifyOnStandardError(line =>
+            {
+                tail.Add(line);
+                cpuSeconds = BenchmarkLine.TryParseCpuSeconds(line) ?? cpuSeconds;
+            })
+            .NotifyOnProgress(time =>
+            {
+                if (progress is not null && duration > TimeSpan.Zero)
+                {
+                    progress.Report(Math.Clamp(time / duration, 0, 1));
+                }
+            })
+            .CancellableThrough(timeout.Token, options.Value.StopGracePeriod);
+
+        FFMpegResult result;
+        try
+        {
+            // Cancellation goes through CancellableThrough, which asks ffmpeg to quit before killing it.
+            result = await processor.ProcessAsynchronously(throwOnError: false, FfOptions.From(options.Value), CancellationToken.None);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw TimedOut(limit, tail);
+        }
+
+        if (result.Cancelled)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            throw TimedOut(limit, tail);
+        }
+
+        if (!result.Success)
+        {
+            Log.FfmpegFailed(logger, result.ExitCode, tail.Text);
+            throw new MediaException(MediaErrorKind.EncodeFailed, $"ffmpeg exited with code {result.ExitCode}.", stderrTail: tail.Text);
+        }
+
+        return new FfmpegRun(cpuSeconds ?? 0);
+    }
+
+    private static MediaException TimedOut(TimeSpan limit, StderrTail tail) =>
+        new(MediaErrorKind.TimedOut, $"ffmpeg ran longer than its limit of {limit} and was stopped.", stderrTail: tail.Text);
+
+    /// <summary>An argument whose text is already a quoted command line.</summary>
+    private sealed class RawArgument(string text) : IInputArgument, IOutputArgument
+    {
+        public string Text => text;
+
+        public void Pre(FFOptions options)
+        {
+        }
+
+        public Task During(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public void Post()
+        {
+        }
+    }
+}
