@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# The media pipeline against the seed's recipe, side by side in one run on the same clip:
+#   1. the seed's recipe exactly as written: five parallel ffmpeg processes, each decoding the input, the
+#      2160p rung upscaled, HLS .ts output;
+#   2. the best single ffmpeg command a person would write for the same rungs and encoder settings
+#      (decode once, split, scale, libx264 fast/crf 23 with the seed's VBV caps, AAC once);
+#   3. this service: upload over HTTP, job through Orleans, everything it does (probe, encode, poster and
+#      storyboard, quality measurement, S3), measured as the CPU of the silo and API processes;
+# then PSNR per rung of ours against the seed's (same measurement for both), and, for a 60 s clip, the
+# time from submission to playableAt and to completed as fractions of the clip's duration.
+# CPU-seconds are user+sys. Starts its own stack under .data/bench and stops it. Last line: one JSON object.
+set -euo pipefail
+source "$(dirname "$0")/../../infra/local/lib.sh"
+
+DATA="$REPO_ROOT/.data/bench"
+set_ports 200
+ensure_packages
+[ -x /usr/bin/time ] && command -v bc >/dev/null || as_root apt-get install -y -qq time bc >/dev/null
+stop_stack "$DATA"
+rm -rf "$DATA"
+mkdir -p "$DATA"
+build_solution Release
+trap 'stop_stack "$DATA"' EXIT
+start_stack "$DATA" Release
+source "$DATA/local.env"
+auth=(-H "Authorization: Bearer $TRANSCODER_TOKEN")
+
+clip() { # NAME SECONDS: 1080p30 with audio, detailed enough to cost real bits
+  ffmpeg -hide_banner -loglevel error -y -f lavfi -i "testsrc2=size=1920x1080:rate=30" \
+    -f lavfi -i "sine=frequency=440:sample_rate=48000" -filter_complex "[0:v]noise=alls=12:allf=t[v]" -map "[v]" -map 1:a \
+    -t "$2" -c:v libx264 -preset veryfast -crf 16 -pix_fmt yuv420p -c:a aac -b:a 160k -shortest "$DATA/$1"
+}
+clip source20.mp4 20
+clip source60.mp4 60
+src="$DATA/source20.mp4"
+
+# CPU (user+sys, children included) and wall seconds of a command: prints "wall cpu".
+measure() { /usr/bin/time -f "%e %U %S" "$@" 2>&1 >/dev/null | tail -n 1 | awk '{printf "%.2f %.2f\n", $1, $2 + $3}'; }
+
+log "1/4 the seed's recipe (five processes in parallel)"
+seed="$DATA/seed"; mkdir -p "$seed"
+cat >"$seed/run.sh" <<SEED
+cd "$seed"
+for r in "2160p 3840x2160 20M 22M 44M" "1080p 1920x1080 8M 9M 18M" "720p 1280x720 5M 6M 12M" "480p 854x480 2.5M 3M 6M" "360p 640x360 1M 1.2M 2.4M"; do
+  set -- \$r
+  ffmpeg -loglevel error -y -i "$src" -c:v libx264 -crf 23 -preset fast -c:a aac -b:a 128k -s \$2 -b:v \$3 -maxrate \$4 -bufsize \$5 \\
+    -f hls -hls_time 6 -hls_playlist_type vod -hls_segment_filename "\$1_%03d.ts" "\$1.m3u8" &
+done
+wait
+SEED
+read -r seed_wall seed_cpu < <(measure bash "$seed/run.sh")
+
+log "2/4 one hand-written ffmpeg command for the same rungs"
+hand="$DATA/hand"; mkdir -p "$hand"
+read -r hand_wall hand_cpu < <(measure ffmpeg -loglevel error -y -i "$src" \
+  -filter_complex "[0:v]split=4[a][b][c][d];[a]scale=1920:1080[v0];[b]scale=1280:720[v1];[c]scale=854:480[v2];[d]scale=640:360[v3]" \
+  -map "[v0]" -map "[v1]" -map "[v2]" -map "[v3]" -map 0:a -c:v libx264 -preset fast -crf 23 \
+  -maxrate:v:0 9M -bufsize:v:0 18M -maxrate:v:1 6M -bufsize:v:1 12M -maxrate:v:2 3M -bufsize:v:2 6M -maxrate:v:3 1.2M -bufsize:v:3 2.4M \
+  -g 60 -keyint_min 60 -sc_threshold 0 -c:a aac -b:a 128k \
+  -f hls -hls_time 6 -hls_playlist_type vod -hls_segment_type fmp4 -var_stream_map "v:0,agroup:a v:1,agroup:a v:2,agroup:a v:3,agroup:a a:0,agroup:a" \
+  -master_pl_name master.m3u8 -hls_segment_filename "$hand/%v_%03d.m4s" "$hand/%v.m3u8")
+
+ticks=$(getconf CLK_TCK)
+service_cpu_now() { awk -v t="$ticks" '{s += ($14 + $15 + $16 + $17) / t} END {printf "%.2f", s}' "/proc/$(cat "$DATA/silo.pid")/stat" "/proc/$(cat "$DATA/api.pid")/stat"; }
+submit() { curl -sS --fail-with-body "${auth[@]}" -F "file=@$1" "$TRANSCODER_API_URL/v1/jobs" | jq -r .id; }
+wait_done() {
+  local job
+  while :; do
+    job=$(curl -sS "${auth[@]}" "$TRANSCODER_API_URL/v1/jobs/$1")
+    case $(jq -r .status <<<"$job") in completed) echo "$job"; return ;; failed|canceled) die "job $1: $job" ;; esac
+    sleep 0.25
+  done
+}
+
+log "3/4 through the service"
+warm="$DATA/warm.mp4"
+ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=640x360:rate=30 -f lavfi -i sine -t 2 -c:v libx264 -preset ultrafast -c:a aac -shortest "$warm"
+wait_done "$(submit "$warm")" >/dev/null   # start-up work (JIT, connections) is not the ladder's cost
+before=$(service_cpu_now); start=$(date +%s.%N)
+ours=$(wait_done "$(submit "$src")")
+ours_wall=$(echo "$(date +%s.%N) - $start" | bc)
+ours_cpu=$(echo "$(service_cpu_now) - $before" | bc)
+ours_ffmpeg_cpu=$(jq -r .cost.cpuSeconds <<<"$ours")
+
+# PSNR of one HLS rendition against the source scaled to its size, every 5th frame, from the mean MSE.
+psnr() { # PLAYLIST WIDTH HEIGHT
+  local stats="$DATA/psnr-$RANDOM.log"
+  ffmpeg -hide_banner -loglevel error -i "$src" -i "$1" -filter_complex \
+    "[0:v]fps=30,format=yuv420p,select='not(mod(n\,5))',scale=$2:$3:flags=bicubic,setsar=1[ref];[1:v]select='not(mod(n\,5))',setsar=1[out];[out][ref]psnr=stats_file=$stats" \
+    -f null - </dev/null
+  awk '{for (i = 1; i <= NF; i++) if ($i ~ /^mse_avg:/) {split($i, kv, ":"); s += kv[2]; n++}} END {printf "%.2f", 10 * log(255 * 255 / (s / n)) / log(10)}' "$stats"
+}
+# Average bits per second of a rendition's media files listed in a local playlist.
+bitrate() { # PLAYLIST SECONDS
+  local dir bytes
+  dir=$(dirname "$1")
+  bytes=$(grep -v '^#' "$1" | sed "s#^#$dir/#" | xargs stat -c %s | awk '{s += $1} END {print s}')
+  echo "$bytes * 8 / $2" | bc
+}
+
+log "4/4 PSNR per rung, ours against the seed's"
+rows=""; worst=""
+for rung in 1080p:1920:1080 720p:1280:720 480p:854:480 360p:640:360; do
+  IFS=: read -r name w h <<<"$rung"
+  ours_url=$(jq -r --arg n "$name" '.renditions[] | select(.name == $n) | .playlistUrl' <<<"$ours")
+  ours_rate=$(jq -r --arg n "$name" '.renditions[] | select(.name == $n) | .averageBandwidth' <<<"$ours")
+  ours_psnr=$(psnr "$ours_url" "$w" "$h")
+  seed_psnr=$(psnr "$seed/$name.m3u8" "$w" "$h")
+  seed_rate=$(bitrate "$seed/$name.m3u8" 20)
+  delta=$(echo "$ours_psnr - $seed_psnr" | bc)
+  [ -z "$worst" ] || [ "$(echo "$delta < $worst" | bc)" = 1 ] && worst=$delta
+  rows+=$(printf '  %-6s ours %6.2f dB at %9d b/s   seed %6.2f dB at %9d b/s   delta %+.2f dB\\n' "$name" "$ours_psnr" "$ours_rate" "$seed_psnr" "$seed_rate" "$delta")
+done
+
+log "60 s clip: time to playable and to completed"
+start_epoch=$(date +%s.%N)
+live=$(wait_done "$(submit "$DATA/source60.mp4")")
+created=$(jq -r .createdAt <<<"$live"); playable=$(jq -r .playableAt <<<"$live"); completed=$(jq -r .completedAt <<<"$live")
+seconds_between() { echo "$(date -d "$2" +%s.%N) - $(date -d "$1" +%s.%N)" | bc; }
+playable_fraction=$(echo "scale=3; $(seconds_between "$created" "$playable") / 60" | bc)
+completed_fraction=$(echo "scale=3; $(seconds_between "$created" "$completed") / 60" | bc)
+
+ratio_seed=$(echo "scale=3; $ours_cpu / $seed_cpu" | bc)
+ratio_hand=$(echo "scale=3; $ours_cpu / $hand_cpu" | bc)
+echo
+printf '%-34s %9s %9s\n' "20 s 1080p30 clip" "wall s" "cpu s"
+printf '%-34s %9.2f %9.2f\n' "seed recipe (5 processes, 2160p)" "$seed_wall" "$seed_cpu" "hand-written single command" "$hand_wall" "$hand_cpu" "this service (silo + API)" "$ours_wall" "$ours_cpu"
+printf '%-34s %9s %9.2f\n' "  of which ffmpeg (job cost)" "" "$ours_ffmpeg_cpu"
+printf 'ours / seed %.3f   ours / hand %.3f\n' "$ratio_seed" "$ratio_hand"
+printf '%b' "$rows"
+printf '60 s clip: playable after %.2f x its duration, completed after %.2f x\n' "$playable_fraction" "$completed_fraction"
+printf '{"ratioVsSeed":%.3f,"ratioVsHand":%.3f,"minPsnrDeltaDb":%.2f,"playableFraction":%.3f,"completedFraction":%.3f,"seedCpuSeconds":%.2f,"handCpuSeconds":%.2f,"oursCpuSeconds":%.2f,"oursFfmpegCpuSeconds":%.2f,"seedWallSeconds":%.2f,"handWallSeconds":%.2f,"oursWallSeconds":%.2f}\n' \
+  "$ratio_seed" "$ratio_hand" "$worst" "$playable_fraction" "$completed_fraction" "$seed_cpu" "$hand_cpu" "$ours_cpu" "$ours_ffmpeg_cpu" "$seed_wall" "$hand_wall" "$ours_wall"
