@@ -139,7 +139,7 @@ public sealed class TranscodeRunner : IDisposable
                 outputPrefix + packaged.HlsMaster,
                 outputPrefix + packaged.DashManifest,
                 packaged.DurationSeconds,
-                JobCosts.Price(packaged.CpuSeconds + quality.CpuSeconds, packaged.DurationSeconds, packaged.Renditions.Length, _worker.DollarsPerVcpuHour),
+                JobCosts.Price(packaged.CpuSeconds, quality.CpuSeconds, packaged.DurationSeconds, packaged.Renditions.Length, _worker.DollarsPerVcpuHour),
                 packaged.Poster is null ? null : outputPrefix + packaged.Poster,
                 packaged.StoryboardTrack is null ? null : outputPrefix + packaged.StoryboardTrack);
 

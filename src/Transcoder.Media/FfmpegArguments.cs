@@ -108,22 +108,21 @@ public static class FfmpegArguments
     }
 
     /// <summary>
-    /// PSNR and SSIM of every rendition against the source brought to the rendition's size, on every
-    /// <paramref name="sampleEvery"/>-th frame: the source is decoded and conditioned once (as for encoding),
-    /// then each pair of sampled frames goes through ffmpeg's psnr and ssim filters, whose per-frame statistics
-    /// land in the given files.
+    /// PSNR and SSIM of every rendition against the source brought to the rendition's size, over one window
+    /// of the video (<paramref name="window"/>: start and length), on every <paramref name="sampleEvery"/>-th
+    /// frame. Every input is seeked to the window, so only the window is decoded; the source is conditioned
+    /// once (as for encoding), then each pair of sampled frames goes through ffmpeg's psnr and ssim filters,
+    /// whose per-frame statistics land in the given files.
     /// </summary>
     public static IReadOnlyList<string> ForQuality(LadderPlan plan, string inputPath, IReadOnlyList<string> renditionPaths,
-        IReadOnlyList<(string Psnr, string Ssim)> statsPaths, int sampleEvery, string formatAllowList)
+        IReadOnlyList<(string Psnr, string Ssim)> statsPaths, (double Start, double Length) window, int sampleEvery, string formatAllowList)
     {
-        var args = new List<string>
-        {
-            "-hide_banner", "-nostats", "-benchmark", "-y",
-            "-protocol_whitelist", ProtocolAllowList, "-format_whitelist", formatAllowList, "-i", inputPath,
-        };
+        var seek = new[] { "-ss", Seconds(window.Start), "-t", Seconds(window.Length) };
+        var args = new List<string> { "-hide_banner", "-nostats", "-benchmark", "-y" };
+        args.AddRange([.. seek, "-protocol_whitelist", ProtocolAllowList, "-format_whitelist", formatAllowList, "-i", inputPath]);
         foreach (var path in renditionPaths)
         {
-            args.AddRange(["-protocol_whitelist", ProtocolAllowList, "-i", path]);
+            args.AddRange([.. seek, "-protocol_whitelist", ProtocolAllowList, "-i", path]);
         }
 
         var select = string.Create(CultureInfo.InvariantCulture, $"select=not(mod(n\\,{sampleEvery}))");
@@ -162,6 +161,8 @@ public static class FfmpegArguments
         args.AddRange(["-f", "null", "-"]);
         return args;
     }
+
+    private static string Seconds(double seconds) => seconds.ToString("0.######", CultureInfo.InvariantCulture);
 
     /// <summary>A path inside a filter graph: ':' and '\' and quotes would end or escape the option.</summary>
     private static string FilterPath(string path) =>

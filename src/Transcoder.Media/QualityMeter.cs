@@ -35,13 +35,43 @@ public sealed class QualityMeter(FfmpegProcess ffmpeg, LadderEncoder encoder, IO
             stats.Add((Path.Combine(workFolder, Invariant($"psnr-{i}.log")), Path.Combine(workFolder, Invariant($"ssim-{i}.log"))));
         }
 
-        var frames = plan.Duration.TotalSeconds * plan.FrameRate.ToDouble();
-        var sampleEvery = Math.Max(1, (int)Math.Ceiling(frames / MaxSampledFrames));
-        var arguments = FfmpegArguments.ForQuality(plan, inputPath, renditions, stats, sampleEvery, limits.Value.FormatAllowList);
-        var run = await ffmpeg.RunAsync(arguments, plan.Duration, encoder.TimeLimit(plan.Duration), null, cancellationToken);
+        var windows = Windows(plan);
+        var framesPerWindow = windows[0].Length * plan.FrameRate.ToDouble();
+        var sampleEvery = Math.Max(1, (int)Math.Ceiling(framesPerWindow * windows.Count / MaxSampledFrames));
+        var psnr = renditions.Select(_ => new List<string>()).ToList();
+        var ssim = renditions.Select(_ => new List<string>()).ToList();
+        double cpu = 0;
+        foreach (var window in windows)
+        {
+            var arguments = FfmpegArguments.ForQuality(plan, inputPath, renditions, stats, window, sampleEvery, limits.Value.FormatAllowList);
+            var run = await ffmpeg.RunAsync(arguments, TimeSpan.FromSeconds(window.Length), encoder.TimeLimit(plan.Duration), null, cancellationToken);
+            cpu += run.CpuSeconds;
+            for (var i = 0; i < stats.Count; i++)
+            {
+                psnr[i].AddRange(File.ReadAllLines(stats[i].Psnr));
+                ssim[i].AddRange(File.ReadAllLines(stats[i].Ssim));
+            }
+        }
 
-        var results = stats.Select(s => Summarize(File.ReadAllLines(s.Psnr), File.ReadAllLines(s.Ssim))).ToList();
-        return new QualityReport(results, run.CpuSeconds);
+        return new QualityReport([.. psnr.Select((lines, i) => Summarize(lines, ssim[i]))], cpu);
+    }
+
+    /// <summary>
+    /// Where quality is sampled: the whole video when it is short; otherwise a few seconds at four evenly
+    /// spread points, starting on frame boundaries so source and rendition frames pair up exactly. Only those
+    /// seconds are decoded, which keeps measurement cheap next to the encode however long the video is.
+    /// </summary>
+    internal static IReadOnlyList<(double Start, double Length)> Windows(LadderPlan plan)
+    {
+        const double Length = 3;
+        var duration = plan.Duration.TotalSeconds;
+        if (duration <= 4 * Length)
+        {
+            return [(0, duration)];
+        }
+
+        var rate = plan.FrameRate.ToDouble();
+        return [.. new[] { 0.125, 0.375, 0.625, 0.875 }.Select(at => (Math.Floor(((duration * at) - (Length / 2)) * rate) / rate, Length))];
     }
 
     /// <summary>

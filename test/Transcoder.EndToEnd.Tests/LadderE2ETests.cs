@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -95,6 +96,38 @@ public sealed class LadderE2ETests : IDisposable
         Assert.Equal("unsupported_container", job["error"]!["code"]!.GetValue<string>());
         Assert.Equal(1, job["attempts"]!.GetValue<int>());
         Assert.Empty(await Leftovers.ObjectsAsync(_api.Tenant, id));
+    }
+
+    [Fact]
+    public async Task SubmitUrlOfATrustedHost_FetchesAndCompletes()
+    {
+        // The local object store is the one host the test stack trusts for URL inputs.
+        var clip = await TestClips.VideoAsync(_folder, 426, 240, 2);
+        var key = $"url-inputs/{Guid.NewGuid():N}.mp4";
+        using (var put = new HttpRequestMessage(HttpMethod.Put, $"{TestStack.S3Url}/{TestStack.Bucket}/{key}") { Content = new ByteArrayContent(await File.ReadAllBytesAsync(clip)) })
+        {
+            (await _cdn.SendAsync(put)).EnsureSuccessStatusCode();
+        }
+
+        using var response = await _api.Http.PostAsJsonAsync("/v1/jobs", new { inputUrl = $"{TestStack.S3Url}/{TestStack.Bucket}/{key}", priority = 2 });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        var job = await _api.WaitForEndAsync(id);
+
+        Assert.Equal("completed", job["status"]!.GetValue<string>());
+        Assert.Equal(["240p"], job["renditions"]!.AsArray().Select(r => r!["name"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task SubmitUrlOfAPrivateAddress_FailsAsRefusedWithoutRetry()
+    {
+        using var response = await _api.Http.PostAsJsonAsync("/v1/jobs", new { inputUrl = "http://169.254.169.254/latest/meta-data/" });
+        var id = (await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        var job = await _api.WaitForEndAsync(id);
+
+        Assert.Equal("failed", job["status"]!.GetValue<string>());
+        Assert.Equal("input_refused", job["error"]!["code"]!.GetValue<string>());
+        Assert.Equal(1, job["attempts"]!.GetValue<int>());
     }
 
     [Fact]

@@ -112,5 +112,42 @@ public sealed class HostileInputTests : IDisposable
         InputPolicy.Enforce(source, new InputLimits());
     }
 
+    [Fact]
+    public async Task EncodeOverItsTimeLimit_IsStoppedAndReportedAsTimedOut()
+    {
+        var input = await _rig.MakeAsync("long.mp4", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-t", "20", "-c:v", "libx264", "-preset", "ultrafast");
+        var source = await _rig.Probe.ProbeAsync(input, CancellationToken.None);
+        var plan = LadderPlanner.Plan(source, new LadderOptions { Preset = "slow" });
+        var media = Microsoft.Extensions.Options.Options.Create(new MediaOptions
+        {
+            ScratchRoot = _rig.Folder,
+            EncodeTimeFloor = TimeSpan.FromSeconds(1),
+            EncodeTimeFactor = 0,
+            StopGracePeriod = TimeSpan.FromMilliseconds(500),
+        });
+        var encoder = new LadderEncoder(new FfmpegProcess(media, Microsoft.Extensions.Logging.Abstractions.NullLogger<FfmpegProcess>.Instance), media, Microsoft.Extensions.Options.Options.Create(_rig.Limits));
+        var output = Path.Combine(_rig.Folder, "timed-out");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var ex = await Assert.ThrowsAsync<MediaException>(() => encoder.EncodeAsync(plan, input, output, new Progress<double>(), CancellationToken.None));
+
+        Assert.Equal(MediaErrorKind.TimedOut, ex.Kind);
+        Assert.False(ex.IsPermanent);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"stopping took {clock.Elapsed}");
+        Assert.DoesNotContain(System.Diagnostics.Process.GetProcessesByName("ffmpeg"), p => CommandLineOf(p).Contains(output, StringComparison.Ordinal));
+    }
+
+    private static string CommandLineOf(System.Diagnostics.Process process)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{process.Id}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
     public void Dispose() => _rig.Dispose();
 }

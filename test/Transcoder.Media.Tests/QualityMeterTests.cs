@@ -29,6 +29,23 @@ public sealed class QualityMeterTests : IDisposable
     }
 
     [Fact]
+    public void Windows_LongVideo_AreFourShortFrameAlignedWindowsInside()
+    {
+        var plan = LadderPlanner.Plan(Fixture.Probe("landscape-1080p"), new LadderOptions()) with { Duration = TimeSpan.FromSeconds(600) };
+
+        var windows = QualityMeter.Windows(plan);
+
+        Assert.Equal(4, windows.Count);
+        Assert.All(windows, w =>
+        {
+            Assert.Equal(3, w.Length);
+            Assert.InRange(w.Start, 0, 600 - w.Length);
+            Assert.Equal(Math.Round(w.Start * 30), w.Start * 30, 6);
+        });
+        Assert.Equal((0, 10.0), QualityMeter.Windows(plan with { Duration = TimeSpan.FromSeconds(10) })[0]);
+    }
+
+    [Fact]
     public void Summarize_PsnrComesFromTheMeanSquaredError()
     {
         string[] psnr = ["n:1 mse_avg:1.00 mse_y:1.0 psnr_avg:48.13", "n:2 mse_avg:3.00 mse_y:3.0 psnr_avg:43.36"];

@@ -87,6 +87,34 @@ public class UrlFetcherTests
     }
 
     [Theory]
+    [InlineData("http://10.0.0.1/internal.mp4")]
+    [InlineData("http://169.254.169.254/latest/meta-data/")]
+    [InlineData("http://[fd00:ec2::254]/latest/meta-data/")]
+    public async Task Fetch_RedirectFromATrustedHostToAPrivateOne_IsRefusedWithoutConnecting(string target)
+    {
+        // The trusted origin answers with a redirect; the hop's address is checked before any connection, so
+        // nothing is ever sent to the private target.
+        using var origin = new HttpListener();
+        var port = FreePort();
+        origin.Prefixes.Add($"http://127.0.0.1:{port}/");
+        origin.Start();
+        var serving = Task.Run(async () =>
+        {
+            var context = await origin.GetContextAsync();
+            context.Response.StatusCode = 302;
+            context.Response.RedirectLocation = target;
+            context.Response.Close();
+        });
+        using var fetcher = new UrlFetcher(Options.Create(new FetchOptions { AllowedHosts = [$"127.0.0.1:{port}"] }));
+
+        var ex = await Assert.ThrowsAsync<InputFetchException>(() =>
+            fetcher.FetchAsync($"http://127.0.0.1:{port}/video.mp4", Path.Combine(Path.GetTempPath(), $"fetch-{Guid.NewGuid():N}"), CancellationToken.None));
+        await serving;
+
+        Assert.Equal(FetchErrorKind.Refused, ex.Kind);
+    }
+
+    [Theory]
     [InlineData("ftp://example.com/a.mp4")]
     [InlineData("file:///etc/passwd")]
     [InlineData("http://user:pass@example.com/a.mp4")]
