@@ -228,6 +228,22 @@ TRANSCODER_GATEWAY_PORT='$GATEWAY_PORT'
 ENV
 }
 
+# For benchmarks: a fresh Release stack under .data/bench (ports apart from up.sh's and test.sh's), stopped
+# when the calling script exits; also installs time and bc for measuring. Sets DATA and sources local.env.
+start_bench_stack() {
+  DATA="$REPO_ROOT/.data/bench"
+  set_ports 200
+  ensure_packages
+  [ -x /usr/bin/time ] && command -v bc >/dev/null || as_root apt-get install -y -qq time bc >/dev/null
+  stop_stack "$DATA"
+  rm -rf "$DATA"
+  mkdir -p "$DATA"
+  build_solution Release
+  trap 'stop_stack "$DATA"' EXIT
+  start_stack "$DATA" Release
+  source "$DATA/local.env"
+}
+
 # Stops a process by its pid file: TERM, then KILL after a grace period.
 stop_pid() {
   local file=$1 pid

@@ -17,10 +17,16 @@ public sealed class FfmpegProcess(IOptions<MediaOptions> options, ILogger<Ffmpeg
 {
     private const int StderrTailLines = 30;
 
-    /// <exception cref="MediaException">ffmpeg failed or ran past <paramref name="limit"/>.</exception>
-    public async Task<FfmpegRun> RunAsync(IReadOnlyList<string> arguments, TimeSpan duration, TimeSpan limit,
-        IProgress<double>? progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs ffmpeg. <paramref name="limit"/> bounds its wall-clock time and <paramref name="cpuLimit"/> its CPU
+    /// time; <paramref name="marker"/> is a string only this run's command line contains (its output path), by
+    /// which the process is found to apply the CPU limit.
+    /// </summary>
+    /// <exception cref="MediaException">ffmpeg failed or ran past a limit.</exception>
+    public async Task<FfmpegRun> RunAsync(IReadOnlyList<string> arguments, TimeSpan duration, TimeSpan limit, TimeSpan cpuLimit,
+        string marker, IProgress<double>? progress, CancellationToken cancellationToken)
     {
+        var cpuLimited = 0;
         var commandLine = CommandLine.Join(arguments);
         Log.FfmpegStarting(logger, commandLine);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -33,6 +39,12 @@ public sealed class FfmpegProcess(IOptions<MediaOptions> options, ILogger<Ffmpeg
             .OutputTo(new RawArgument(""))
             .NotifyOnStandardError(line =>
             {
+                // The first line of output means the process is up: cap its CPU time once.
+                if (Interlocked.Exchange(ref cpuLimited, 1) == 0 && !CpuLimit.TryApply(marker, cpuLimit))
+                {
+                    Log.CpuLimitNotApplied(logger, marker);
+                }
+
                 tail.Add(line);
                 cpuSeconds = BenchmarkLine.TryParseCpuSeconds(line) ?? cpuSeconds;
             })
@@ -60,6 +72,11 @@ public sealed class FfmpegProcess(IOptions<MediaOptions> options, ILogger<Ffmpeg
         {
             cancellationToken.ThrowIfCancellationRequested();
             throw TimedOut(limit, tail);
+        }
+
+        if (!result.Success && cpuLimited == 1 && CpuLimit.IsLimitExit(result.ExitCode, tail.Text))
+        {
+            throw new MediaException(MediaErrorKind.TimedOut, $"ffmpeg used more than its CPU limit of {cpuLimit} and was stopped.", stderrTail: tail.Text);
         }
 
         if (!result.Success)

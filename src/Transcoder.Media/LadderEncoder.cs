@@ -15,10 +15,14 @@ public sealed class LadderEncoder(FfmpegProcess ffmpeg, IOptions<MediaOptions> o
     {
         Directory.CreateDirectory(outputFolder);
         var arguments = FfmpegArguments.ForLadder(plan, inputPath, outputFolder, limits.Value.FormatAllowList);
-        var run = await ffmpeg.RunAsync(arguments, plan.Duration, TimeLimit(plan.Duration), progress, cancellationToken);
+        var run = await ffmpeg.RunAsync(arguments, plan.Duration, TimeLimit(plan.Duration), CpuTimeLimit(plan.Duration), outputFolder, progress, cancellationToken);
         progress.Report(1);
         return LadderPackager.Finish(outputFolder, plan) with { CpuSeconds = run.CpuSeconds };
     }
+
+    /// <summary>CPU-time limit: proportional to the input's duration and the number of rungs, plus the floor.</summary>
+    public TimeSpan CpuTimeLimit(TimeSpan inputDuration) =>
+        options.Value.EncodeTimeFloor + (inputDuration * options.Value.CpuTimeFactor);
 
     /// <summary>Wall-clock limit: proportional to the input's duration, plus a floor for start-up.</summary>
     public TimeSpan TimeLimit(TimeSpan inputDuration) =>

@@ -25,6 +25,13 @@ public sealed class MediaOptions
     [Range(1.0, 1000.0)]
     public double EncodeTimeFactor { get; set; } = 20;
 
+    /// <summary>
+    /// An encode may use this many CPU-seconds per second of input before the kernel stops it. Default 60
+    /// (a full 2160p ladder at a slow preset stays well under it).
+    /// </summary>
+    [Range(1.0, 10000.0)]
+    public double CpuTimeFactor { get; set; } = 60;
+
     /// <summary>Added to every encode's time limit, for start-up and short inputs. Default 2 min.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan EncodeTimeFloor { get; set; } = TimeSpan.FromMinutes(2);

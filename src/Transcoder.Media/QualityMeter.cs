@@ -44,7 +44,8 @@ public sealed class QualityMeter(FfmpegProcess ffmpeg, LadderEncoder encoder, IO
         foreach (var window in windows)
         {
             var arguments = FfmpegArguments.ForQuality(plan, inputPath, renditions, stats, window, sampleEvery, limits.Value.FormatAllowList);
-            var run = await ffmpeg.RunAsync(arguments, TimeSpan.FromSeconds(window.Length), encoder.TimeLimit(plan.Duration), null, cancellationToken);
+            var run = await ffmpeg.RunAsync(arguments, TimeSpan.FromSeconds(window.Length), encoder.TimeLimit(plan.Duration),
+                encoder.CpuTimeLimit(plan.Duration), workFolder, null, cancellationToken);
             cpu += run.CpuSeconds;
             for (var i = 0; i < stats.Count; i++)
             {

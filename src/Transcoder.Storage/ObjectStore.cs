@@ -72,37 +72,26 @@ public sealed class ObjectStore(IAmazonS3 s3, IOptions<ObjectStoreOptions> optio
     }
 
     public Task PutFileAsync(string key, string path, string contentType, CancellationToken cancellationToken) =>
-        s3.PutObjectAsync(new PutObjectRequest
-        {
-            BucketName = _options.Bucket,
-            Key = key,
-            FilePath = path,
-            ContentType = contentType,
-            UseChunkEncoding = false,
-        }, cancellationToken);
+        PutAsync(new PutObjectRequest { Key = key, FilePath = path, ContentType = contentType }, cancellationToken);
 
     public Task PutStreamAsync(string key, Stream content, string contentType, CancellationToken cancellationToken) =>
-        s3.PutObjectAsync(new PutObjectRequest
-        {
-            BucketName = _options.Bucket,
-            Key = key,
-            InputStream = content,
-            AutoCloseStream = false,
-            ContentType = contentType,
-            UseChunkEncoding = false,
-        }, cancellationToken);
+        PutAsync(new PutObjectRequest { Key = key, InputStream = content, AutoCloseStream = false, ContentType = contentType }, cancellationToken);
 
-    public Task PutTextAsync(string key, string text, string contentType, CancellationToken cancellationToken) =>
-        s3.PutObjectAsync(new PutObjectRequest
-        {
-            BucketName = _options.Bucket,
-            Key = key,
-            ContentBody = text,
-            ContentType = contentType,
-            UseChunkEncoding = false,
-            // Playlists change while a job runs: players and CDNs must revalidate them.
-            Headers = { CacheControl = "no-cache" },
-        }, cancellationToken);
+    public Task PutTextAsync(string key, string text, string contentType, CancellationToken cancellationToken)
+    {
+        var request = new PutObjectRequest { Key = key, ContentBody = text, ContentType = contentType };
+
+        // Playlists change while a job runs: players and CDNs must revalidate them.
+        request.Headers.CacheControl = "no-cache";
+        return PutAsync(request, cancellationToken);
+    }
+
+    private Task PutAsync(PutObjectRequest request, CancellationToken cancellationToken)
+    {
+        request.BucketName = _options.Bucket;
+        request.UseChunkEncoding = false;
+        return s3.PutObjectAsync(request, cancellationToken);
+    }
 
     public async Task DownloadAsync(string key, string path, CancellationToken cancellationToken)
     {

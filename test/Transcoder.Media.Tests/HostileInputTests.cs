@@ -137,6 +137,27 @@ public sealed class HostileInputTests : IDisposable
         Assert.DoesNotContain(System.Diagnostics.Process.GetProcessesByName("ffmpeg"), p => CommandLineOf(p).Contains(output, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task EncodeOverItsCpuLimit_IsStoppedByTheKernel()
+    {
+        var input = await _rig.MakeAsync("busy.mp4", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-t", "20", "-c:v", "libx264", "-preset", "ultrafast");
+        var source = await _rig.Probe.ProbeAsync(input, CancellationToken.None);
+        var plan = LadderPlanner.Plan(source, new LadderOptions { Preset = "slow" });
+        var media = Microsoft.Extensions.Options.Options.Create(new MediaOptions
+        {
+            ScratchRoot = _rig.Folder,
+            EncodeTimeFloor = TimeSpan.FromSeconds(1),
+            EncodeTimeFactor = 100,
+            CpuTimeFactor = 0.01,
+        });
+        var encoder = new LadderEncoder(new FfmpegProcess(media, Microsoft.Extensions.Logging.Abstractions.NullLogger<FfmpegProcess>.Instance), media, Microsoft.Extensions.Options.Options.Create(_rig.Limits));
+
+        var ex = await Assert.ThrowsAsync<MediaException>(() => encoder.EncodeAsync(plan, input, Path.Combine(_rig.Folder, "cpu-capped"), new Progress<double>(), CancellationToken.None));
+
+        Assert.True(ex.Kind == MediaErrorKind.TimedOut, $"{ex.Kind}: {ex.Message} {ex.StderrTail}");
+        Assert.Contains("CPU limit", ex.Message, StringComparison.Ordinal);
+    }
+
     private static string CommandLineOf(System.Diagnostics.Process process)
     {
         try

@@ -12,17 +12,7 @@
 set -euo pipefail
 source "$(dirname "$0")/../../infra/local/lib.sh"
 
-DATA="$REPO_ROOT/.data/bench"
-set_ports 200
-ensure_packages
-[ -x /usr/bin/time ] && command -v bc >/dev/null || as_root apt-get install -y -qq time bc >/dev/null
-stop_stack "$DATA"
-rm -rf "$DATA"
-mkdir -p "$DATA"
-build_solution Release
-trap 'stop_stack "$DATA"' EXIT
-start_stack "$DATA" Release
-source "$DATA/local.env"
+start_bench_stack
 auth=(-H "Authorization: Bearer $TRANSCODER_TOKEN")
 
 clip() { # NAME SECONDS: 1080p30 with audio, detailed enough to cost real bits

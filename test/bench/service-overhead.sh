@@ -7,17 +7,7 @@
 set -euo pipefail
 source "$(dirname "$0")/../../infra/local/lib.sh"
 
-DATA="$REPO_ROOT/.data/bench"
-set_ports 200
-ensure_packages
-[ -x /usr/bin/time ] && command -v bc >/dev/null || as_root apt-get install -y -qq time bc >/dev/null
-stop_stack "$DATA"
-rm -rf "$DATA"
-mkdir -p "$DATA"
-build_solution Release
-trap 'stop_stack "$DATA"' EXIT
-start_stack "$DATA" Release
-source "$DATA/local.env"
+start_bench_stack
 
 clip="$DATA/bench-1080p30-20s.mp4"
 ffmpeg -hide_banner -loglevel error -y -f lavfi -i "testsrc2=size=1920x1080:rate=30" \
