@@ -54,7 +54,6 @@ public static class JobStages
     public const string Downloading = "downloading";
     public const string Probing = "probing";
     public const string Encoding = "encoding";
-    public const string Measuring = "measuring";
     public const string Uploading = "uploading";
     public const string Done = "done";
 }

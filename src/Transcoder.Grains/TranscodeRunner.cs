@@ -125,11 +125,13 @@ public sealed class TranscodeRunner : IDisposable
                 }
             }
 
-            await reporter.ReportAsync(88, JobStages.Measuring, force: true);
-            var quality = await _quality.MeasureAsync(plan, input, outputFolder, Path.Combine(scratch, "quality"), token);
-
+            // The rest of the segments and the final (VOD) playlists go up while quality is measured, so
+            // viewers get the whole video as soon as possible; the job completes when both are done.
             await reporter.ReportAsync(90, JobStages.Uploading, force: true);
-            await publisher.FinishAsync((done, total) => reporter.ReportAsync(90 + (9.0 * done / Math.Max(1, total)), JobStages.Uploading), token);
+            var finishing = publisher.FinishAsync((done, total) => reporter.ReportAsync(90 + (9.0 * done / Math.Max(1, total)), JobStages.Uploading), token);
+            var measuring = _quality.MeasureAsync(plan, input, outputFolder, Path.Combine(scratch, "quality"), token);
+            await Task.WhenAll(finishing, measuring);
+            var quality = await measuring;
 
             var output = new TranscodeOutput(
                 [.. packaged.Renditions.Select((r, i) => new Rendition(r.Name, r.Width, r.Height, r.Bandwidth, r.AverageBandwidth,

@@ -44,7 +44,7 @@ public sealed record JobResponse
     /// <summary>0 to 100.</summary>
     public required double Progress { get; init; }
 
-    /// <summary>queued, downloading, probing, encoding, measuring, uploading or done.</summary>
+    /// <summary>queued, downloading, probing, encoding, uploading or done.</summary>
     public required string Stage { get; init; }
 
     public required int Priority { get; init; }
