@@ -115,17 +115,14 @@ public sealed class HostileInputTests : IDisposable
     [Fact]
     public async Task EncodeOverItsTimeLimit_IsStoppedAndReportedAsTimedOut()
     {
-        var input = await _rig.MakeAsync("long.mp4", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-t", "20", "-c:v", "libx264", "-preset", "ultrafast");
-        var source = await _rig.Probe.ProbeAsync(input, CancellationToken.None);
-        var plan = LadderPlanner.Plan(source, new LadderOptions { Preset = "slow" });
-        var media = Microsoft.Extensions.Options.Options.Create(new MediaOptions
+        var (input, plan) = await SlowEncodeAsync("long.mp4");
+        var encoder = _rig.EncoderWith(new MediaOptions
         {
             ScratchRoot = _rig.Folder,
             EncodeTimeFloor = TimeSpan.FromSeconds(1),
             EncodeTimeFactor = 0,
             StopGracePeriod = TimeSpan.FromMilliseconds(500),
         });
-        var encoder = new LadderEncoder(new FfmpegProcess(media, Microsoft.Extensions.Logging.Abstractions.NullLogger<FfmpegProcess>.Instance), media, Microsoft.Extensions.Options.Options.Create(_rig.Limits));
         var output = Path.Combine(_rig.Folder, "timed-out");
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
@@ -140,22 +137,27 @@ public sealed class HostileInputTests : IDisposable
     [Fact]
     public async Task EncodeOverItsCpuLimit_IsStoppedByTheKernel()
     {
-        var input = await _rig.MakeAsync("busy.mp4", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-t", "20", "-c:v", "libx264", "-preset", "ultrafast");
-        var source = await _rig.Probe.ProbeAsync(input, CancellationToken.None);
-        var plan = LadderPlanner.Plan(source, new LadderOptions { Preset = "slow" });
-        var media = Microsoft.Extensions.Options.Options.Create(new MediaOptions
+        var (input, plan) = await SlowEncodeAsync("busy.mp4");
+        var encoder = _rig.EncoderWith(new MediaOptions
         {
             ScratchRoot = _rig.Folder,
             EncodeTimeFloor = TimeSpan.FromSeconds(1),
             EncodeTimeFactor = 100,
             CpuTimeFactor = 0.01,
         });
-        var encoder = new LadderEncoder(new FfmpegProcess(media, Microsoft.Extensions.Logging.Abstractions.NullLogger<FfmpegProcess>.Instance), media, Microsoft.Extensions.Options.Options.Create(_rig.Limits));
 
         var ex = await Assert.ThrowsAsync<MediaException>(() => encoder.EncodeAsync(plan, input, Path.Combine(_rig.Folder, "cpu-capped"), new Progress<double>(), CancellationToken.None));
 
         Assert.True(ex.Kind == MediaErrorKind.TimedOut, $"{ex.Kind}: {ex.Message} {ex.StderrTail}");
         Assert.Contains("CPU limit", ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A 20 s 720p clip planned at a slow preset: an encode that takes far longer than any test limit.</summary>
+    private async Task<(string Input, LadderPlan Plan)> SlowEncodeAsync(string name)
+    {
+        var input = await _rig.MakeAsync(name, "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-t", "20", "-c:v", "libx264", "-preset", "ultrafast");
+        var source = await _rig.Probe.ProbeAsync(input, CancellationToken.None);
+        return (input, LadderPlanner.Plan(source, new LadderOptions { Preset = "slow" }));
     }
 
     private static string CommandLineOf(System.Diagnostics.Process process)

@@ -35,6 +35,13 @@ public sealed class MediaRig : IDisposable
 
     public static LadderOptions Ladder { get; } = new() { Preset = "ultrafast" };
 
+    /// <summary>An encoder with other media options (time limits) but the rig's input limits.</summary>
+    public LadderEncoder EncoderWith(MediaOptions options)
+    {
+        var media = Options.Create(options);
+        return new LadderEncoder(new FfmpegProcess(media, NullLogger<FfmpegProcess>.Instance), media, Options.Create(Limits));
+    }
+
     /// <summary>Makes a file with ffmpeg from the given arguments (inputs, filters, codecs); returns its path.</summary>
     public async Task<string> MakeAsync(string name, params string[] arguments)
     {
