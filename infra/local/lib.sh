@@ -153,6 +153,8 @@ app_env() {
   export ObjectStore__PublicBaseUrl="http://127.0.0.1:$S3_PORT/$BUCKET"
   export Media__ScratchRoot="$data/scratch"
   export Fetch__AllowedHosts__0="127.0.0.1:$S3_PORT"
+  # The test stack also trusts a loopback port where tests run origins that misbehave on purpose.
+  [ -z "${TEST_ORIGIN_PORT:-}" ] || export Fetch__AllowedHosts__1="127.0.0.1:$TEST_ORIGIN_PORT"
   export Auth__SigningKeys__0
   Auth__SigningKeys__0=$(cat "$data/jwt.key")
   export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
@@ -221,6 +223,7 @@ TRANSCODER_BUCKET='$BUCKET'
 TRANSCODER_PG='Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=transcoder'
 TRANSCODER_REDIS='127.0.0.1:$REDIS_PORT'
 TRANSCODER_PG_PORT='$PG_PORT'
+TRANSCODER_TEST_ORIGIN_PORT='${TEST_ORIGIN_PORT:-}'
 TRANSCODER_REDIS_PORT='$REDIS_PORT'
 TRANSCODER_S3_PORT='$S3_PORT'
 TRANSCODER_SILO_PORT='$SILO_PORT'

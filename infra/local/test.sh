@@ -7,6 +7,7 @@ source "$(dirname "$0")/lib.sh"
 
 DATA="$REPO_ROOT/.data/test"
 set_ports 100
+export TEST_ORIGIN_PORT=$((54700 + 100))
 
 ensure_packages
 stop_stack "$DATA"   # leftovers of an interrupted run

@@ -1,8 +1,9 @@
 namespace Transcoder.Abstractions;
 
 /// <summary>
-/// One transcode job, keyed by its id. It owns the job's durable state, hands attempts to a worker,
-/// accepts reports only from the attempt it handed out, and publishes every change on the job's stream.
+/// One transcode job, keyed by its id. It owns the job's durable state, keeps the job in the queue silos pull
+/// work from while it has not ended, starts an attempt when a silo claims it, accepts reports only from the
+/// attempt it started, and publishes every change on the job's stream.
 /// </summary>
 public interface ITranscodeJobGrain : IGrainWithGuidKey
 {
@@ -15,6 +16,25 @@ public interface ITranscodeJobGrain : IGrainWithGuidKey
 
     /// <summary>Cancels the job unless it already ended; returns the resulting state, or null if unknown.</summary>
     Task<JobSnapshot?> CancelAsync();
+
+    /// <summary>
+    /// Requeues a dead-lettered job with a fresh set of attempts. Returns the job (unchanged if it is not a dead
+    /// letter), or null if it was never submitted.
+    /// </summary>
+    Task<JobSnapshot?> RetryAsync();
+
+    /// <summary>
+    /// A silo claimed the job from the queue and has a free slot for it: starts an attempt there and returns it
+    /// (its run id is the fencing token), or returns null if the job has ended and needs no run. If another
+    /// attempt was still current, its silo stopped holding the claim, so that attempt is presumed lost.
+    /// </summary>
+    Task<WorkItem?> StartRunAsync(string worker, string node);
+
+    /// <summary>
+    /// The silo running <paramref name="runId"/> is shutting down before the run finished: the job goes back to
+    /// the queue at once, without spending an attempt.
+    /// </summary>
+    Task HandBackAsync(Guid runId);
 
     /// <summary>Progress of a running attempt. Ignored unless <paramref name="runId"/> is the current run.</summary>
     Task ReportProgressAsync(Guid runId, double percent, string stage);

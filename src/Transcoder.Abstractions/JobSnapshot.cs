@@ -45,6 +45,15 @@ public sealed record JobSnapshot
 
     /// <summary>When the first segment of every rendition was published and playback could start.</summary>
     [Id(20)] public DateTimeOffset? PlayableAt { get; init; }
+
+    /// <summary>Attempts this job may make, fixed when it is submitted; null only for jobs older than the setting.</summary>
+    [Id(21)] public int? MaxAttempts { get; init; }
+
+    /// <summary>
+    /// When the job ran out of attempts on retryable failures and went to the dead-letter queue; null otherwise.
+    /// A dead-lettered job keeps its uploaded source so it can be retried.
+    /// </summary>
+    [Id(22)] public DateTimeOffset? DeadLetteredAt { get; init; }
 }
 
 /// <summary>The stages a job reports while it runs.</summary>

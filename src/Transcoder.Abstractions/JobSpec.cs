@@ -4,12 +4,20 @@ namespace Transcoder.Abstractions;
 /// <param name="Tenant">The owner: the token's subject. Every read checks it.</param>
 /// <param name="Input">Where the source comes from.</param>
 /// <param name="Priority">1 (most urgent) to 10, as BullMQ counts.</param>
+/// <param name="MaxAttempts">Attempts before a retryable failure dead-letters the job; null for the service's default.</param>
 [GenerateSerializer, Immutable, Alias("transcoder.job-spec")]
 public sealed record JobSpec(
     [property: Id(0)] string Tenant,
     [property: Id(1)] JobInput Input,
-    [property: Id(2)] int Priority)
+    [property: Id(2)] int Priority,
+    [property: Id(3)] int? MaxAttempts = null)
 {
+    /// <summary>The most attempts a job may ask for.</summary>
+    public const int MostAttempts = 10;
+
+    /// <summary>Attempts of a job that names none, unless the service is configured otherwise.</summary>
+    public const int DefaultMaxAttempts = 3;
+
     /// <summary>The most urgent priority.</summary>
     public const int HighestPriority = 1;
 

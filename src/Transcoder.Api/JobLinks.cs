@@ -20,12 +20,14 @@ public sealed class JobLinks(IObjectStore store)
         PlayableAt = job.PlayableAt,
         ProcessingNode = job.ProcessingNode,
         Attempts = job.Attempts,
+        MaxAttempts = job.MaxAttempts ?? JobSpec.DefaultMaxAttempts,
+        DeadLetteredAt = job.DeadLetteredAt,
         Renditions = job.Renditions.IsDefault
             ? []
             : [.. job.Renditions.Select(r => new RenditionResponse(r.Name, r.Width, r.Height, r.Bandwidth, r.AverageBandwidth, r.Codecs, store.PublicUrl(r.PlaylistKey), r.Psnr, r.Ssim))],
         HlsUrl = job.HlsKey is null ? null : store.PublicUrl(job.HlsKey),
         DashUrl = job.DashKey is null ? null : store.PublicUrl(job.DashKey),
-        Error = job.Error is null ? null : new JobErrorResponse(job.Error.Code, job.Error.Message),
+        Error = job.Error is null ? null : new JobErrorResponse(job.Error.Code, job.Error.Message, job.Error.Detail),
         Cost = job.Cost,
         PosterUrl = job.PosterKey is null ? null : store.PublicUrl(job.PosterKey),
         StoryboardUrl = job.StoryboardKey is null ? null : store.PublicUrl(job.StoryboardKey),

@@ -29,10 +29,13 @@ public static class GrainsExtensions
         services.AddSingleton<MediaProbe>();
         services.AddSingleton<FfmpegProcess>();
         services.AddSingleton<LadderEncoder>();
-        services.AddSingleton<QualityMeter>();
         services.AddSingleton<UrlFetcher>();
         services.AddSingleton<TranscodeRunner>();
-        services.AddSingleton<IWorkerSelector, LocalWorkerSelector>();
+        services.AddHostedService<SiloMetrics>();
+
+        // Registered after Orleans (see Program.cs), so it starts once the silo is up and stops before it goes down.
+        services.AddSingleton<JobDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobDispatcher>());
         return services;
     }
 

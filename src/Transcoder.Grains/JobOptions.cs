@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Transcoder.Abstractions;
 
 namespace Transcoder.Grains;
 
@@ -8,8 +9,8 @@ public sealed class JobOptions
     public const string SectionName = "Jobs";
 
     /// <summary>Attempts before a job fails for good (retryable failures only). Default 3.</summary>
-    [Range(1, 20)]
-    public int MaxAttempts { get; set; } = 3;
+    [Range(1, JobSpec.MostAttempts)]
+    public int MaxAttempts { get; set; } = JobSpec.DefaultMaxAttempts;
 
     /// <summary>Delay before the first retry; doubled each time, with jitter. Default 2 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
@@ -22,7 +23,7 @@ public sealed class JobOptions
     [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
     public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How often a live job checks its lease and pending dispatch. Default 10 s.</summary>
+    /// <summary>How often a running job checks that its run still reports. Default 10 s.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan WatchdogPeriod { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -35,6 +36,9 @@ public sealed class JobOptions
 public sealed class WorkerOptions
 {
     public const string SectionName = "Worker";
+
+    /// <summary>The meter the worker's instruments belong to; the hosts export it.</summary>
+    public const string MeterName = "Transcoder";
 
     /// <summary>Concurrent encodes on this silo. Default: one per two cores, at least one.</summary>
     [Range(1, 256)]
@@ -51,6 +55,17 @@ public sealed class WorkerOptions
     /// <summary>How often a running encode's new segments and playlists are published. Default 1 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan LivePublishInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often an idle silo looks for queued work; submissions and finished runs wake it sooner. Default 500 ms.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// On shutdown, how long running encodes may go on before they are handed back to the queue for another silo.
+    /// Keep it under the host's shutdown timeout (and Kubernetes' termination grace period). Default 20 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>A run reports at least this often, even with nothing new; keep it well under the job lease. Default 10 s.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]

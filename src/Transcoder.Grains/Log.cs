@@ -19,6 +19,18 @@ internal static partial class Log
     [LoggerMessage(3005, LogLevel.Information, "Job {JobId} of {Tenant} canceled")]
     public static partial void JobCanceled(ILogger logger, Guid jobId, string tenant);
 
+    [LoggerMessage(3020, LogLevel.Warning, "Job {JobId} of {Tenant} dead-lettered after {Attempts} attempts: {Code}")]
+    public static partial void JobDeadLettered(ILogger logger, Guid jobId, string tenant, int attempts, string code);
+
+    [LoggerMessage(3021, LogLevel.Information, "Job {JobId} of {Tenant} requeued from the dead-letter queue")]
+    public static partial void JobRetried(ILogger logger, Guid jobId, string tenant);
+
+    [LoggerMessage(3022, LogLevel.Information, "Job {JobId} of {Tenant} run {RunId} handed back to the queue: its silo is shutting down")]
+    public static partial void RunHandedBack(ILogger logger, Guid jobId, string tenant, Guid runId);
+
+    [LoggerMessage(3023, LogLevel.Warning, "Job {JobId} could not be updated in the queue")]
+    public static partial void QueueUpdateFailed(ILogger logger, Guid jobId, Exception exception);
+
     [LoggerMessage(3006, LogLevel.Warning, "Job {JobId} refused a report from run {RunId}, which is not current")]
     public static partial void StaleReport(ILogger logger, Guid jobId, Guid runId);
 

@@ -8,18 +8,19 @@ namespace Transcoder.Grains;
 
 /// <summary>
 /// Owns one job. Its persisted state is the truth; the <c>transcode_jobs</c> row is a projection written on
-/// every change of status. Each attempt gets a fresh run id (a fencing token): reports from any other run are
-/// refused, so a run presumed dead that reports late cannot publish a second set of outputs.
-/// A reminder keeps a live job driven even if every silo that knew it went away.
+/// every change of status. Until the job ends it has a row in the durable queue (<see cref="IJobQueue"/>),
+/// which is what drives it: silos with a free slot claim queued jobs and ask the grain to start an attempt,
+/// and a claim whose silo dies runs out and is claimed again, so no job is left behind even if every silo that
+/// knew it went away; no reminders are needed. Each attempt gets a fresh run id (a fencing token): reports from
+/// any other run are refused, so a run presumed dead that reports late cannot publish a second set of outputs.
 /// </summary>
-public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IRemindable
+public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain
 {
-    private const string WatchdogReminder = "watchdog";
-
     private readonly IPersistentState<JobState> _state;
     private readonly IJobRecordRepository _records;
     private readonly IObjectStore _store;
-    private readonly IWorkerSelector _workers;
+    private readonly IJobQueue _queue;
+    private readonly JobDispatcher _dispatcher;
     private readonly JobOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<TranscodeJobGrain> _logger;
@@ -33,7 +34,8 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IRemindable
         [PersistentState("job", "jobs")] IPersistentState<JobState> state,
         IJobRecordRepository records,
         IObjectStore store,
-        IWorkerSelector workers,
+        IJobQueue queue,
+        JobDispatcher dispatcher,
         IOptions<JobOptions> options,
         TimeProvider time,
         ILogger<TranscodeJobGrain> logger)
@@ -41,7 +43,8 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IRemindable
         _state = state;
         _records = records;
         _store = store;
-        _workers = workers;
+        _queue = queue;
+        _dispatcher = dispatcher;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -57,7 +60,7 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IRemindable
         _lastHeartbeat = _time.GetUtcNow();
         _stream = this.GetStreamProvider(JobStreams.ProviderName)
             .GetStream<JobProgressEvent>(StreamId.Create(JobStreams.Namespace, JobId));
-        if (Job is { } job && !job.Status.IsTerminal())
+        if (Job is { Status: JobStatus.Processing })
         {
             StartWatchdog();
         }
@@ -69,7 +72,8 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IRemindable
     {
         if (Job is { } existing)
         {
-            if (existing.Tenant == spec.Tenant && existing.Input == spec.Input && existing.Priority == spec.Priority)
+            if (existing.Tenant == spec.Tenant && existing.Input == spec.Input && existing.Priority == spec.Priority
+                && existing.MaxAttempts == (spec.MaxAttempts ?? _options.MaxAttempts))
             {
                 return existing;
             }
@@ -84,21 +88,15 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IRemindable
             Tenant = spec.Tenant,
             Input = spec.Input,
             Priority = spec.Priority,
+            MaxAttempts = spec.MaxAttempts ?? _options.MaxAttempts,
             Status = JobStatus.Queued,
             Stage = JobStages.Queued,
             CreatedAt = now,
             UpdatedAt = now,
         };
 
-        // The job is acknowledged once this write is durable; everything after it can be redone.
-        await _state.WriteStateAsync();
-        await this.RegisterOrUpdateReminder(WatchdogReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        await ProjectAsync();
-        await PublishAsync();
+        await QueueAsync(_state.State.Job);
         Log.JobSubmitted(_logger, JobId, spec.Tenant, spec.Priority);
-
-        StartWatchdog();
-        await TryDispatchAsync();
         return Job!;
     }
 
@@ -121,6 +119,105 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IRemindable
         await EndAsync(job with { Status = JobStatus.Canceled, Stage = JobStages.Done, CompletedAt = _time.GetUtcNow() });
         Log.JobCanceled(_logger, JobId, job.Tenant);
         return Job;
+    }
+
+    public async Task<JobSnapshot?> RetryAsync()
+    {
+        if (Job is not { DeadLetteredAt: not null } job)
+        {
+            return Job;
+        }
+
+        // A fresh set of attempts, starting now; the last error stays visible until the next run reports.
+        var now = _time.GetUtcNow();
+        _state.State.NotBefore = null;
+        _state.State.Job = job with
+        {
+            Status = JobStatus.Queued,
+            Stage = JobStages.Queued,
+            Progress = 0,
+            Attempts = 0,
+            DeadLetteredAt = null,
+            CompletedAt = null,
+            UpdatedAt = now,
+        };
+        await QueueAsync(_state.State.Job);
+        Log.JobRetried(_logger, JobId, job.Tenant);
+        return Job;
+    }
+
+    /// <summary>
+    /// Puts a queued job in the queue, then writes its state: the job is acknowledged once both are durable. A
+    /// queue row whose state was never written is dropped by the silo that claims it (StartRunAsync finds no job).
+    /// </summary>
+    private async Task QueueAsync(JobSnapshot job)
+    {
+        await _queue.EnqueueAsync(JobId, job.Tenant, job.Priority, CancellationToken.None);
+        await _state.WriteStateAsync();
+        await ProjectAsync();
+        await PublishAsync();
+        _dispatcher.Nudge();
+    }
+
+    public async Task<WorkItem?> StartRunAsync(string worker, string node)
+    {
+        if (Job is not { } job || job.Status.IsTerminal())
+        {
+            return null;
+        }
+
+        if (job.Status == JobStatus.Processing && _state.State.CurrentRun is { } previous)
+        {
+            // The queue handed the job out again: the silo running it stopped renewing its claim (it died or lost
+            // touch with the database). That attempt is presumed lost; its late reports will be refused.
+            Log.RunLost(_logger, JobId, job.Tenant, previous, job.ProcessingNode);
+            if (_state.State.CurrentWorker is { } lostWorker && lostWorker != worker)
+            {
+                _ = StopRunAsync(lostWorker, previous);
+            }
+
+            if (job.Attempts >= MaxAttempts(job))
+            {
+                await FailAsync(job, new JobError(JobErrorCodes.WorkerLost, $"The worker on {job.ProcessingNode} stopped holding the job."), retryable: true);
+                return null;
+            }
+        }
+
+        var runId = Guid.NewGuid();
+        var now = _time.GetUtcNow();
+        _state.State.CurrentRun = runId;
+        _state.State.CurrentWorker = worker;
+        _state.State.NotBefore = null;
+        _state.State.Job = job with
+        {
+            Status = JobStatus.Processing,
+            Stage = JobStages.Downloading,
+            Progress = 0,
+            Attempts = job.Attempts + 1,
+            StartedAt = job.StartedAt ?? now,
+            ProcessingNode = node,
+            UpdatedAt = now,
+        };
+
+        // Persisted before the run exists, so its first report is recognised.
+        await _state.WriteStateAsync();
+        _lastHeartbeat = now;
+        StartWatchdog();
+        await ProjectAsync();
+        await PublishAsync();
+        Log.RunStarted(_logger, JobId, job.Tenant, runId, node, Job!.Attempts);
+        return new WorkItem(JobId, runId, Job.Attempts, job.Tenant, job.Input);
+    }
+
+    public async Task HandBackAsync(Guid runId)
+    {
+        if (!IsCurrent(runId) || Job is not { } job)
+        {
+            return;
+        }
+
+        await ReturnToQueueAsync(job with { Attempts = Math.Max(0, job.Attempts - 1) }, _time.GetUtcNow());
+        Log.RunHandedBack(_logger, JobId, job.Tenant, runId);
     }
 
     public async Task ReportProgressAsync(Guid runId, double percent, string stage)
@@ -197,103 +294,57 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IRemindable
         }
 
         Log.RunFailed(_logger, JobId, job.Tenant, job.Attempts, error.Code, error.Message, retryable);
-        if (retryable && job.Attempts < _options.MaxAttempts)
-        {
-            await RequeueAsync(job, error);
-        }
-        else
-        {
-            await EndAsync(job with { Status = JobStatus.Failed, Stage = JobStages.Done, CompletedAt = _time.GetUtcNow(), Error = error });
-        }
-
+        await FailAsync(job, error, retryable);
         return true;
     }
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    private int MaxAttempts(JobSnapshot job) => job.MaxAttempts ?? _options.MaxAttempts;
+
+    /// <summary>After a failed attempt: wait and retry, or end the job (a dead letter if another try might pass).</summary>
+    private async Task FailAsync(JobSnapshot job, JobError error, bool retryable)
     {
-        if (Job is not { } job || job.Status.IsTerminal())
+        if (retryable && job.Attempts < MaxAttempts(job))
         {
-            await UnregisterWatchdogReminderAsync();
+            await RequeueAsync(job, error);
             return;
         }
 
-        await CheckAsync();
+        // Out of attempts on a failure that might pass another time: a dead letter, which an operator (or the
+        // tenant) can retry. A permanent failure (bad input) would only fail again, so it just fails.
+        var now = _time.GetUtcNow();
+        await EndAsync(job with { Status = JobStatus.Failed, Stage = JobStages.Done, CompletedAt = now, Error = error, DeadLetteredAt = retryable ? now : null });
+        if (retryable)
+        {
+            Log.JobDeadLettered(_logger, JobId, job.Tenant, job.Attempts, error.Code);
+        }
     }
 
     private bool IsCurrent(Guid runId) => _state.State.CurrentRun == runId && Job is { } job && !job.Status.IsTerminal();
 
-    /// <summary>Hands the job to a worker if it is queued and its backoff has passed.</summary>
-    private async Task TryDispatchAsync()
+    private Task RequeueAsync(JobSnapshot job, JobError error) =>
+        ReturnToQueueAsync(job with { Error = error }, _time.GetUtcNow() + Backoff(job.Attempts));
+
+    /// <summary>Ends the current attempt and puts the job back in the queue, to be claimed from <paramref name="readyAt"/> on.</summary>
+    private async Task ReturnToQueueAsync(JobSnapshot job, DateTimeOffset readyAt)
     {
-        if (Job is not { Status: JobStatus.Queued } job || _state.State.NotBefore > _time.GetUtcNow())
-        {
-            return;
-        }
-
-        var worker = await _workers.PickAsync(job);
-        if (worker is null)
-        {
-            return; // No capacity now; the watchdog tries again.
-        }
-
-        var runId = Guid.NewGuid();
-        var now = _time.GetUtcNow();
-        _state.State.CurrentRun = runId;
-        _state.State.CurrentWorker = worker.Key;
-        _state.State.NotBefore = null;
-        _state.State.Job = job with
-        {
-            Status = JobStatus.Processing,
-            Stage = JobStages.Downloading,
-            Progress = 0,
-            Attempts = job.Attempts + 1,
-            StartedAt = job.StartedAt ?? now,
-            ProcessingNode = worker.Node,
-            UpdatedAt = now,
-        };
-
-        // Persist the run id before the worker can report with it.
-        await _state.WriteStateAsync();
-        _lastHeartbeat = now;
-        try
-        {
-            await GrainFactory.GetGrain<ITranscodeWorkerGrain>(worker.Key)
-                .StartAsync(new WorkItem(JobId, runId, Job!.Attempts, job.Tenant, job.Input));
-            Log.RunStarted(_logger, JobId, job.Tenant, runId, worker.Node, Job.Attempts);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // The worker is gone or refused: the attempt did not start, so it does not count.
-            Log.DispatchFailed(_logger, JobId, worker.Node, ex);
-            _state.State.CurrentRun = null;
-            _state.State.CurrentWorker = null;
-            _state.State.Job = Job with { Status = JobStatus.Queued, Stage = JobStages.Queued, Attempts = job.Attempts };
-            await _state.WriteStateAsync();
-        }
-
-        await ProjectAsync();
-        await PublishAsync();
-    }
-
-    private async Task RequeueAsync(JobSnapshot job, JobError error)
-    {
-        var delay = Backoff(job.Attempts);
         _state.State.CurrentRun = null;
         _state.State.CurrentWorker = null;
-        _state.State.NotBefore = _time.GetUtcNow() + delay;
-        // The failed run's outputs are gone with it: the job is not playable until a new run says so.
+        _state.State.NotBefore = readyAt;
+
+        // The attempt's outputs are gone with it: the job is not playable until a new run says so.
         _state.State.Job = job with
         {
             Status = JobStatus.Queued,
             Stage = JobStages.Queued,
             Progress = 0,
-            Error = error,
             PlayableAt = null,
             HlsKey = null,
             DashKey = null,
             UpdatedAt = _time.GetUtcNow(),
         };
         await _state.WriteStateAsync();
+        await _queue.ReleaseAsync(JobId, readyAt, CancellationToken.None);
+        StopWatchdog();
         await ProjectAsync();
         await PublishAsync();
     }
@@ -313,26 +364,28 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IRemindable
         _state.State.CurrentWorker = null;
         _state.State.NotBefore = null;
         await _state.WriteStateAsync();
+        await RemoveFromQueueAsync();
         await ProjectAsync();
         await PublishAsync();
-        _watchdog?.Dispose();
-        _watchdog = null;
-        await UnregisterWatchdogReminderAsync();
+        StopWatchdog();
         if (ended.Status is JobStatus.Failed or JobStatus.Canceled)
         {
-            await RemoveObjectsAsync(ended);
+            await RemoveObjectsAsync(ended, keepSource: ended.DeadLetteredAt is not null);
         }
     }
 
     /// <summary>
-    /// A job that ended without output keeps nothing in the bucket, not even its uploaded source. Runs remove
-    /// their own partial outputs; this catches the rest. Best effort: a failure is logged, not retried.
+    /// A job that ended without output keeps nothing in the bucket, not even its uploaded source, unless it is a
+    /// dead letter that may be retried. Runs remove their own partial outputs; this catches the rest. Best
+    /// effort: a failure is logged, not retried.
     /// </summary>
-    private async Task RemoveObjectsAsync(JobSnapshot job)
+    private async Task RemoveObjectsAsync(JobSnapshot job, bool keepSource)
     {
+        var source = ObjectKeys.Source(job.Tenant, job.Id);
         try
         {
-            await _store.DeletePrefixAsync(ObjectKeys.JobPrefix(job.Tenant, job.Id), CancellationToken.None);
+            await _store.DeletePrefixAsync(ObjectKeys.JobPrefix(job.Tenant, job.Id), CancellationToken.None,
+                keep: keepSource ? key => key == source : null);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -340,7 +393,7 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IRemindable
         }
     }
 
-    /// <summary>Periodic check of a live job: dispatch when queued, presume a silent run lost.</summary>
+    /// <summary>Periodic check of a running job: presume a run that stopped reporting lost.</summary>
     private async Task CheckAsync()
     {
         if (Job is not { } job || job.Status.IsTerminal())
@@ -353,13 +406,8 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IRemindable
             await ProjectAsync();
         }
 
-        if (job.Status == JobStatus.Queued)
-        {
-            await TryDispatchAsync();
-            return;
-        }
-
-        if (_time.GetUtcNow() - _lastHeartbeat > _options.LeaseTimeout && _state.State.CurrentRun is { } lostRun)
+        if (job.Status == JobStatus.Processing && _time.GetUtcNow() - _lastHeartbeat > _options.LeaseTimeout
+            && _state.State.CurrentRun is { } lostRun)
         {
             Log.RunLost(_logger, JobId, job.Tenant, lostRun, job.ProcessingNode);
             var error = new JobError(JobErrorCodes.WorkerLost, $"The worker on {job.ProcessingNode} stopped reporting.");
@@ -369,6 +417,22 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IRemindable
             }
 
             await ReportFailedAsync(lostRun, error, retryable: true);
+        }
+    }
+
+    /// <summary>
+    /// Takes an ended job out of the queue. If that fails the row stays, and the silo that next claims it drops
+    /// it (StartRunAsync returns null for an ended job).
+    /// </summary>
+    private async Task RemoveFromQueueAsync()
+    {
+        try
+        {
+            await _queue.RemoveAsync(JobId, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.QueueUpdateFailed(_logger, JobId, ex);
         }
     }
 
@@ -392,12 +456,10 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IRemindable
             new GrainTimerCreationOptions { DueTime = _options.WatchdogPeriod, Period = _options.WatchdogPeriod, KeepAlive = true });
     }
 
-    private async Task UnregisterWatchdogReminderAsync()
+    private void StopWatchdog()
     {
-        if (await this.GetReminder(WatchdogReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
+        _watchdog?.Dispose();
+        _watchdog = null;
     }
 
     /// <summary>Writes the job's row. A failure is retried by the watchdog; the grain state stays the truth.</summary>

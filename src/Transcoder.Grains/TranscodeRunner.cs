@@ -10,8 +10,8 @@ namespace Transcoder.Grains;
 
 /// <summary>
 /// Runs attempts on this silo, outside any grain call: fetch the input into a scratch folder of its own,
-/// probe, plan, encode the whole ladder in one ffmpeg process, upload, report. At most
-/// <see cref="WorkerOptions.EncodeSlots"/> runs work at once; the rest wait for a slot.
+/// probe, plan, encode the whole ladder in one ffmpeg process, upload, report. The <see cref="JobDispatcher"/>
+/// starts runs only for free slots; the slot semaphore makes sure of it.
 /// Each run writes its outputs under a prefix of its own, so only the run the job accepts is ever published.
 /// </summary>
 public sealed class TranscodeRunner : IDisposable
@@ -21,7 +21,6 @@ public sealed class TranscodeRunner : IDisposable
     private readonly UrlFetcher _fetcher;
     private readonly MediaProbe _probe;
     private readonly LadderEncoder _encoder;
-    private readonly QualityMeter _quality;
     private readonly LadderOptions _ladder;
     private readonly InputLimits _limits;
     private readonly MediaOptions _media;
@@ -31,7 +30,7 @@ public sealed class TranscodeRunner : IDisposable
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentDictionary<Guid, Run> _runs = new();
 
-    public TranscodeRunner(IGrainFactory grains, IObjectStore store, UrlFetcher fetcher, MediaProbe probe, LadderEncoder encoder, QualityMeter quality,
+    public TranscodeRunner(IGrainFactory grains, IObjectStore store, UrlFetcher fetcher, MediaProbe probe, LadderEncoder encoder,
         IOptions<LadderOptions> ladder, IOptions<InputLimits> limits, IOptions<MediaOptions> media, IOptions<WorkerOptions> worker, IOptions<ObjectStoreOptions> storage,
         ILogger<TranscodeRunner> logger)
     {
@@ -41,7 +40,6 @@ public sealed class TranscodeRunner : IDisposable
         _fetcher = fetcher;
         _probe = probe;
         _encoder = encoder;
-        _quality = quality;
         _ladder = ladder.Value;
         _limits = limits.Value;
         _media = media.Value;
@@ -50,8 +48,23 @@ public sealed class TranscodeRunner : IDisposable
         _slots = new SemaphoreSlim(_worker.EncodeSlots, _worker.EncodeSlots);
     }
 
+    /// <summary>Encode slots of this silo.</summary>
+    public int Slots => _worker.EncodeSlots;
+
+    /// <summary>Slots running an encode now.</summary>
+    public int BusySlots => _worker.EncodeSlots - _slots.CurrentCount;
+
     /// <summary>Runs in progress or waiting for a slot on this silo.</summary>
     public int ActiveRuns => _runs.Count;
+
+    /// <summary>The jobs of the runs on this silo.</summary>
+    public IReadOnlyCollection<Guid> ActiveJobIds => [.. _runs.Values.Select(r => r.Item.JobId)];
+
+    /// <summary>The runs on this silo.</summary>
+    public IReadOnlyCollection<WorkItem> ActiveItems => [.. _runs.Values.Select(r => r.Item)];
+
+    /// <summary>Raised after a run ended and freed its slot.</summary>
+    public event Action? RunEnded;
 
     /// <summary>Starts a run in the background. A second start of the same run is ignored.</summary>
     public void Start(WorkItem item)
@@ -125,23 +138,19 @@ public sealed class TranscodeRunner : IDisposable
                 }
             }
 
-            // The rest of the segments and the final (VOD) playlists go up while quality is measured, so
-            // viewers get the whole video as soon as possible; the job completes when both are done.
             await reporter.ReportAsync(90, JobStages.Uploading, force: true);
-            var finishing = publisher.FinishAsync((done, total) => reporter.ReportAsync(90 + (9.0 * done / Math.Max(1, total)), JobStages.Uploading), token);
-            var measuring = _quality.MeasureAsync(plan, input, outputFolder, Path.Combine(scratch, "quality"), token);
-            await Task.WhenAll(finishing, measuring);
-            var quality = await measuring;
+            await publisher.FinishAsync((done, total) => reporter.ReportAsync(90 + (9.0 * done / Math.Max(1, total)), JobStages.Uploading), token);
+            var quality = packaged.Quality;
 
             var output = new TranscodeOutput(
                 [.. packaged.Renditions.Select((r, i) => new Rendition(r.Name, r.Width, r.Height, r.Bandwidth, r.AverageBandwidth,
                     r.Codecs, outputPrefix + r.Playlist, r.FrameRate,
-                    i < quality.Renditions.Count ? quality.Renditions[i].Psnr : null,
-                    i < quality.Renditions.Count ? quality.Renditions[i].Ssim : null))],
+                    i < quality.Count ? quality[i].Psnr : null,
+                    i < quality.Count ? quality[i].Ssim : null))],
                 outputPrefix + packaged.HlsMaster,
                 outputPrefix + packaged.DashManifest,
                 packaged.DurationSeconds,
-                JobCosts.Price(packaged.CpuSeconds, quality.CpuSeconds, packaged.DurationSeconds, packaged.Renditions.Length, _worker.DollarsPerVcpuHour),
+                JobCosts.Price(packaged.CpuSeconds, packaged.DurationSeconds, packaged.Renditions.Length, _worker.DollarsPerVcpuHour),
                 packaged.Poster is null ? null : outputPrefix + packaged.Poster,
                 packaged.StoryboardTrack is null ? null : outputPrefix + packaged.StoryboardTrack);
 
@@ -179,6 +188,7 @@ public sealed class TranscodeRunner : IDisposable
             DeleteScratch(scratch);
             _runs.TryRemove(item.RunId, out _);
             run.Dispose();
+            RunEnded?.Invoke();
         }
     }
 

@@ -107,69 +107,6 @@ public static class FfmpegArguments
         return graph.ToString();
     }
 
-    /// <summary>
-    /// PSNR and SSIM of every rendition against the source brought to the rendition's size, over one window
-    /// of the video (<paramref name="window"/>: start and length), on every <paramref name="sampleEvery"/>-th
-    /// frame. Every input is seeked to the window, so only the window is decoded; the source is conditioned
-    /// once (as for encoding), then each pair of sampled frames goes through ffmpeg's psnr and ssim filters,
-    /// whose per-frame statistics land in the given files.
-    /// </summary>
-    public static IReadOnlyList<string> ForQuality(LadderPlan plan, string inputPath, IReadOnlyList<string> renditionPaths,
-        IReadOnlyList<(string Psnr, string Ssim)> statsPaths, (double Start, double Length) window, int sampleEvery, string formatAllowList)
-    {
-        var seek = new[] { "-ss", Seconds(window.Start), "-t", Seconds(window.Length) };
-        var args = new List<string> { "-hide_banner", "-nostats", "-benchmark", "-y" };
-        args.AddRange([.. seek, "-protocol_whitelist", ProtocolAllowList, "-format_whitelist", formatAllowList, "-i", inputPath]);
-        foreach (var path in renditionPaths)
-        {
-            args.AddRange([.. seek, "-protocol_whitelist", ProtocolAllowList, "-i", path]);
-        }
-
-        var select = string.Create(CultureInfo.InvariantCulture, $"select=not(mod(n\\,{sampleEvery}))");
-        var graph = new StringBuilder();
-        graph.Append(CultureInfo.InvariantCulture, $"[0:{plan.VideoStreamIndex}]");
-        if (plan.Deinterlace)
-        {
-            graph.Append("bwdif=mode=send_frame:deint=interlaced,");
-        }
-
-        graph.Append(CultureInfo.InvariantCulture, $"fps={plan.FrameRate},format=yuv420p,{select},split={renditionPaths.Count}");
-        for (var i = 0; i < renditionPaths.Count; i++)
-        {
-            graph.Append(CultureInfo.InvariantCulture, $"[src{i}]");
-        }
-
-        for (var i = 0; i < renditionPaths.Count; i++)
-        {
-            var rung = plan.Rungs[i];
-            graph.Append(CultureInfo.InvariantCulture,
-                $";[src{i}]scale={rung.Width}:{rung.Height}:flags=bicubic,setsar=1,split[ref{i}a][ref{i}b]");
-            graph.Append(CultureInfo.InvariantCulture,
-                $";[{i + 1}:v:0]{select},setsar=1,split[out{i}a][out{i}b]");
-            graph.Append(CultureInfo.InvariantCulture,
-                $";[out{i}a][ref{i}a]psnr=stats_file={FilterPath(statsPaths[i].Psnr)}[p{i}]");
-            graph.Append(CultureInfo.InvariantCulture,
-                $";[out{i}b][ref{i}b]ssim=stats_file={FilterPath(statsPaths[i].Ssim)}[q{i}]");
-        }
-
-        args.AddRange(["-filter_complex", graph.ToString()]);
-        for (var i = 0; i < renditionPaths.Count; i++)
-        {
-            args.AddRange(["-map", $"[p{i}]", "-map", $"[q{i}]"]);
-        }
-
-        args.AddRange(["-f", "null", "-"]);
-        return args;
-    }
-
-    private static string Seconds(double seconds) => seconds.ToString("0.######", CultureInfo.InvariantCulture);
-
-    /// <summary>A path inside a filter graph: ':' and '\' and quotes would end or escape the option.</summary>
-    private static string FilterPath(string path) =>
-        path.IndexOfAny([':', '\\', '\'', ',', ';', '[', ']']) < 0
-            ? path
-            : throw new ArgumentException($"'{path}' cannot be used inside a filter graph.", nameof(path));
-
     private static void AddVideoEncoding(List<string> args, LadderPlan plan)
     {
         var gop = Invariant(plan.GopFrames);
@@ -182,8 +119,26 @@ public static class FfmpegArguments
 
         // Keyframes at the same instants in every rung: a fixed GOP, no scene-cut keyframes, and forced
         // keyframes on the time grid so rounding of the frame rate cannot drift them apart.
-        args.AddRange(["-g", gop, "-keyint_min", gop, "-sc_threshold", "0",
-            "-force_key_frames", string.Create(CultureInfo.InvariantCulture, $"expr:gte(t,n_forced*{plan.KeyframeSeconds})")]);
+        args.AddRange(["-g", gop, "-keyint_min", gop, "-sc_threshold", "0", "-force_key_frames", KeyframeExpression(plan)]);
+
+        // The encoder measures each rendition against its own input (the source conditioned and scaled for
+        // that rung) on every frame, and prints PSNR and SSIM when it closes: measuring quality this way costs
+        // a few percent of the encode instead of decoding everything a second time. See EncoderSummary.
+        args.AddRange(["-flags:v", "+psnr", "-ssim:v", "1"]);
+    }
+
+    /// <summary>
+    /// Where keyframes go, which is where segments start: at 0, then every FirstSegmentSeconds until
+    /// SegmentSeconds, then every SegmentSeconds (with 1 and 2: 0, 1, 2, 4, 6, ...). The short first segments
+    /// let a player start while the encode is still young; the grid stays aligned to SegmentSeconds.
+    /// </summary>
+    internal static string KeyframeExpression(LadderPlan plan)
+    {
+        var first = plan.FirstSegmentSeconds;
+        var every = plan.SegmentSeconds;
+        var shortOnes = every / first;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"expr:gte(t,if(lt(n_forced,{shortOnes}),n_forced*{first},(n_forced-{shortOnes - 1})*{every}))");
     }
 
     private static void AddDashPackaging(List<string> args, LadderPlan plan)
@@ -201,7 +156,9 @@ public static class FfmpegArguments
 
         args.AddRange([
             "-f", "dash",
-            "-seg_duration", Invariant(plan.SegmentSeconds),
+            // Every keyframe is at least FirstSegmentSeconds after the previous one, so the muxer starts a new
+            // segment at each: segment boundaries are exactly the keyframe grid.
+            "-seg_duration", Invariant(plan.FirstSegmentSeconds),
             "-use_template", "1",
             "-use_timeline", "1",
             "-hls_playlist", "1",

@@ -20,11 +20,12 @@ public sealed class FfmpegProcess(IOptions<MediaOptions> options, ILogger<Ffmpeg
     /// <summary>
     /// Runs ffmpeg. <paramref name="limit"/> bounds its wall-clock time and <paramref name="cpuLimit"/> its CPU
     /// time; <paramref name="marker"/> is a string only this run's command line contains (its output path), by
-    /// which the process is found to apply the CPU limit.
+    /// which the process is found to apply the CPU limit. <paramref name="onStderr"/>, if given, sees every line
+    /// ffmpeg writes to stderr.
     /// </summary>
     /// <exception cref="MediaException">ffmpeg failed or ran past a limit.</exception>
     public async Task<FfmpegRun> RunAsync(IReadOnlyList<string> arguments, TimeSpan duration, TimeSpan limit, TimeSpan cpuLimit,
-        string marker, IProgress<double>? progress, CancellationToken cancellationToken)
+        string marker, IProgress<double>? progress, CancellationToken cancellationToken, Action<string>? onStderr = null)
     {
         var cpuLimited = 0;
         var commandLine = CommandLine.Join(arguments);
@@ -46,6 +47,7 @@ public sealed class FfmpegProcess(IOptions<MediaOptions> options, ILogger<Ffmpeg
                 }
 
                 tail.Add(line);
+                onStderr?.Invoke(line);
                 cpuSeconds = BenchmarkLine.TryParseCpuSeconds(line) ?? cpuSeconds;
             })
             .NotifyOnProgress(time =>

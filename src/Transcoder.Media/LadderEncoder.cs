@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace Transcoder.Media;
 
-/// <summary>Runs the one ffmpeg process that makes a job's ladder, and packages its outputs.</summary>
+/// <summary>Runs the one ffmpeg process that makes a job's ladder, and packages its outputs with their measured quality.</summary>
 public sealed class LadderEncoder(FfmpegProcess ffmpeg, IOptions<MediaOptions> options, IOptions<InputLimits> limits)
 {
     /// <summary>
@@ -15,9 +15,11 @@ public sealed class LadderEncoder(FfmpegProcess ffmpeg, IOptions<MediaOptions> o
     {
         Directory.CreateDirectory(outputFolder);
         var arguments = FfmpegArguments.ForLadder(plan, inputPath, outputFolder, limits.Value.FormatAllowList);
-        var run = await ffmpeg.RunAsync(arguments, plan.Duration, TimeLimit(plan.Duration), CpuTimeLimit(plan.Duration), outputFolder, progress, cancellationToken);
+        var summary = new EncoderSummary();
+        var run = await ffmpeg.RunAsync(arguments, plan.Duration, TimeLimit(plan.Duration), CpuTimeLimit(plan.Duration), outputFolder, progress,
+            cancellationToken, summary.Add);
         progress.Report(1);
-        return LadderPackager.Finish(outputFolder, plan) with { CpuSeconds = run.CpuSeconds };
+        return LadderPackager.Finish(outputFolder, plan) with { CpuSeconds = run.CpuSeconds, Quality = summary.Renditions(plan.Rungs.Length) };
     }
 
     /// <summary>CPU-time limit: proportional to the input's duration and the number of rungs, plus the floor.</summary>

@@ -23,7 +23,7 @@ public sealed class RungSpec
 }
 
 /// <summary>How jobs are encoded. Section "Ladder".</summary>
-public sealed class LadderOptions
+public sealed class LadderOptions : IValidatableObject
 {
     public const string SectionName = "Ladder";
 
@@ -37,13 +37,20 @@ public sealed class LadderOptions
         new() { ShortSide = 360, Bitrate = 1_000_000, MaxRate = 1_200_000, BufferSize = 2_400_000 },
     ];
 
-    /// <summary>Target segment length in seconds. Default 6.</summary>
-    [Range(1, 30)]
-    public int SegmentSeconds { get; set; } = 6;
-
-    /// <summary>Keyframe interval in seconds; must divide <see cref="SegmentSeconds"/>. Default 2.</summary>
+    /// <summary>
+    /// Segment length in seconds. Every segment is one closed GOP that starts with a keyframe at the same
+    /// instant in every rung, so this is also the keyframe interval. Default 2, the keyframe interval Apple's
+    /// HLS authoring spec asks for.
+    /// </summary>
     [Range(1, 10)]
-    public int KeyframeSeconds { get; set; } = 2;
+    public int SegmentSeconds { get; set; } = 2;
+
+    /// <summary>
+    /// Length of the first segments, so a viewer can press play as soon as the first second is encoded; later
+    /// segments are <see cref="SegmentSeconds"/> long. Must divide <see cref="SegmentSeconds"/>. Default 1.
+    /// </summary>
+    [Range(1, 10)]
+    public int FirstSegmentSeconds { get; set; } = 1;
 
     /// <summary>Frame rates above this are halved until they fit. Default 60.</summary>
     [Range(10, 120)]
@@ -76,4 +83,14 @@ public sealed class LadderOptions
     /// <summary>A source larger than the next rung by this factor also gets a rung at its own size.</summary>
     [Range(1.0, 4.0)]
     public double NativeRungThreshold { get; set; } = 1.15;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (FirstSegmentSeconds > SegmentSeconds || SegmentSeconds % FirstSegmentSeconds != 0)
+        {
+            yield return new ValidationResult(
+                $"{nameof(FirstSegmentSeconds)} ({FirstSegmentSeconds}) must divide {nameof(SegmentSeconds)} ({SegmentSeconds}).",
+                [nameof(FirstSegmentSeconds)]);
+        }
+    }
 }

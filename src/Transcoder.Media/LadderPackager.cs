@@ -75,8 +75,9 @@ public static class LadderPackager
 
     /// <summary>
     /// The master playlist to publish before the encode ends, or null while ffmpeg's manifest does not yet name
-    /// the codecs. Bandwidth is the VBV bound of each rung (never below the real peak); the measured values
-    /// replace it when the encode ends.
+    /// the codecs. Bandwidth is the larger of the peak measured so far (the short first segments) and the VBV
+    /// bound for a full-length segment, so it is never below the real peak; the measured values replace it
+    /// when the encode ends.
     /// </summary>
     public static string? EarlyMaster(string outputFolder, LadderPlan plan)
     {
@@ -90,7 +91,7 @@ public static class LadderPackager
         List<PackagedRendition> renditions = plan.Rungs.Length == 0
             ? [new PackagedRendition("audio", 0, 0, audioBound, 0, codecs.Audio!, audioPlaylist!, 0)]
             : [.. plan.Rungs.Select((rung, i) => new PackagedRendition(rung.Name, rung.Width, rung.Height,
-                LivePlaylists.PeakBound(rung, plan.SegmentSeconds) + audioBound, 0, codecs.ForRung(i), LadderLayout.MediaPlaylist(i),
+                Math.Max(LivePlaylists.PeakBound(rung, plan.SegmentSeconds), Measure(outputFolder, i).PeakBitsPerSecond) + audioBound, 0, codecs.ForRung(i), LadderLayout.MediaPlaylist(i),
                 plan.FrameRate.ToDouble()))];
         return WriteMaster(renditions, audioPlaylist, codecs.Audio is not null && plan.Rungs.Length > 0);
     }

@@ -42,9 +42,11 @@ public sealed record LadderPlan
 
     public required TimeSpan Duration { get; init; }
 
+    /// <summary>Segment length, which is also the keyframe interval.</summary>
     public required int SegmentSeconds { get; init; }
 
-    public required int KeyframeSeconds { get; init; }
+    /// <summary>Length of the first, shorter segments that let playback start early.</summary>
+    public required int FirstSegmentSeconds { get; init; }
 
     public required string Preset { get; init; }
 
@@ -55,6 +57,6 @@ public sealed record LadderPlan
     /// <summary>Poster and storyboard; null for audio-only sources.</summary>
     public ThumbnailPlan? Thumbnails { get; init; }
 
-    /// <summary>Frames between keyframes at <see cref="FrameRate"/>.</summary>
-    public int GopFrames => Math.Max(1, (int)Math.Round(FrameRate.ToDouble() * KeyframeSeconds));
+    /// <summary>Most frames between keyframes at <see cref="FrameRate"/>: one segment.</summary>
+    public int GopFrames => Math.Max(1, (int)Math.Round(FrameRate.ToDouble() * SegmentSeconds));
 }

@@ -29,7 +29,7 @@ public static class LadderPlanner
             Deinterlace = source.Video?.Interlaced ?? false,
             Duration = source.Duration,
             SegmentSeconds = options.SegmentSeconds,
-            KeyframeSeconds = options.KeyframeSeconds,
+            FirstSegmentSeconds = options.FirstSegmentSeconds,
             Preset = options.Preset,
             Crf = options.Crf,
             AudioBitrate = options.AudioBitrate,

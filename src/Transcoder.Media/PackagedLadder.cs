@@ -32,6 +32,9 @@ public sealed record PackagedLadder(
     /// <summary>User plus system CPU seconds of the ffmpeg run, as ffmpeg measured them.</summary>
     public double CpuSeconds { get; init; }
 
+    /// <summary>PSNR and SSIM of each video rendition against its scaled source, in rendition order.</summary>
+    public IReadOnlyList<RenditionQuality> Quality { get; init; } = [];
+
     /// <summary>File name of the poster image, if one was made.</summary>
     public string? Poster { get; init; }
 

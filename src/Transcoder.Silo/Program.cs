@@ -16,8 +16,8 @@ if (args.Contains("--migrate-only"))
 
 builder.AddServiceDefaults("transcoder-silo");
 builder.AddTranscoderStorage(initialize: true);
-builder.AddTranscoderGrains();
 builder.AddTranscoderSilo();
+builder.AddTranscoderGrains(); // after the silo: its queue dispatcher needs the silo running
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

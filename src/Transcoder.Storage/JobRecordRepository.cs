@@ -20,6 +20,12 @@ public interface IJobRecordRepository
 
     /// <summary>One job's row, or null.</summary>
     Task<JobSnapshot?> FindAsync(Guid id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Dead-lettered jobs, most recent first, after <paramref name="cursor"/> if given: one tenant's, or every
+    /// tenant's when <paramref name="tenant"/> is null.
+    /// </summary>
+    Task<JobPage> ListDeadLettersAsync(string? tenant, int limit, JobCursor? cursor, CancellationToken cancellationToken);
 }
 
 /// <inheritdoc />
@@ -29,7 +35,8 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
 
     private const string Columns = """
         id, tenant, status, stage, progress, priority, input_kind, input_location, created_at, started_at,
-        completed_at, updated_at, processing_node, attempts, renditions, hls_key, dash_key, error_code, error_message, cost, poster_key, storyboard_key, playable_at
+        completed_at, updated_at, processing_node, attempts, renditions, hls_key, dash_key, error_code, error_message, cost, poster_key, storyboard_key, playable_at,
+        max_attempts, dead_lettered_at, error_detail
         """;
 
     public async Task UpsertAsync(JobSnapshot job, CancellationToken cancellationToken)
@@ -37,14 +44,16 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
         const string sql = $"""
             INSERT INTO transcode_jobs ({Columns})
             VALUES (@id, @tenant, @status, @stage, @progress, @priority, @input_kind, @input_location, @created_at, @started_at,
-                    @completed_at, @updated_at, @processing_node, @attempts, @renditions, @hls_key, @dash_key, @error_code, @error_message, @cost, @poster_key, @storyboard_key, @playable_at)
+                    @completed_at, @updated_at, @processing_node, @attempts, @renditions, @hls_key, @dash_key, @error_code, @error_message, @cost, @poster_key, @storyboard_key, @playable_at,
+                    @max_attempts, @dead_lettered_at, @error_detail)
             ON CONFLICT (id) DO UPDATE SET
                 status = EXCLUDED.status, stage = EXCLUDED.stage, progress = EXCLUDED.progress,
                 started_at = EXCLUDED.started_at, completed_at = EXCLUDED.completed_at, updated_at = EXCLUDED.updated_at,
                 processing_node = EXCLUDED.processing_node, attempts = EXCLUDED.attempts, renditions = EXCLUDED.renditions,
                 hls_key = EXCLUDED.hls_key, dash_key = EXCLUDED.dash_key,
                 error_code = EXCLUDED.error_code, error_message = EXCLUDED.error_message, cost = EXCLUDED.cost,
-                poster_key = EXCLUDED.poster_key, storyboard_key = EXCLUDED.storyboard_key, playable_at = EXCLUDED.playable_at
+                poster_key = EXCLUDED.poster_key, storyboard_key = EXCLUDED.storyboard_key, playable_at = EXCLUDED.playable_at,
+                dead_lettered_at = EXCLUDED.dead_lettered_at, error_detail = EXCLUDED.error_detail
             WHERE transcode_jobs.updated_at <= EXCLUDED.updated_at
             """;
         await using var command = dataSource.CreateCommand(sql);
@@ -72,6 +81,9 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
         p.AddWithValue("playable_at", (object?)job.PlayableAt?.UtcDateTime ?? DBNull.Value);
         p.AddWithValue("storyboard_key", (object?)job.StoryboardKey ?? DBNull.Value);
         p.Add(new NpgsqlParameter("cost", NpgsqlDbType.Jsonb) { Value = job.Cost is null ? DBNull.Value : JsonSerializer.Serialize(job.Cost, Json) });
+        p.Add(new NpgsqlParameter("max_attempts", NpgsqlDbType.Smallint) { Value = job.MaxAttempts is { } max ? (short)max : DBNull.Value });
+        p.AddWithValue("dead_lettered_at", (object?)job.DeadLetteredAt?.UtcDateTime ?? DBNull.Value);
+        p.AddWithValue("error_detail", (object?)job.Error?.Detail ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -92,23 +104,52 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
         command.Parameters.Add(new NpgsqlParameter("after_id", NpgsqlDbType.Uuid) { Value = (object?)cursor?.Id ?? DBNull.Value });
         command.Parameters.AddWithValue("limit", limit + 1);
 
-        var jobs = new List<JobSnapshot>(limit + 1);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        var jobs = await ReadAllAsync(command, limit + 1, cancellationToken);
+        return Page(jobs, limit, job => job.CreatedAt);
+    }
+
+    private static async Task<List<JobSnapshot>> ReadAllAsync(NpgsqlCommand command, int capacity, CancellationToken cancellationToken)
+    {
+        var jobs = new List<JobSnapshot>(capacity);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                jobs.Add(Read(reader));
-            }
+            jobs.Add(Read(reader));
         }
 
+        return jobs;
+    }
+
+    /// <summary>The first <paramref name="limit"/> jobs, and a cursor at the last one if more were read.</summary>
+    private static JobPage Page(List<JobSnapshot> jobs, int limit, Func<JobSnapshot, DateTimeOffset> orderedBy)
+    {
         string? next = null;
         if (jobs.Count > limit)
         {
             jobs.RemoveAt(jobs.Count - 1);
-            next = new JobCursor(jobs[^1].CreatedAt, jobs[^1].Id).Encode();
+            next = new JobCursor(orderedBy(jobs[^1]), jobs[^1].Id).Encode();
         }
 
         return new JobPage(jobs, next);
+    }
+
+    public async Task<JobPage> ListDeadLettersAsync(string? tenant, int limit, JobCursor? cursor, CancellationToken cancellationToken)
+    {
+        var sql = $"""
+            SELECT {Columns} FROM transcode_jobs
+            WHERE dead_lettered_at IS NOT NULL
+              AND (@tenant::text IS NULL OR tenant = @tenant)
+              AND (@after_at::timestamptz IS NULL OR (dead_lettered_at, id) < (@after_at, @after_id))
+            ORDER BY dead_lettered_at DESC, id DESC
+            LIMIT @limit
+            """;
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter("tenant", NpgsqlDbType.Text) { Value = (object?)tenant ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("after_at", NpgsqlDbType.TimestampTz) { Value = (object?)cursor?.CreatedAt.UtcDateTime ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("after_id", NpgsqlDbType.Uuid) { Value = (object?)cursor?.Id ?? DBNull.Value });
+        command.Parameters.AddWithValue("limit", limit + 1);
+        var jobs = await ReadAllAsync(command, limit + 1, cancellationToken);
+        return Page(jobs, limit, job => job.DeadLetteredAt!.Value);
     }
 
     public async Task<JobSnapshot?> FindAsync(Guid id, CancellationToken cancellationToken)
@@ -141,11 +182,13 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
             Renditions = JsonSerializer.Deserialize<ImmutableArray<Rendition>>(reader.GetString(14), Json),
             HlsKey = reader.IsDBNull(15) ? null : reader.GetString(15),
             DashKey = reader.IsDBNull(16) ? null : reader.GetString(16),
-            Error = errorCode is null ? null : new JobError(errorCode, reader.IsDBNull(18) ? "" : reader.GetString(18)),
+            Error = errorCode is null ? null : new JobError(errorCode, reader.IsDBNull(18) ? "" : reader.GetString(18), reader.IsDBNull(25) ? null : reader.GetString(25)),
             Cost = reader.IsDBNull(19) ? null : JsonSerializer.Deserialize<JobCost>(reader.GetString(19), Json),
             PosterKey = reader.IsDBNull(20) ? null : reader.GetString(20),
             StoryboardKey = reader.IsDBNull(21) ? null : reader.GetString(21),
             PlayableAt = ReadTime(reader, 22),
+            MaxAttempts = reader.IsDBNull(23) ? null : reader.GetInt16(23),
+            DeadLetteredAt = ReadTime(reader, 24),
         };
     }
 

@@ -23,8 +23,8 @@ public interface IObjectStore
 
     Task DownloadAsync(string key, string path, CancellationToken cancellationToken);
 
-    /// <summary>Removes every object under a prefix; returns how many.</summary>
-    Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken);
+    /// <summary>Removes every object under a prefix except those <paramref name="keep"/> picks; returns how many.</summary>
+    Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken, Func<string, bool>? keep = null);
 
     /// <summary>Keys under a prefix.</summary>
     Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken);
@@ -100,9 +100,9 @@ public sealed class ObjectStore(IAmazonS3 s3, IOptions<ObjectStoreOptions> optio
         await response.ResponseStream.CopyToAsync(file, cancellationToken);
     }
 
-    public async Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
+    public async Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken, Func<string, bool>? keep = null)
     {
-        var keys = await ListAsync(prefix, cancellationToken);
+        var keys = (await ListAsync(prefix, cancellationToken)).Where(k => keep?.Invoke(k) != true).ToList();
         foreach (var batch in keys.Chunk(1000))
         {
             await s3.DeleteObjectsAsync(new DeleteObjectsRequest

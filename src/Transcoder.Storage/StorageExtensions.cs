@@ -35,6 +35,7 @@ public static class StorageExtensions
         services.AddSingleton<IAmazonS3>(sp => ObjectStore.CreateClient(sp.GetRequiredService<IOptions<ObjectStoreOptions>>().Value));
         services.AddSingleton<IObjectStore, ObjectStore>();
         services.AddSingleton<IJobRecordRepository, JobRecordRepository>();
+        services.AddSingleton<IJobQueue, JobQueue>();
         services.AddSingleton<DatabaseMigrator>();
         if (initialize)
         {

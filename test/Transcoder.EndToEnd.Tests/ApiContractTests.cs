@@ -156,6 +156,9 @@ public sealed class ApiContractTests : IDisposable
         Assert.Contains("GetJob", operations);
         Assert.Contains("ListJobs", operations);
         Assert.Contains("CancelJob", operations);
+        Assert.Contains("RetryJob", operations);
+        Assert.Contains("GetQueue", operations);
+        Assert.Contains("ListDeadLetters", operations);
     }
 
     public void Dispose()

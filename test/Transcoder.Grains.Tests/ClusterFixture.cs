@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 using Orleans.TestingHost;
 using Transcoder.Abstractions;
 using Transcoder.Storage;
@@ -8,19 +10,40 @@ using Transcoder.Testing;
 namespace Transcoder.Grains.Tests;
 
 /// <summary>
-/// A two-silo Orleans test cluster with the real grains, runner, ffmpeg, S3 endpoint and Postgres job table of
-/// the test stack; grain state and reminders in memory. Retry timings are shortened so retries are observable.
+/// A two-silo Orleans test cluster with the real grains, runner, ffmpeg and S3 endpoint of the test stack, and a
+/// Postgres database of its own for the job table and the queue (so the stack's own silo never claims these
+/// jobs); grain state in memory. Retry timings are shortened so retries are observable.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
+    private readonly string _database = $"grain_tests_{Guid.NewGuid():N}";
+
     public TestCluster Cluster { get; private set; } = null!;
 
     public IObjectStore Store => Cluster.GetSiloServiceProvider().GetRequiredService<IObjectStore>();
 
+    /// <summary>The runner of each silo.</summary>
+    public IReadOnlyList<TranscodeRunner> Runners =>
+        [.. Cluster.Silos.OfType<InProcessSiloHandle>().Select(s => s.SiloHost.Services.GetRequiredService<TranscodeRunner>())];
+
+    public IJobRecordRepository Records => Cluster.GetSiloServiceProvider().GetRequiredService<IJobRecordRepository>();
+
     public async Task InitializeAsync()
     {
+        await using (var admin = NpgsqlDataSource.Create(TestStack.PostgresConnectionString))
+        {
+            await using var create = admin.CreateCommand($"CREATE DATABASE {_database}");
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var connectionString = new NpgsqlConnectionStringBuilder(TestStack.PostgresConnectionString) { Database = _database }.ConnectionString;
+        await using (var data = NpgsqlDataSource.Create(connectionString))
+        {
+            await new DatabaseMigrator(data, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        }
+
         var builder = new TestClusterBuilder(2);
-        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(Settings()));
+        builder.ConfigureHostConfiguration(config => config.AddInMemoryCollection(Settings(connectionString)));
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         Cluster = builder.Build();
@@ -28,11 +51,18 @@ public sealed class ClusterFixture : IAsyncLifetime
         await Store.EnsureBucketAsync(CancellationToken.None);
     }
 
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
-
-    private static Dictionary<string, string?> Settings() => new()
+    public async Task DisposeAsync()
     {
-        ["Postgres:ConnectionString"] = TestStack.PostgresConnectionString,
+        await Cluster.DisposeAsync();
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = NpgsqlDataSource.Create(TestStack.PostgresConnectionString);
+        await using var drop = admin.CreateCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    private static Dictionary<string, string?> Settings(string connectionString) => new()
+    {
+        ["Postgres:ConnectionString"] = connectionString,
         ["ObjectStore:ServiceUrl"] = TestStack.S3Url,
         ["ObjectStore:Bucket"] = TestStack.Bucket,
         ["ObjectStore:AccessKey"] = "S3RVER",
@@ -42,6 +72,8 @@ public sealed class ClusterFixture : IAsyncLifetime
         ["Fetch:AllowedHosts:0"] = "127.0.0.1",
         ["Jobs:RetryBaseDelay"] = "00:00:00.200",
         ["Jobs:WatchdogPeriod"] = "00:00:01",
+        ["Worker:PollInterval"] = "00:00:00.200",
+        ["Worker:EncodeSlots"] = "1",
         ["Ladder:Preset"] = "ultrafast",
     };
 
@@ -52,7 +84,6 @@ public sealed class ClusterFixture : IAsyncLifetime
             siloBuilder.AddMemoryGrainStorage("jobs");
             siloBuilder.AddMemoryGrainStorage("PubSubStore");
             siloBuilder.AddMemoryStreams(JobStreams.ProviderName);
-            siloBuilder.UseInMemoryReminderService();
             siloBuilder.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
             siloBuilder.Services.AddTranscoderStorage(siloBuilder.Configuration, initialize: false);
             siloBuilder.Services.AddTranscoderGrains(siloBuilder.Configuration);

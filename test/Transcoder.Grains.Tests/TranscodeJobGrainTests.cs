@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 using Orleans.Streams;
 using Transcoder.Abstractions;
 using Transcoder.Storage;
@@ -74,6 +73,46 @@ public sealed class TranscodeJobGrainTests(ClusterFixture fixture) : IDisposable
         Assert.Contains(job.HlsKey!, await fixture.Store.ListAsync(ObjectKeys.JobPrefix(_tenant, id), CancellationToken.None));
     }
 
+    /// <summary>
+    /// Four jobs at once on two silos of one slot each: both silos pull work, and neither ever runs more
+    /// encodes than it has slots.
+    /// </summary>
+    [Fact]
+    public async Task Burst_RunsOnEverySilo_NeverMoreThanItsSlotsAtOnce()
+    {
+        var runners = fixture.Runners;
+        var most = new int[runners.Count];
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                for (var i = 0; i < runners.Count; i++)
+                {
+                    most[i] = Math.Max(most[i], runners[i].ActiveRuns);
+                }
+
+                await Task.Delay(10, CancellationToken.None);
+            }
+        });
+        var ids = Enumerable.Range(0, 4).Select(_ => Guid.NewGuid()).ToList();
+        foreach (var id in ids)
+        {
+            await Job(id).SubmitAsync(await UploadAsync(id, 320, 240, 3));
+        }
+
+        var jobs = await Task.WhenAll(ids.Select(id => WaitForEndAsync(id)));
+        await sampling.CancelAsync();
+        await sampler;
+
+        Assert.All(jobs, j => Assert.Equal(JobStatus.Completed, j.Status));
+        Assert.Equal(runners.Count, jobs.Select(j => j.ProcessingNode).Distinct().Count());
+        for (var i = 0; i < runners.Count; i++)
+        {
+            Assert.InRange(most[i], 1, runners[i].Slots);
+        }
+    }
+
     [Fact]
     public async Task Report_FromARunThatIsNotCurrent_IsRefused()
     {
@@ -122,44 +161,76 @@ public sealed class TranscodeJobGrainTests(ClusterFixture fixture) : IDisposable
     }
 
     [Fact]
-    public async Task Submit_UrlAnsweringServerErrors_RetriesThenFails()
+    public async Task Submit_UrlAnsweringServerErrors_RetriesThenDeadLetters()
     {
-        using var origin = new HttpListener();
-        var port = Random.Shared.Next(40000, 45000);
-        origin.Prefixes.Add($"http://127.0.0.1:{port}/");
-        origin.Start();
         var requests = 0;
-        var serving = Task.Run(async () =>
+        using var origin = TestOrigin.Start(Random.Shared.Next(40000, 45000), async context =>
         {
-            while (origin.IsListening)
-            {
-                try
-                {
-                    var context = await origin.GetContextAsync();
-                    Interlocked.Increment(ref requests);
-                    context.Response.StatusCode = 503;
-                    context.Response.Close();
-                }
-                catch (HttpListenerException)
-                {
-                    return;
-                }
-                catch (ObjectDisposedException)
-                {
-                    return;
-                }
-            }
+            Interlocked.Increment(ref requests);
+            context.Response.StatusCode = 503;
+            await Task.CompletedTask;
         });
         var id = Guid.NewGuid();
 
-        await Job(id).SubmitAsync(new JobSpec(_tenant, new JobInput(JobInputKind.Url, $"http://127.0.0.1:{port}/video.mp4"), 5));
+        await Job(id).SubmitAsync(new JobSpec(_tenant, new JobInput(JobInputKind.Url, origin.Url("video.mp4")), 5));
         var job = await WaitForEndAsync(id, TimeSpan.FromMinutes(1));
-        origin.Stop();
 
         Assert.Equal(JobStatus.Failed, job.Status);
         Assert.Equal(JobErrorCodes.DownloadFailed, job.Error!.Code);
         Assert.Equal(3, job.Attempts);
         Assert.Equal(3, Volatile.Read(ref requests));
+        Assert.NotNull(job.DeadLetteredAt);
+        var row = await fixture.Records.FindAsync(id, CancellationToken.None);
+        Assert.Equal(job.DeadLetteredAt.Value, row!.DeadLetteredAt!.Value, TimeSpan.FromMilliseconds(1)); // Postgres keeps microseconds
+    }
+
+    [Fact]
+    public async Task Retry_DeadLetterWhoseCauseWentAway_RunsAgainAndCompletes()
+    {
+        var clip = await TestClips.VideoAsync(_folder, 320, 240, 2);
+        var healthy = false;
+        using var origin = TestOrigin.Start(Random.Shared.Next(40000, 45000), async context =>
+        {
+            if (!Volatile.Read(ref healthy))
+            {
+                context.Response.StatusCode = 503;
+                return;
+            }
+
+            context.Response.ContentType = "video/mp4";
+            await using var file = File.OpenRead(clip);
+            await file.CopyToAsync(context.Response.OutputStream);
+        });
+        var id = Guid.NewGuid();
+        await Job(id).SubmitAsync(new JobSpec(_tenant, new JobInput(JobInputKind.Url, origin.Url("clip.mp4")), 5, MaxAttempts: 2));
+        var dead = await WaitForEndAsync(id, TimeSpan.FromMinutes(1));
+        Assert.Equal((JobStatus.Failed, 2, 2), (dead.Status, dead.Attempts, dead.MaxAttempts));
+        Assert.NotNull(dead.DeadLetteredAt);
+
+        Volatile.Write(ref healthy, true);
+        var retried = await Job(id).RetryAsync();
+        var job = await WaitForEndAsync(id);
+
+        Assert.NotEqual(JobStatus.Failed, retried!.Status);
+        Assert.Null(retried.DeadLetteredAt);
+        Assert.Equal(JobStatus.Completed, job.Status);
+        Assert.Equal(1, job.Attempts);
+        Assert.Null(job.Error);
+    }
+
+    [Fact]
+    public async Task Retry_JobThatIsNotADeadLetter_ChangesNothing()
+    {
+        var id = Guid.NewGuid();
+        var missing = new JobSpec(_tenant, new JobInput(JobInputKind.Upload, ObjectKeys.Source(_tenant, id)), 5);
+        await Job(id).SubmitAsync(missing);
+        var failed = await WaitForEndAsync(id, TimeSpan.FromMinutes(1));
+
+        var after = await Job(id).RetryAsync();
+
+        Assert.Null(failed.DeadLetteredAt); // a permanent failure is not retried, so not dead-lettered
+        Assert.Equal((failed.Status, failed.Attempts, failed.UpdatedAt), (after!.Status, after.Attempts, after.UpdatedAt));
+        Assert.Null(await Job(Guid.NewGuid()).RetryAsync());
     }
 
     [Fact]

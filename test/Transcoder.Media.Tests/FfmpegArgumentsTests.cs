@@ -25,7 +25,8 @@ public class FfmpegArgumentsTests
 
         Assert.Equal("0", args[args.IndexOf("-sc_threshold") + 1]);
         Assert.Equal("60", args[args.IndexOf("-g") + 1]);
-        Assert.Equal("expr:gte(t,n_forced*2)", args[args.IndexOf("-force_key_frames") + 1]);
+        Assert.Equal("expr:gte(t,if(lt(n_forced,2),n_forced*1,(n_forced-1)*2))", args[args.IndexOf("-force_key_frames") + 1]);
+        Assert.Equal("1", args[args.IndexOf("-seg_duration") + 1]);
     }
 
     [Fact]

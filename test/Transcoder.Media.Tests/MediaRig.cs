@@ -20,7 +20,6 @@ public sealed class MediaRig : IDisposable
         Probe = new MediaProbe(media, Options.Create(Limits));
         var ffmpeg = new FfmpegProcess(media, NullLogger<FfmpegProcess>.Instance);
         Encoder = new LadderEncoder(ffmpeg, media, Options.Create(Limits));
-        Quality = new QualityMeter(ffmpeg, Encoder, Options.Create(Limits));
     }
 
     public string Folder { get; }
@@ -30,8 +29,6 @@ public sealed class MediaRig : IDisposable
     public MediaProbe Probe { get; }
 
     public LadderEncoder Encoder { get; }
-
-    public QualityMeter Quality { get; }
 
     public static LadderOptions Ladder { get; } = new() { Preset = "ultrafast" };
 

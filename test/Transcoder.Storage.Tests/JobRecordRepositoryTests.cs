@@ -40,7 +40,7 @@ public class JobRecordRepositoryTests(StorageFixture fixture) : IAsyncLifetime
             ProcessingNode = "silo-a",
             Renditions = [new Rendition("720p", 1280, 720, 3_000_000, 2_500_000, "avc1.64001f,mp4a.40.2", "t/j/r/media_0.m3u8", 30)],
             Error = new JobError(JobErrorCodes.InputUnreadable, "bad"),
-            Cost = new JobCost(12.5, 1, 4, 0.000148m, 0.000037m, 10.5),
+            Cost = new JobCost(12.5, 1, 4, 0.000148m, 0.000037m),
             UpdatedAt = created.AddSeconds(9),
         };
 

@@ -18,6 +18,12 @@ public static class TestStack
 
     public static string DataFolder => Require("TRANSCODER_DATA");
 
+    /// <summary>Where the silo serves Prometheus metrics.</summary>
+    public static string MetricsUrl => Require("TRANSCODER_METRICS_URL");
+
+    /// <summary>A loopback port the stack's silos may fetch URLs from, for origins a test runs (see <see cref="TestOrigin"/>).</summary>
+    public static int OriginPort => int.Parse(Require("TRANSCODER_TEST_ORIGIN_PORT"), System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The base64 key the stack's tokens are signed with.</summary>
     public static string SigningKey => File.ReadAllText(Path.Combine(DataFolder, "jwt.key")).Trim();
 

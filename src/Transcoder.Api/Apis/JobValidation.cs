@@ -30,6 +30,23 @@ public static class JobValidation
         return error is null;
     }
 
+    public static bool TryValidateMaxAttempts(int? requested, out string? error)
+    {
+        error = requested is null or (>= 1 and <= JobSpec.MostAttempts)
+            ? null
+            : $"maxAttempts must be from 1 to {JobSpec.MostAttempts}.";
+        return error is null;
+    }
+
+    /// <summary>An Idempotency-Key: 1 to 255 visible ASCII characters, as clients generate them (UUIDs, hashes).</summary>
+    public static bool TryValidateIdempotencyKey(string key, out string? error)
+    {
+        error = key.Length is >= 1 and <= 255 && key.All(c => c is > ' ' and <= '~')
+            ? null
+            : "The Idempotency-Key header must be 1 to 255 visible ASCII characters.";
+        return error is null;
+    }
+
     public static bool TryValidatePriority(int? requested, out int priority, out string? error)
     {
         priority = requested ?? JobSpec.DefaultPriority;

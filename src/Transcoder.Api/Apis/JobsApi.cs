@@ -39,6 +39,11 @@ public static class JobsApi
             .WithSummary("Cancel a job")
             .WithDescription("Stops the job's ffmpeg run and removes partial outputs; the job ends 'canceled'.");
 
+        api.MapPost("/{id}/retry", RetryJob)
+            .WithName("RetryJob")
+            .WithSummary("Retry a dead-lettered job")
+            .WithDescription("Requeues a job that ran out of attempts, with a fresh set of attempts. 409 if the job is not in the dead-letter queue. Operators may retry any tenant's job.");
+
         return api;
     }
 
@@ -53,7 +58,29 @@ public static class JobsApi
             limit.MaxRequestBodySize = request.HasFormContentType ? options.Value.MaxUploadBytes + (1 << 20) : options.Value.MaxJsonBytes;
         }
 
-        var id = Guid.CreateVersion7();
+        var started = DateTimeOffset.UtcNow;
+        Guid id;
+        if (request.Headers.TryGetValue(IdempotencyKeys.Header, out var keys))
+        {
+            string? keyError = null;
+            if (keys.Count != 1 || !JobValidation.TryValidateIdempotencyKey(keys.ToString(), out keyError))
+            {
+                return TypedResults.ValidationProblem(Error(IdempotencyKeys.Header, keyError ?? "Send one Idempotency-Key."));
+            }
+
+            id = IdempotencyKeys.JobId(tenant, keys.ToString());
+            if (request.HasFormContentType && await cluster.GetGrain<ITranscodeJobGrain>(id).GetAsync() is { } existing)
+            {
+                // A retried upload whose job exists: the file is not read or stored again.
+                context.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
+                return TypedResults.Accepted($"/v1/jobs/{id}", links.ToResponse(existing));
+            }
+        }
+        else
+        {
+            id = Guid.CreateVersion7();
+        }
+
         JobSpec spec;
         if (request.HasFormContentType)
         {
@@ -81,7 +108,13 @@ public static class JobsApi
                 title: "Unsupported content type", detail: "Send application/json with an inputUrl, or multipart/form-data with a file part.");
         }
 
+        // The same Idempotency-Key with the same request returns the job it made; with another request, 409.
         var job = await cluster.GetGrain<ITranscodeJobGrain>(id).SubmitAsync(spec);
+        if (job.CreatedAt < started)
+        {
+            context.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
+        }
+
         return TypedResults.Accepted($"/v1/jobs/{id}", links.ToResponse(job));
     }
 
@@ -117,19 +150,7 @@ public static class JobsApi
             }
         }
 
-        var pageSize = 20;
-        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pageSize)
-            || pageSize < 1 || pageSize > options.Value.MaxPageSize))
-        {
-            errors["limit"] = [$"Must be a whole number from 1 to {options.Value.MaxPageSize}."];
-        }
-
-        JobCursor? cursor = null;
-        if (after is not null && !JobCursor.TryDecode(after, out cursor))
-        {
-            errors["after"] = ["Must be the 'next' value of a previous page."];
-        }
-
+        var (pageSize, cursor) = PageQuery.Read(limit, after, options.Value.MaxPageSize, errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -164,6 +185,33 @@ public static class JobsApi
 
         var canceled = await grain.CancelAsync();
         return TypedResults.Ok(links.ToResponse(canceled!));
+    }
+
+    public static async Task<Results<Accepted<JobResponse>, ProblemHttpResult, ValidationProblem>> RetryJob(
+        string id, HttpContext context, IClusterClient cluster, JobLinks links)
+    {
+        if (!TryParseId(id, out var jobId, out var invalid))
+        {
+            return invalid;
+        }
+
+        var grain = cluster.GetGrain<ITranscodeJobGrain>(jobId);
+        var job = await grain.GetAsync();
+        if (job is null || (job.Tenant != context.User.Tenant() && !context.User.IsAdmin()))
+        {
+            return NotFoundProblem(jobId);
+        }
+
+        if (job.DeadLetteredAt is null)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "The job is not a dead letter",
+                detail: $"Job {jobId} is {job.Status.ToWire()}; only jobs in the dead-letter queue can be retried.");
+        }
+
+        var retried = await grain.RetryAsync();
+        return TypedResults.Accepted($"/v1/jobs/{jobId}", links.ToResponse(retried!));
     }
 
     private static async Task<(JobSpec? Spec, Dictionary<string, string[]>? Errors)> ReadJsonAsync(
@@ -201,9 +249,14 @@ public static class JobsApi
             errors["priority"] = [priorityError!];
         }
 
+        if (!JobValidation.TryValidateMaxAttempts(body.MaxAttempts, out var attemptsError))
+        {
+            errors["maxAttempts"] = [attemptsError!];
+        }
+
         return errors.Count > 0
             ? (null, errors)
-            : (new JobSpec(tenant, new JobInput(JobInputKind.Url, body.InputUrl!), priority), null);
+            : (new JobSpec(tenant, new JobInput(JobInputKind.Url, body.InputUrl!), priority, body.MaxAttempts), null);
     }
 
     private static async Task<(JobSpec? Spec, Dictionary<string, string[]>? Errors)> ReadUploadAsync(
@@ -215,10 +268,10 @@ public static class JobsApi
         }
 
         var form = await context.Request.ReadFormAsync(context.RequestAborted);
-        var unknown = form.Keys.Concat(form.Files.Select(f => f.Name)).Where(k => k is not ("file" or "priority")).Distinct().ToList();
+        var unknown = form.Keys.Concat(form.Files.Select(f => f.Name)).Where(k => k is not ("file" or "priority" or "maxAttempts")).Distinct().ToList();
         if (unknown.Count > 0)
         {
-            return (null, Error(unknown[0], "Unknown field; only 'file' and 'priority' are accepted."));
+            return (null, Error(unknown[0], "Unknown field; only 'file', 'priority' and 'maxAttempts' are accepted."));
         }
 
         var file = form.Files.GetFile("file");
@@ -237,20 +290,14 @@ public static class JobsApi
             throw new BadHttpRequestException($"The upload exceeds {options.MaxUploadBytes} bytes.", StatusCodes.Status413PayloadTooLarge);
         }
 
-        int? requested = null;
-        if (form.TryGetValue("priority", out var text))
+        if (!TryReadNumber(form, "priority", out var requested) || !JobValidation.TryValidatePriority(requested, out var priority, out _))
         {
-            if (!int.TryParse(text.ToString(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var value))
-            {
-                return (null, Error("priority", "Must be a whole number from 1 to 10."));
-            }
-
-            requested = value;
+            return (null, Error("priority", "Must be a whole number from 1 (most urgent) to 10."));
         }
 
-        if (!JobValidation.TryValidatePriority(requested, out var priority, out var priorityError))
+        if (!TryReadNumber(form, "maxAttempts", out var maxAttempts) || !JobValidation.TryValidateMaxAttempts(maxAttempts, out _))
         {
-            return (null, Error("priority", priorityError!));
+            return (null, Error("maxAttempts", $"Must be a whole number from 1 to {JobSpec.MostAttempts}."));
         }
 
         // The upload goes to the object store before the job exists, so any silo can fetch it.
@@ -261,10 +308,29 @@ public static class JobsApi
         }
 
         var fileName = Path.GetFileName(file.FileName);
-        return (new JobSpec(tenant, new JobInput(JobInputKind.Upload, key, fileName.Length > 0 ? fileName[..Math.Min(fileName.Length, 255)] : null, file.Length), priority), null);
+        return (new JobSpec(tenant, new JobInput(JobInputKind.Upload, key, fileName.Length > 0 ? fileName[..Math.Min(fileName.Length, 255)] : null, file.Length),
+            priority, maxAttempts), null);
     }
 
-    private static bool TryParseId(string text, out Guid id, out ValidationProblem invalid)
+    /// <summary>An optional whole-number form field: true with null if absent, false if present but not a number.</summary>
+    private static bool TryReadNumber(IFormCollection form, string field, out int? value)
+    {
+        value = null;
+        if (!form.TryGetValue(field, out var text))
+        {
+            return true;
+        }
+
+        if (!int.TryParse(text.ToString(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number))
+        {
+            return false;
+        }
+
+        value = number;
+        return true;
+    }
+
+    internal static bool TryParseId(string text, out Guid id, out ValidationProblem invalid)
     {
         invalid = null!;
         if (Guid.TryParseExact(text, "D", out id))
@@ -279,6 +345,6 @@ public static class JobsApi
     private static ProblemHttpResult NotFoundProblem(Guid id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Job not found", detail: $"There is no job {id}.");
 
-    private static Dictionary<string, string[]> Error(string field, string message) =>
+    internal static Dictionary<string, string[]> Error(string field, string message) =>
         new(StringComparer.Ordinal) { [field] = [message] };
 }

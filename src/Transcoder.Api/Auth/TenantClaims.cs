@@ -17,6 +17,9 @@ public static class TenantClaims
     /// <summary>Cookie the dashboard page keeps its token in (browsers cannot send headers on navigation).</summary>
     public const string DashboardCookie = "transcoder_dashboard_token";
 
+    /// <summary>Whether the caller is an operator, who may see and act on every tenant's jobs where an endpoint says so.</summary>
+    public static bool IsAdmin(this ClaimsPrincipal user) => user.IsInRole(AdminRole);
+
     /// <summary>The caller's tenant; authentication guarantees it is there.</summary>
     public static string Tenant(this ClaimsPrincipal user) =>
         user.FindFirstValue(Subject) ?? throw new InvalidOperationException("An authenticated caller has no subject.");

@@ -15,6 +15,10 @@ public sealed record CreateJobRequest
     /// <summary>1 (most urgent) to 10. Default 5.</summary>
     [Description("1 (most urgent) to 10. Default 5.")]
     public int? Priority { get; init; }
+
+    /// <summary>Attempts before a retryable failure sends the job to the dead-letter queue, 1 to 10. Default 3.</summary>
+    [Description("Attempts before a retryable failure sends the job to the dead-letter queue, 1 to 10. Default 3.")]
+    public int? MaxAttempts { get; init; }
 }
 
 /// <summary>One rendition of a completed job, with its measured quality (PSNR in dB, SSIM 0..1) against the source.</summary>
@@ -29,8 +33,8 @@ public sealed record RenditionResponse(
     double? Psnr,
     double? Ssim);
 
-/// <summary>Why a job failed.</summary>
-public sealed record JobErrorResponse(string Code, string Message);
+/// <summary>Why a job failed: a stable code, a message for people, and diagnostics such as the tail of ffmpeg's stderr.</summary>
+public sealed record JobErrorResponse(string Code, string Message, string? Detail);
 
 /// <summary>A job as clients see it.</summary>
 public sealed record JobResponse
@@ -62,6 +66,12 @@ public sealed record JobResponse
 
     public required int Attempts { get; init; }
 
+    /// <summary>Attempts the job may make before a retryable failure sends it to the dead-letter queue.</summary>
+    public required int MaxAttempts { get; init; }
+
+    /// <summary>When the job went to the dead-letter queue (out of attempts); POST /v1/jobs/{id}/retry requeues it.</summary>
+    public DateTimeOffset? DeadLetteredAt { get; init; }
+
     public required IReadOnlyList<RenditionResponse> Renditions { get; init; }
 
     public Uri? HlsUrl { get; init; }
@@ -84,6 +94,12 @@ public sealed record JobResponse
 /// <param name="Items">The jobs.</param>
 /// <param name="Next">Pass as <c>after</c> to get the next page; null on the last page.</param>
 public sealed record JobListResponse(IReadOnlyList<JobResponse> Items, string? Next);
+
+/// <summary>Jobs waiting for an encode slot.</summary>
+/// <param name="Queued">All queued jobs.</param>
+/// <param name="ByPriority">Queued jobs per priority, "1" (most urgent) to "10"; every priority is listed.</param>
+/// <param name="Scope">"tenant" for the caller's own jobs, "cluster" for every tenant's (operators).</param>
+public sealed record QueueResponse(long Queued, IReadOnlyDictionary<string, long> ByPriority, string Scope);
 
 /// <summary>A progress message sent to hub clients watching a job.</summary>
 public sealed record ProgressMessage(Guid JobId, string Status, double Percent, string Stage, DateTimeOffset At);

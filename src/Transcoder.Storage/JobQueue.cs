@@ -1,0 +1,154 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Transcoder.Storage;
+
+/// <summary>A job a silo claimed from the queue, to run in one of its slots.</summary>
+public sealed record QueueClaim(Guid JobId, string Tenant, int Priority);
+
+/// <summary>
+/// The durable queue of jobs waiting for an encode slot, in Postgres (<c>job_queue</c>; the order and the
+/// fairness rule are described in its migration). Silos with a free slot claim the next job and hold it by a
+/// lease they renew while it runs; a job's grain removes its row when the job ends, or puts it back when an
+/// attempt fails and the job waits to retry.
+/// </summary>
+public interface IJobQueue
+{
+    /// <summary>Adds a job unless it is already queued. Idempotent.</summary>
+    Task EnqueueAsync(Guid jobId, string tenant, int priority, CancellationToken cancellationToken);
+
+    /// <summary>Claims up to <paramref name="count"/> ready jobs for <paramref name="owner"/>, next in order first.</summary>
+    Task<IReadOnlyList<QueueClaim>> ClaimAsync(string owner, int count, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>Extends the leases <paramref name="owner"/> holds on these jobs; returns how many it still holds.</summary>
+    Task<int> RenewAsync(string owner, IReadOnlyCollection<Guid> jobIds, TimeSpan lease, CancellationToken cancellationToken);
+
+    /// <summary>Frees claims whose lease ran out (their silo stopped renewing); returns how many.</summary>
+    Task<int> ExpireLeasesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Unclaims a job so it is claimed again from <paramref name="readyAt"/> on (a retry's backoff).</summary>
+    Task ReleaseAsync(Guid jobId, DateTimeOffset readyAt, CancellationToken cancellationToken);
+
+    /// <summary>Removes a job that ended. Idempotent.</summary>
+    Task RemoveAsync(Guid jobId, CancellationToken cancellationToken);
+
+    /// <summary>Jobs waiting (not claimed) per priority: one tenant's, or every tenant's when <paramref name="tenant"/> is null.</summary>
+    Task<IReadOnlyDictionary<int, long>> CountWaitingAsync(string? tenant, CancellationToken cancellationToken);
+}
+
+/// <inheritdoc />
+public sealed class JobQueue(NpgsqlDataSource dataSource) : IJobQueue
+{
+    public async Task EnqueueAsync(Guid jobId, string tenant, int priority, CancellationToken cancellationToken)
+    {
+        // One statement: the tenant's virtual time moves on only if the job was not queued yet.
+        await using var command = dataSource.CreateCommand("""
+            WITH clock AS (
+                SELECT vtime FROM job_queue_clock WHERE priority = @priority
+            ), turn AS (
+                INSERT INTO job_queue_tenants (priority, tenant, vtime)
+                SELECT @priority, @tenant, clock.vtime + 1 FROM clock
+                WHERE NOT EXISTS (SELECT 1 FROM job_queue WHERE job_id = @job_id)
+                ON CONFLICT (priority, tenant) DO UPDATE
+                    SET vtime = GREATEST(job_queue_tenants.vtime, (SELECT vtime FROM clock)) + 1
+                RETURNING vtime
+            )
+            INSERT INTO job_queue (job_id, tenant, priority, vtime)
+            SELECT @job_id, @tenant, @priority, turn.vtime FROM turn
+            ON CONFLICT (job_id) DO NOTHING
+            """);
+        command.Parameters.AddWithValue("job_id", jobId);
+        command.Parameters.AddWithValue("tenant", tenant);
+        command.Parameters.AddWithValue("priority", (short)priority);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<QueueClaim>> ClaimAsync(string owner, int count, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            WITH next AS (
+                SELECT job_id FROM job_queue
+                WHERE claimed_by IS NULL AND ready_at <= now()
+                ORDER BY priority, vtime, enqueued_at
+                LIMIT @count
+                FOR UPDATE SKIP LOCKED
+            ), claimed AS (
+                UPDATE job_queue q SET claimed_by = @owner, lease_until = now() + @lease
+                FROM next WHERE q.job_id = next.job_id
+                RETURNING q.job_id, q.tenant, q.priority, q.vtime, q.enqueued_at
+            ), tick AS (
+                UPDATE job_queue_clock c SET vtime = GREATEST(c.vtime, m.vtime)
+                FROM (SELECT priority, max(vtime) AS vtime FROM claimed GROUP BY priority) m
+                WHERE c.priority = m.priority
+            )
+            SELECT job_id, tenant, priority FROM claimed ORDER BY priority, vtime, enqueued_at
+            """);
+        command.Parameters.AddWithValue("owner", owner);
+        command.Parameters.AddWithValue("count", count);
+        command.Parameters.AddWithValue("lease", lease);
+        var claims = new List<QueueClaim>(count);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            claims.Add(new QueueClaim(reader.GetGuid(0), reader.GetString(1), reader.GetInt16(2)));
+        }
+
+        return claims;
+    }
+
+    public async Task<int> RenewAsync(string owner, IReadOnlyCollection<Guid> jobIds, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        if (jobIds.Count == 0)
+        {
+            return 0;
+        }
+
+        await using var command = dataSource.CreateCommand(
+            "UPDATE job_queue SET lease_until = now() + @lease WHERE claimed_by = @owner AND job_id = ANY(@ids)");
+        command.Parameters.AddWithValue("owner", owner);
+        command.Parameters.AddWithValue("lease", lease);
+        command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = jobIds.ToArray() });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<int> ExpireLeasesAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE job_queue SET claimed_by = NULL, lease_until = NULL WHERE claimed_by IS NOT NULL AND lease_until < now()");
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task ReleaseAsync(Guid jobId, DateTimeOffset readyAt, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE job_queue SET claimed_by = NULL, lease_until = NULL, ready_at = @ready_at WHERE job_id = @job_id");
+        command.Parameters.AddWithValue("job_id", jobId);
+        command.Parameters.AddWithValue("ready_at", readyAt.UtcDateTime);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task RemoveAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM job_queue WHERE job_id = @job_id");
+        command.Parameters.AddWithValue("job_id", jobId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyDictionary<int, long>> CountWaitingAsync(string? tenant, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT priority, count(*) FROM job_queue
+            WHERE claimed_by IS NULL AND (@tenant::text IS NULL OR tenant = @tenant)
+            GROUP BY priority
+            """);
+        command.Parameters.Add(new NpgsqlParameter("tenant", NpgsqlDbType.Text) { Value = (object?)tenant ?? DBNull.Value });
+        var counts = new Dictionary<int, long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts[reader.GetInt16(0)] = reader.GetInt64(1);
+        }
+
+        return counts;
+    }
+}
