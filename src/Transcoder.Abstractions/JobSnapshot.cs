@@ -54,6 +54,18 @@ public sealed record JobSnapshot
     /// A dead-lettered job keeps its uploaded source so it can be retried.
     /// </summary>
     [Id(22)] public DateTimeOffset? DeadLetteredAt { get; init; }
+
+    /// <summary>SHA-256 of the input's bytes (hex), once a run has fetched it.</summary>
+    [Id(23)] public string? ContentHash { get; init; }
+
+    /// <summary>Fingerprint of the ladder settings the outputs were made with.</summary>
+    [Id(24)] public string? LadderHash { get; init; }
+
+    /// <summary>
+    /// The completed job of the same tenant whose outputs this job reuses, because its input bytes and ladder
+    /// settings were the same; null when this job transcoded its input itself.
+    /// </summary>
+    [Id(25)] public Guid? ReusedFrom { get; init; }
 }
 
 /// <summary>The stages a job reports while it runs.</summary>

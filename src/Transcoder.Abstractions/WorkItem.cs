@@ -22,6 +22,9 @@ public sealed record WorkItem(
 /// <param name="Cost">CPU time and its price.</param>
 /// <param name="PosterKey">Object key of the poster image, if any.</param>
 /// <param name="StoryboardKey">Object key of the WebVTT storyboard track, if any.</param>
+/// <param name="ContentHash">SHA-256 of the input's bytes (hex).</param>
+/// <param name="LadderHash">Fingerprint of the ladder settings the outputs were made with.</param>
+/// <param name="ReusedFrom">The completed job whose outputs these are, when the run found the same input and ladder done already.</param>
 [GenerateSerializer, Immutable, Alias("transcoder.transcode-output")]
 public sealed record TranscodeOutput(
     [property: Id(0)] System.Collections.Immutable.ImmutableArray<Rendition> Renditions,
@@ -30,4 +33,7 @@ public sealed record TranscodeOutput(
     [property: Id(3)] double DurationSeconds,
     [property: Id(4)] JobCost? Cost = null,
     [property: Id(5)] string? PosterKey = null,
-    [property: Id(6)] string? StoryboardKey = null);
+    [property: Id(6)] string? StoryboardKey = null,
+    [property: Id(7)] string? ContentHash = null,
+    [property: Id(8)] string? LadderHash = null,
+    [property: Id(9)] Guid? ReusedFrom = null);

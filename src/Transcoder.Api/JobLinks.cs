@@ -29,6 +29,8 @@ public sealed class JobLinks(IObjectStore store)
         DashUrl = job.DashKey is null ? null : store.PublicUrl(job.DashKey),
         Error = job.Error is null ? null : new JobErrorResponse(job.Error.Code, job.Error.Message, job.Error.Detail),
         Cost = job.Cost,
+        ContentSha256 = job.ContentHash,
+        ReusedFrom = job.ReusedFrom,
         PosterUrl = job.PosterKey is null ? null : store.PublicUrl(job.PosterKey),
         StoryboardUrl = job.StoryboardKey is null ? null : store.PublicUrl(job.StoryboardKey),
     };

@@ -30,6 +30,7 @@ public static class GrainsExtensions
         services.AddSingleton<FfmpegProcess>();
         services.AddSingleton<LadderEncoder>();
         services.AddSingleton<UrlFetcher>();
+        services.AddSingleton<OutputReuse>();
         services.AddSingleton<TranscodeRunner>();
         services.AddHostedService<SiloMetrics>();
 

@@ -31,6 +31,9 @@ internal static partial class Log
     [LoggerMessage(3023, LogLevel.Warning, "Job {JobId} could not be updated in the queue")]
     public static partial void QueueUpdateFailed(ILogger logger, Guid jobId, Exception exception);
 
+    [LoggerMessage(3024, LogLevel.Information, "Job {JobId} of {Tenant} reuses the outputs of job {ReusedFrom}: same input bytes and ladder")]
+    public static partial void OutputsReused(ILogger logger, Guid jobId, string tenant, Guid reusedFrom);
+
     [LoggerMessage(3006, LogLevel.Warning, "Job {JobId} refused a report from run {RunId}, which is not current")]
     public static partial void StaleReport(ILogger logger, Guid jobId, Guid runId);
 

@@ -176,6 +176,10 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain
                 _ = StopRunAsync(lostWorker, previous);
             }
 
+            // What the lost run published live goes; if it is in fact still running, it removes the rest
+            // itself once its report is refused.
+            await RemoveRunObjectsAsync(job, previous);
+
             if (job.Attempts >= MaxAttempts(job))
             {
                 await FailAsync(job, new JobError(JobErrorCodes.WorkerLost, $"The worker on {job.ProcessingNode} stopped holding the job."), retryable: true);
@@ -279,6 +283,9 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain
             Cost = output.Cost,
             PosterKey = output.PosterKey,
             StoryboardKey = output.StoryboardKey,
+            ContentHash = output.ContentHash,
+            LadderHash = output.LadderHash,
+            ReusedFrom = output.ReusedFrom,
             Error = null,
         });
         Log.JobCompleted(_logger, JobId, job.Tenant, output.Renditions.Length);
@@ -416,6 +423,7 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain
                 await StopRunAsync(worker, lostRun);
             }
 
+            await RemoveRunObjectsAsync(job, lostRun);
             await ReportFailedAsync(lostRun, error, retryable: true);
         }
     }
@@ -433,6 +441,19 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             Log.QueueUpdateFailed(_logger, JobId, ex);
+        }
+    }
+
+    private async Task RemoveRunObjectsAsync(JobSnapshot job, Guid runId)
+    {
+        var prefix = ObjectKeys.Run(job.Tenant, job.Id, runId);
+        try
+        {
+            await _store.DeletePrefixAsync(prefix, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.CleanupFailed(_logger, prefix, ex);
         }
     }
 

@@ -21,6 +21,7 @@ public sealed class TranscodeRunner : IDisposable
     private readonly UrlFetcher _fetcher;
     private readonly MediaProbe _probe;
     private readonly LadderEncoder _encoder;
+    private readonly OutputReuse _reuse;
     private readonly LadderOptions _ladder;
     private readonly InputLimits _limits;
     private readonly MediaOptions _media;
@@ -30,7 +31,7 @@ public sealed class TranscodeRunner : IDisposable
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentDictionary<Guid, Run> _runs = new();
 
-    public TranscodeRunner(IGrainFactory grains, IObjectStore store, UrlFetcher fetcher, MediaProbe probe, LadderEncoder encoder,
+    public TranscodeRunner(IGrainFactory grains, IObjectStore store, UrlFetcher fetcher, MediaProbe probe, LadderEncoder encoder, OutputReuse reuse,
         IOptions<LadderOptions> ladder, IOptions<InputLimits> limits, IOptions<MediaOptions> media, IOptions<WorkerOptions> worker, IOptions<ObjectStoreOptions> storage,
         ILogger<TranscodeRunner> logger)
     {
@@ -40,6 +41,7 @@ public sealed class TranscodeRunner : IDisposable
         _fetcher = fetcher;
         _probe = probe;
         _encoder = encoder;
+        _reuse = reuse;
         _ladder = ladder.Value;
         _limits = limits.Value;
         _media = media.Value;
@@ -95,7 +97,7 @@ public sealed class TranscodeRunner : IDisposable
         var job = _grains.GetGrain<ITranscodeJobGrain>(item.JobId);
         var token = run.Cancellation.Token;
         var scratch = Path.Combine(_media.ScratchRoot, $"{item.JobId:N}-{item.RunId:N}");
-        var outputPrefix = $"{ObjectKeys.JobPrefix(item.Tenant, item.JobId)}{item.RunId:N}/";
+        var outputPrefix = ObjectKeys.Run(item.Tenant, item.JobId, item.RunId);
         var reporter = new ProgressReporter(job, item.RunId, _worker.ProgressInterval);
         var slotTaken = false;
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(token);
@@ -109,6 +111,14 @@ public sealed class TranscodeRunner : IDisposable
             await reporter.ReportAsync(0, JobStages.Downloading, force: true);
             var input = Path.Combine(scratch, "input");
             await FetchAsync(item.Input, input, token);
+            var contentHash = await OutputReuse.HashFileAsync(input, token);
+            if (await _reuse.FindAsync(item, contentHash, token) is { } reused)
+            {
+                Log.OutputsReused(_logger, item.JobId, item.Tenant, reused.ReusedFrom!.Value);
+                DeleteScratch(scratch);
+                await job.ReportCompletedAsync(item.RunId, reused);
+                return;
+            }
 
             await reporter.ReportAsync(2, JobStages.Probing, force: true);
             var source = await _probe.ProbeAsync(input, token);
@@ -152,7 +162,9 @@ public sealed class TranscodeRunner : IDisposable
                 packaged.DurationSeconds,
                 JobCosts.Price(packaged.CpuSeconds, packaged.DurationSeconds, packaged.Renditions.Length, _worker.DollarsPerVcpuHour),
                 packaged.Poster is null ? null : outputPrefix + packaged.Poster,
-                packaged.StoryboardTrack is null ? null : outputPrefix + packaged.StoryboardTrack);
+                packaged.StoryboardTrack is null ? null : outputPrefix + packaged.StoryboardTrack,
+                contentHash,
+                _reuse.LadderHash);
 
             // Scratch goes before the report, so a job seen as ended has nothing left on this silo's disk.
             DeleteScratch(scratch);

@@ -14,11 +14,12 @@ internal static partial class CpuLimit
 
     /// <summary>
     /// Whether a run ended because of the limit: ffmpeg treats SIGXCPU as a request to stop ("received signal
-    /// 24"), and after the kernel has repeated it a few times exits hard with 123; past the hard limit the
-    /// kernel kills it (128 + 9 as .NET reports it).
+    /// 24"), and after the kernel has repeated it a few times exits hard with 123. The kernel's SIGKILL at the
+    /// hard limit always comes after those, so a SIGKILL alone (someone killed ffmpeg, or it ran out of memory)
+    /// is not the limit.
     /// </summary>
     public static bool IsLimitExit(int exitCode, string stderrTail) =>
-        exitCode is 123 or 128 + 24 or 128 + 9 || stderrTail.Contains("received signal 24", StringComparison.Ordinal);
+        exitCode is 123 or 128 + 24 || stderrTail.Contains("received signal 24", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Applies the limit to the child whose command line contains <paramref name="marker"/>; false if not found.</summary>
     public static bool TryApply(string marker, TimeSpan limit)

@@ -84,11 +84,16 @@ public sealed class FfmpegProcess(IOptions<MediaOptions> options, ILogger<Ffmpeg
         if (!result.Success)
         {
             Log.FfmpegFailed(logger, result.ExitCode, tail.Text);
-            throw new MediaException(MediaErrorKind.EncodeFailed, $"ffmpeg exited with code {result.ExitCode}.", stderrTail: tail.Text);
+            throw new MediaException(MediaErrorKind.EncodeFailed, ExitMessage(result.ExitCode), stderrTail: tail.Text);
         }
 
         return new FfmpegRun(cpuSeconds ?? 0);
     }
+
+    /// <summary>How ffmpeg ended: a code of 128 + n means it was killed by signal n (9: killed, 11: crashed).</summary>
+    internal static string ExitMessage(int exitCode) => exitCode > 128 && exitCode < 160
+        ? $"ffmpeg was killed by signal {exitCode - 128} (exit code {exitCode})."
+        : $"ffmpeg exited with code {exitCode}.";
 
     private static MediaException TimedOut(TimeSpan limit, StderrTail tail) =>
         new(MediaErrorKind.TimedOut, $"ffmpeg ran longer than its limit of {limit} and was stopped.", stderrTail: tail.Text);

@@ -22,6 +22,12 @@ public interface IJobRecordRepository
     Task<JobSnapshot?> FindAsync(Guid id, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The latest completed job of <paramref name="tenant"/> made from the same input bytes with the same ladder
+    /// settings, whose outputs another job may reuse; null if there is none.
+    /// </summary>
+    Task<JobSnapshot?> FindReusableAsync(string tenant, string contentHash, string ladderHash, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Dead-lettered jobs, most recent first, after <paramref name="cursor"/> if given: one tenant's, or every
     /// tenant's when <paramref name="tenant"/> is null.
     /// </summary>
@@ -36,7 +42,7 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
     private const string Columns = """
         id, tenant, status, stage, progress, priority, input_kind, input_location, created_at, started_at,
         completed_at, updated_at, processing_node, attempts, renditions, hls_key, dash_key, error_code, error_message, cost, poster_key, storyboard_key, playable_at,
-        max_attempts, dead_lettered_at, error_detail
+        max_attempts, dead_lettered_at, error_detail, content_hash, ladder_hash, reused_from
         """;
 
     public async Task UpsertAsync(JobSnapshot job, CancellationToken cancellationToken)
@@ -45,7 +51,7 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
             INSERT INTO transcode_jobs ({Columns})
             VALUES (@id, @tenant, @status, @stage, @progress, @priority, @input_kind, @input_location, @created_at, @started_at,
                     @completed_at, @updated_at, @processing_node, @attempts, @renditions, @hls_key, @dash_key, @error_code, @error_message, @cost, @poster_key, @storyboard_key, @playable_at,
-                    @max_attempts, @dead_lettered_at, @error_detail)
+                    @max_attempts, @dead_lettered_at, @error_detail, @content_hash, @ladder_hash, @reused_from)
             ON CONFLICT (id) DO UPDATE SET
                 status = EXCLUDED.status, stage = EXCLUDED.stage, progress = EXCLUDED.progress,
                 started_at = EXCLUDED.started_at, completed_at = EXCLUDED.completed_at, updated_at = EXCLUDED.updated_at,
@@ -53,7 +59,8 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
                 hls_key = EXCLUDED.hls_key, dash_key = EXCLUDED.dash_key,
                 error_code = EXCLUDED.error_code, error_message = EXCLUDED.error_message, cost = EXCLUDED.cost,
                 poster_key = EXCLUDED.poster_key, storyboard_key = EXCLUDED.storyboard_key, playable_at = EXCLUDED.playable_at,
-                dead_lettered_at = EXCLUDED.dead_lettered_at, error_detail = EXCLUDED.error_detail
+                dead_lettered_at = EXCLUDED.dead_lettered_at, error_detail = EXCLUDED.error_detail,
+                content_hash = EXCLUDED.content_hash, ladder_hash = EXCLUDED.ladder_hash, reused_from = EXCLUDED.reused_from
             WHERE transcode_jobs.updated_at <= EXCLUDED.updated_at
             """;
         await using var command = dataSource.CreateCommand(sql);
@@ -84,6 +91,9 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
         p.Add(new NpgsqlParameter("max_attempts", NpgsqlDbType.Smallint) { Value = job.MaxAttempts is { } max ? (short)max : DBNull.Value });
         p.AddWithValue("dead_lettered_at", (object?)job.DeadLetteredAt?.UtcDateTime ?? DBNull.Value);
         p.AddWithValue("error_detail", (object?)job.Error?.Detail ?? DBNull.Value);
+        p.AddWithValue("content_hash", (object?)job.ContentHash ?? DBNull.Value);
+        p.AddWithValue("ladder_hash", (object?)job.LadderHash ?? DBNull.Value);
+        p.Add(new NpgsqlParameter("reused_from", NpgsqlDbType.Uuid) { Value = (object?)job.ReusedFrom ?? DBNull.Value });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -152,6 +162,21 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
         return Page(jobs, limit, job => job.DeadLetteredAt!.Value);
     }
 
+    public async Task<JobSnapshot?> FindReusableAsync(string tenant, string contentHash, string ladderHash, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            SELECT {Columns} FROM transcode_jobs
+            WHERE tenant = @tenant AND content_hash = @content_hash AND ladder_hash = @ladder_hash AND status = 'completed'
+            ORDER BY completed_at DESC
+            LIMIT 1
+            """);
+        command.Parameters.AddWithValue("tenant", tenant);
+        command.Parameters.AddWithValue("content_hash", contentHash);
+        command.Parameters.AddWithValue("ladder_hash", ladderHash);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
     public async Task<JobSnapshot?> FindAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM transcode_jobs WHERE id = @id");
@@ -189,6 +214,9 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
             PlayableAt = ReadTime(reader, 22),
             MaxAttempts = reader.IsDBNull(23) ? null : reader.GetInt16(23),
             DeadLetteredAt = ReadTime(reader, 24),
+            ContentHash = reader.IsDBNull(26) ? null : reader.GetString(26),
+            LadderHash = reader.IsDBNull(27) ? null : reader.GetString(27),
+            ReusedFrom = reader.IsDBNull(28) ? null : reader.GetGuid(28),
         };
     }
 

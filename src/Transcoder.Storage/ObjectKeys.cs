@@ -9,6 +9,9 @@ public static class ObjectKeys
     /// <summary>The object an uploaded source is stored as.</summary>
     public static string Source(string tenant, Guid jobId) => $"{JobPrefix(tenant, jobId)}source/input";
 
+    /// <summary>The prefix of everything one attempt (run) of a job writes; only the accepted run's stays.</summary>
+    public static string Run(string tenant, Guid jobId, Guid runId) => $"{JobPrefix(tenant, jobId)}{runId:N}/";
+
     /// <summary>The prefix of a job's published outputs.</summary>
     public static string Outputs(string tenant, Guid jobId) => $"{JobPrefix(tenant, jobId)}out/";
 }

@@ -26,6 +26,9 @@ public interface IObjectStore
     /// <summary>Removes every object under a prefix except those <paramref name="keep"/> picks; returns how many.</summary>
     Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken, Func<string, bool>? keep = null);
 
+    /// <summary>Whether an object exists.</summary>
+    Task<bool> ExistsAsync(string key, CancellationToken cancellationToken);
+
     /// <summary>Keys under a prefix.</summary>
     Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken);
 
@@ -114,6 +117,19 @@ public sealed class ObjectStore(IAmazonS3 s3, IOptions<ObjectStoreOptions> optio
         }
 
         return keys.Count;
+    }
+
+    public async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await s3.GetObjectMetadataAsync(_options.Bucket, key, cancellationToken);
+            return true;
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
     }
 
     public async Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken)

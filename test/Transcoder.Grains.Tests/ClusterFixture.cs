@@ -16,7 +16,7 @@ namespace Transcoder.Grains.Tests;
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
-    private readonly string _database = $"grain_tests_{Guid.NewGuid():N}";
+    private TestDatabase _database = null!;
 
     public TestCluster Cluster { get; private set; } = null!;
 
@@ -30,13 +30,8 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await using (var admin = NpgsqlDataSource.Create(TestStack.PostgresConnectionString))
-        {
-            await using var create = admin.CreateCommand($"CREATE DATABASE {_database}");
-            await create.ExecuteNonQueryAsync();
-        }
-
-        var connectionString = new NpgsqlConnectionStringBuilder(TestStack.PostgresConnectionString) { Database = _database }.ConnectionString;
+        _database = await TestDatabase.CreateAsync("grain_tests");
+        var connectionString = _database.ConnectionString;
         await using (var data = NpgsqlDataSource.Create(connectionString))
         {
             await new DatabaseMigrator(data, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(CancellationToken.None);
@@ -54,10 +49,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Cluster.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
-        await using var admin = NpgsqlDataSource.Create(TestStack.PostgresConnectionString);
-        await using var drop = admin.CreateCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");
-        await drop.ExecuteNonQueryAsync();
+        await _database.DisposeAsync();
     }
 
     private static Dictionary<string, string?> Settings(string connectionString) => new()

@@ -233,20 +233,55 @@ public sealed class TranscodeJobGrainTests(ClusterFixture fixture) : IDisposable
         Assert.Null(await Job(Guid.NewGuid()).RetryAsync());
     }
 
+    /// <summary>ffmpeg killed mid-encode, twice: the job is retried, then dead-lettered with ffmpeg's stderr tail.</summary>
+    [Fact]
+    public async Task FfmpegKilled_IsRetriedThenDeadLettered()
+    {
+        var id = Guid.NewGuid();
+        await Job(id).SubmitAsync(await UploadAsync(id, 1280, 720, 20) with { MaxAttempts = 2 });
+
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            // Killed once it is encoding (so it has said something on stderr).
+            var deadline = DateTime.UtcNow.AddMinutes(1);
+            int? ffmpeg;
+            while ((ffmpeg = TestProcesses.FfmpegOf(id)) is null || (await Job(id).GetAsync()) is not { Attempts: var attempts, Progress: > 4 } || attempts != attempt)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"attempt {attempt} never started encoding");
+                await Task.Delay(50, CancellationToken.None);
+            }
+
+            await TestClips.RunAsync("kill", ["-KILL", ffmpeg.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            while (TestProcesses.FfmpegOf(id) == ffmpeg)
+            {
+                await Task.Delay(50, CancellationToken.None);
+            }
+        }
+
+        var job = await WaitForEndAsync(id);
+
+        Assert.Equal((JobStatus.Failed, 2), (job.Status, job.Attempts));
+        Assert.Equal(JobErrorCodes.EncodeFailed, job.Error!.Code);
+        Assert.NotNull(job.DeadLetteredAt);
+        Assert.False(string.IsNullOrWhiteSpace(job.Error.Detail), "the dead letter should carry ffmpeg's stderr tail");
+        Assert.Contains("signal 9", job.Error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Cancel_RunningJob_EndsCanceledAndLeavesNoOutputs()
     {
         var id = Guid.NewGuid();
         await Job(id).SubmitAsync(await UploadAsync(id, 1280, 720, 20));
         var deadline = DateTime.UtcNow.AddMinutes(1);
-        while ((await Job(id).GetAsync())!.Stage != JobStages.Encoding)
+        while (TestProcesses.FfmpegOf(id) is null)
         {
             Assert.True(DateTime.UtcNow < deadline, "the job never started encoding");
-            await Task.Delay(100, CancellationToken.None);
+            await Task.Delay(50, CancellationToken.None);
         }
 
         var canceled = await Job(id).CancelAsync();
 
+        Assert.Null(TestProcesses.FfmpegOf(id)); // the cancel returns once ffmpeg has been stopped
         Assert.Equal(JobStatus.Canceled, canceled!.Status);
         var outputs = (await fixture.Store.ListAsync(ObjectKeys.JobPrefix(_tenant, id), CancellationToken.None))
             .Where(k => k != ObjectKeys.Source(_tenant, id));

@@ -111,3 +111,17 @@ public class LadderPlannerTests
     public void PlanFrameRate_KeepsAtMost60(long num, long den, long expectedNum, long expectedDen) =>
         Assert.Equal(new Rational(expectedNum, expectedDen), LadderPlanner.PlanFrameRate(new Rational(num, den), 60));
 }
+
+public class LadderFingerprintTests
+{
+    [Fact]
+    public void Fingerprint_SameSettingsSame_AnyChangeDifferent()
+    {
+        var defaults = LadderFingerprint.Of(new LadderOptions());
+
+        Assert.Equal(defaults, LadderFingerprint.Of(new LadderOptions()));
+        Assert.NotEqual(defaults, LadderFingerprint.Of(new LadderOptions { Crf = 22 }));
+        Assert.NotEqual(defaults, LadderFingerprint.Of(new LadderOptions { SegmentSeconds = 4, FirstSegmentSeconds = 2 }));
+        Assert.NotEqual(defaults, LadderFingerprint.Of(new LadderOptions { Rungs = [new() { ShortSide = 720, Bitrate = 5_000_000, MaxRate = 6_000_000, BufferSize = 12_000_000 }] }));
+    }
+}

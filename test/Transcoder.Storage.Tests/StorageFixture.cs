@@ -11,7 +11,7 @@ namespace Transcoder.Storage.Tests;
 /// </summary>
 public sealed class StorageFixture : IAsyncLifetime
 {
-    private readonly string _database = $"storage_tests_{Guid.NewGuid():N}";
+    private TestDatabase _database = null!;
 
     public NpgsqlDataSource DataSource { get; private set; } = null!;
 
@@ -28,13 +28,8 @@ public sealed class StorageFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await using (var admin = NpgsqlDataSource.Create(TestStack.PostgresConnectionString))
-        {
-            await using var create = admin.CreateCommand($"CREATE DATABASE {_database}");
-            await create.ExecuteNonQueryAsync();
-        }
-
-        DataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(TestStack.PostgresConnectionString) { Database = _database }.ConnectionString);
+        _database = await TestDatabase.CreateAsync("storage_tests");
+        DataSource = NpgsqlDataSource.Create(_database.ConnectionString);
         Store = new ObjectStore(ObjectStore.CreateClient(StoreOptions), Options.Create(StoreOptions), NullLogger<ObjectStore>.Instance);
         await Store.EnsureBucketAsync(CancellationToken.None);
     }
@@ -42,10 +37,7 @@ public sealed class StorageFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await DataSource.DisposeAsync();
-        NpgsqlConnection.ClearAllPools();
-        await using var admin = NpgsqlDataSource.Create(TestStack.PostgresConnectionString);
-        await using var drop = admin.CreateCommand($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");
-        await drop.ExecuteNonQueryAsync();
+        await _database.DisposeAsync();
     }
 }
 

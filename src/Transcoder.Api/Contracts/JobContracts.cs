@@ -86,6 +86,15 @@ public sealed record JobResponse
     /// <summary>A WebVTT thumbnails track for seek previews, pointing into a sprite image.</summary>
     public Uri? StoryboardUrl { get; init; }
 
+    /// <summary>SHA-256 of the input's bytes (hex), once the job has fetched it.</summary>
+    public string? ContentSha256 { get; init; }
+
+    /// <summary>
+    /// The earlier job of the same tenant whose outputs this job reuses (same input bytes, same ladder settings)
+    /// instead of transcoding again; null when this job made its own.
+    /// </summary>
+    public Guid? ReusedFrom { get; init; }
+
     /// <summary>CPU seconds of the encode and their price; null until the job completes.</summary>
     public JobCost? Cost { get; init; }
 }

@@ -1,0 +1,146 @@
+using Transcoder.Abstractions;
+using Transcoder.Storage;
+using Transcoder.Testing;
+
+namespace Transcoder.Cluster.Tests;
+
+/// <summary>Silos dying under running jobs, on real processes.</summary>
+public sealed class FailoverTests : IAsyncLifetime
+{
+    private readonly string _tenant = $"faults-{Guid.NewGuid():N}"[..16];
+    private readonly string _folder = TestStack.NewScratchFolder("cluster");
+    private FaultCluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await FaultCluster.StartAsync(silos: 2, portOffset: 0);
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        Directory.Delete(_folder, true);
+    }
+
+    /// <summary>
+    /// kill -9 of the silo running a job mid-encode: its claim on the job runs out, the other silo claims it
+    /// and runs it again under a new run id, and only that run's outputs are left in the bucket.
+    /// </summary>
+    [Fact]
+    public async Task KilledSilo_ItsJobIsTakenOverAndCompletesOnce()
+    {
+        var id = Guid.NewGuid();
+        var source = await UploadAsync(id, 1280, 720, 30);
+        var job = _cluster.Client.GetGrain<ITranscodeJobGrain>(id);
+
+        await job.SubmitAsync(new JobSpec(_tenant, new JobInput(JobInputKind.Upload, source), 5));
+        var running = await WaitForEncodeAsync(id);
+        var victim = _cluster.Silo(running.ProcessingNode!);
+        victim.Kill();
+        var killedAt = DateTime.UtcNow;
+        var done = await WaitAsync(id, j => j.Status.IsTerminal(), TimeSpan.FromMinutes(4));
+
+        Assert.Equal(JobStatus.Completed, done.Status);
+        Assert.Equal(2, done.Attempts);
+        Assert.NotEqual(victim.Name, done.ProcessingNode);
+        Assert.False(_cluster.Silo(done.ProcessingNode!).HasExited);
+        var runs = await RunPrefixesAsync(id, source);
+        Assert.Single(runs);
+        Assert.StartsWith(ObjectKeys.JobPrefix(_tenant, id) + runs[0] + "/", done.HlsKey, StringComparison.Ordinal);
+        Assert.True(done.StartedAt < killedAt);
+    }
+
+    /// <summary>
+    /// A graceful stop (SIGTERM) of the silo running a job: it stops taking work, hands the job back to the
+    /// queue without spending an attempt, and exits; the other silo runs the job to the end.
+    /// </summary>
+    [Fact]
+    public async Task StoppedSilo_HandsItsJobBackWithoutSpendingAnAttempt()
+    {
+        var id = Guid.NewGuid();
+        var source = await UploadAsync(id, 1280, 720, 30);
+        var job = _cluster.Client.GetGrain<ITranscodeJobGrain>(id);
+
+        await job.SubmitAsync(new JobSpec(_tenant, new JobInput(JobInputKind.Upload, source), 5));
+        var running = await WaitForEncodeAsync(id);
+        var stopped = _cluster.Silo(running.ProcessingNode!);
+        await stopped.TerminateAsync(TimeSpan.FromSeconds(30));
+        var done = await WaitAsync(id, j => j.Status.IsTerminal(), TimeSpan.FromMinutes(4));
+
+        Assert.Equal(JobStatus.Completed, done.Status);
+        Assert.Equal(1, done.Attempts);
+        Assert.NotEqual(stopped.Name, done.ProcessingNode);
+        Assert.Single(await RunPrefixesAsync(id, source));
+    }
+
+    /// <summary>
+    /// The whole cluster stopped with jobs queued and running, then started again: every job is driven to the
+    /// end by the queue alone.
+    /// </summary>
+    [Fact]
+    public async Task WholeClusterRestarted_EveryQueuedJobCompletes()
+    {
+        var ids = Enumerable.Range(0, 16).Select(_ => Guid.NewGuid()).ToList();
+        foreach (var id in ids)
+        {
+            var source = await UploadAsync(id, 320, 240, 2);
+            await _cluster.Client.GetGrain<ITranscodeJobGrain>(id).SubmitAsync(new JobSpec(_tenant, new JobInput(JobInputKind.Upload, source), 5));
+        }
+
+        await Task.WhenAll(_cluster.Silos.Select(s => s.TerminateAsync(TimeSpan.FromSeconds(30))));
+        var left = 0;
+        foreach (var id in ids)
+        {
+            left += (await _cluster.Records.FindAsync(id, CancellationToken.None))!.Status.IsTerminal() ? 0 : 1;
+        }
+
+        await _cluster.StartSilosAsync([("silo-c", 2), ("silo-d", 3)]);
+        var jobs = await Task.WhenAll(ids.Select(id => WaitAsync(id, j => j.Status.IsTerminal(), TimeSpan.FromMinutes(4))));
+
+        Assert.True(left > 0, "every job had ended before the cluster stopped; the test proves nothing");
+        Assert.All(jobs, j => Assert.Equal(JobStatus.Completed, j.Status));
+    }
+
+    private async Task<string> UploadAsync(Guid id, int width, int height, double seconds)
+    {
+        var clip = await TestClips.VideoAsync(_folder, width, height, seconds);
+        var source = ObjectKeys.Source(_tenant, id);
+        await _cluster.Store.PutFileAsync(source, clip, "video/mp4", CancellationToken.None);
+        return source;
+    }
+
+    /// <summary>The run folders under the job's prefix (everything but the uploaded source).</summary>
+    private async Task<List<string>> RunPrefixesAsync(Guid id, string source)
+    {
+        var prefix = ObjectKeys.JobPrefix(_tenant, id);
+        return [.. (await _cluster.Store.ListAsync(prefix, CancellationToken.None))
+            .Where(k => k != source)
+            .Select(k => k[prefix.Length..].Split('/')[0])
+            .Distinct()];
+    }
+
+    /// <summary>Waits until the job's ffmpeg is a second into encoding; returns the job's row (which names its silo).</summary>
+    private async Task<JobSnapshot> WaitForEncodeAsync(Guid id)
+    {
+        var running = await WaitAsync(id, j => j.Status == JobStatus.Processing && TestProcesses.FfmpegOf(id) is not null, TimeSpan.FromMinutes(2));
+        await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
+        return running;
+    }
+
+    /// <summary>
+    /// Polls the cluster's job table (not the grain, whose silo may be the one just stopped) until the job's row
+    /// meets the condition.
+    /// </summary>
+    private async Task<JobSnapshot> WaitAsync(Guid id, Func<JobSnapshot, bool> condition, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            var row = await _cluster.Records.FindAsync(id, CancellationToken.None);
+            if (row is { } r && condition(r))
+            {
+                return r;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"condition not met within {within}: {row}");
+            await Task.Delay(200, CancellationToken.None);
+        }
+    }
+}

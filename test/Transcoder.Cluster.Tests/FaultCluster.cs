@@ -1,0 +1,137 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orleans.Configuration;
+using StackExchange.Redis;
+using Transcoder.Storage;
+using Transcoder.Testing;
+
+namespace Transcoder.Cluster.Tests;
+
+/// <summary>
+/// A cluster of its own for one fault test: silo processes on loopback joined through the test stack's Redis
+/// under a cluster id of their own, a Postgres database of their own (job table, queue and grain state), the
+/// stack's S3 endpoint, and an Orleans client in the test to submit and watch jobs. Leases and heartbeats are
+/// short so that faults play out in seconds.
+/// </summary>
+public sealed class FaultCluster : IAsyncDisposable
+{
+    private readonly List<SiloProcess> _silos = [];
+    private TestDatabase _database = null!;
+    private IHost? _client;
+    private NpgsqlDataSource? _data;
+
+    private FaultCluster()
+    {
+    }
+
+    public IClusterClient Client => _client!.Services.GetRequiredService<IClusterClient>();
+
+    public IObjectStore Store { get; private set; } = null!;
+
+    /// <summary>The cluster's job table.</summary>
+    public IJobRecordRepository Records { get; private set; } = null!;
+
+    public IReadOnlyList<SiloProcess> Silos => _silos;
+
+    public string LogFolder => Path.Combine(TestStack.DataFolder, "cluster-tests", Id);
+
+    /// <summary>The cluster id, service id and database name alike.</summary>
+    private string Id => _database.Name;
+
+    private string ConnectionString => _database.ConnectionString;
+
+    /// <summary>Starts <paramref name="silos"/> silos (ports from <paramref name="portOffset"/> on) and a client.</summary>
+    public static async Task<FaultCluster> StartAsync(int silos, int portOffset)
+    {
+        var cluster = new FaultCluster();
+        await cluster.CreateDatabaseAsync();
+        await cluster.StartSilosAsync(Enumerable.Range(0, silos).Select(i => ($"silo-{(char)('a' + i)}", portOffset + i)));
+
+        cluster._client = Host.CreateDefaultBuilder()
+            .UseOrleansClient(client =>
+            {
+                client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.Id, cluster.Id));
+                client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(TestStack.RedisConnectionString));
+
+                // Silos that start later (other ports) are found within seconds, not the default minute.
+                client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
+            })
+            .Build();
+        await cluster._client.StartAsync();
+
+        var store = new ObjectStoreOptions { ServiceUrl = TestStack.S3Url, Bucket = TestStack.Bucket, AccessKey = "S3RVER", SecretKey = "S3RVER", PublicBaseUrl = $"{TestStack.S3Url}/{TestStack.Bucket}" };
+        cluster._data = NpgsqlDataSource.Create(cluster.ConnectionString);
+        cluster.Records = new JobRecordRepository(cluster._data);
+        cluster.Store = new ObjectStore(ObjectStore.CreateClient(store), Options.Create(store), NullLogger<ObjectStore>.Instance);
+        return cluster;
+    }
+
+    /// <summary>The silo with this name that is (or was last) running.</summary>
+    public SiloProcess Silo(string name) => _silos.Last(s => s.Name == name);
+
+    /// <summary>Starts silos (name, port offset) and waits until every one is ready.</summary>
+    public async Task StartSilosAsync(IEnumerable<(string Name, int PortOffset)> silos)
+    {
+        var started = silos.Select(s => SiloProcess.Start(s.Name, s.PortOffset, Settings(), LogFolder)).ToList();
+        _silos.AddRange(started);
+        foreach (var silo in started)
+        {
+            await silo.WaitReadyAsync(TimeSpan.FromMinutes(2));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client is not null)
+        {
+            await _client.StopAsync();
+            _client.Dispose();
+        }
+
+        foreach (var silo in _silos)
+        {
+            await silo.DisposeAsync();
+        }
+
+        if (_data is not null)
+        {
+            await _data.DisposeAsync();
+        }
+
+        await _database.DisposeAsync();
+    }
+
+    private async Task CreateDatabaseAsync()
+    {
+        _database = await TestDatabase.CreateAsync("faults");
+        await using var data = NpgsqlDataSource.Create(ConnectionString);
+        await new DatabaseMigrator(data, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(CancellationToken.None);
+    }
+
+    private Dictionary<string, string> Settings() => new()
+    {
+        ["Cluster__RedisConnectionString"] = $"{TestStack.RedisConnectionString},abortConnect=false",
+        ["Cluster__ClusterId"] = Id,
+        ["Cluster__ServiceId"] = Id,
+        ["Postgres__ConnectionString"] = ConnectionString,
+        ["ObjectStore__ServiceUrl"] = TestStack.S3Url,
+        ["ObjectStore__Bucket"] = TestStack.Bucket,
+        ["ObjectStore__AccessKey"] = "S3RVER",
+        ["ObjectStore__SecretKey"] = "S3RVER",
+        ["ObjectStore__PublicBaseUrl"] = $"{TestStack.S3Url}/{TestStack.Bucket}",
+        ["Media__ScratchRoot"] = Path.Combine(LogFolder, "scratch"),
+        ["Jobs__LeaseTimeout"] = "00:00:10",
+        ["Jobs__WatchdogPeriod"] = "00:00:02",
+        ["Worker__HeartbeatInterval"] = "00:00:02",
+        ["Worker__PollInterval"] = "00:00:00.250",
+        ["Worker__EncodeSlots"] = "1",
+        ["Worker__DrainTimeout"] = "00:00:00",
+        ["Ladder__Preset"] = "ultrafast",
+        ["DOTNET_NOLOGO"] = "1",
+        ["Logging__LogLevel__Default"] = "Information",
+        ["Logging__LogLevel__Polly"] = "Warning",
+    };
+}

@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Globalization;
+
+using Transcoder.Testing;
+
+namespace Transcoder.Cluster.Tests;
+
+/// <summary>
+/// One silo of the solution's own build, run as a process of its own on loopback, as the local scripts run it.
+/// Only this process is ever stopped, by its id.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+
+    private SiloProcess(string name, int httpPort, Process process, StreamWriter log)
+    {
+        Name = name;
+        HttpPort = httpPort;
+        _process = process;
+        _log = log;
+    }
+
+    public string Name { get; }
+
+    public int HttpPort { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Starts a silo named <paramref name="name"/> with the given settings (environment variables) added to its ports.</summary>
+    public static SiloProcess Start(string name, int portOffset, IReadOnlyDictionary<string, string> settings, string logFolder)
+    {
+        var dll = SiloAssembly();
+        var start = new ProcessStartInfo("dotnet", [dll])
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var httpPort = 58500 + portOffset;
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key] = value;
+        }
+
+        start.Environment["Silo__Name"] = name;
+        start.Environment["Silo__SiloPort"] = (51500 + portOffset).ToString(CultureInfo.InvariantCulture);
+        start.Environment["Silo__GatewayPort"] = (53500 + portOffset).ToString(CultureInfo.InvariantCulture);
+        start.Environment["Silo__AdvertisedAddress"] = "127.0.0.1";
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
+
+        Directory.CreateDirectory(logFolder);
+        var log = new StreamWriter(Path.Combine(logFolder, $"{name}.log")) { AutoFlush = true };
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Write(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new SiloProcess(name, httpPort, process, log);
+    }
+
+    /// <summary>Waits until the silo answers its readiness probe.</summary>
+    public async Task WaitReadyAsync(TimeSpan within)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            Assert.False(_process.HasExited, $"silo {Name} exited with {(_process.HasExited ? _process.ExitCode : 0)}");
+            try
+            {
+                using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{HttpPort}/health/ready"));
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Not answering yet.
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"silo {Name} was not ready within {within}");
+            await Task.Delay(250, CancellationToken.None);
+        }
+    }
+
+    /// <summary>A graceful stop, as Kubernetes asks for one: SIGTERM, then wait for the process to exit.</summary>
+    public async Task TerminateAsync(TimeSpan within)
+    {
+        await TestClips.RunAsync("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+        using var timeout = new CancellationTokenSource(within);
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
+    /// <summary>kill -9: the process gets no chance to finish anything.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        await _log.DisposeAsync();
+    }
+
+    private static void Write(StreamWriter log, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (log)
+        {
+            log.WriteLine(line);
+        }
+    }
+
+    /// <summary>The silo built alongside these tests (same configuration), found from the repository root.</summary>
+    private static string SiloAssembly()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Transcoder.Orleans.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        Assert.NotNull(directory);
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var dll = Path.Combine(directory.FullName, "src", "Transcoder.Silo", "bin", configuration, "net10.0", "Transcoder.Silo.dll");
+        Assert.True(File.Exists(dll), $"{dll} is missing: build the solution first (infra/local/test.sh does)");
+        return dll;
+    }
+}
