@@ -72,9 +72,11 @@ ffmpeg -hide_banner -loglevel error -y -f lavfi -i testsrc2=size=640x360:rate=30
 wait_done "$(submit "$warm")" >/dev/null   # start-up work (JIT, connections) is not the ladder's cost
 
 # One job through the service: upload over HTTP, Orleans, probe, encode with thumbnails and quality, S3.
-# Prints "wall cpu ffmpeg-cpu" and leaves the job's JSON in $DATA/ours.json.
-ours_run() {
+# Each round submits as a tenant of its own, or the service would rightly reuse the first round's outputs
+# (same bytes, same ladder). Prints "wall cpu ffmpeg-cpu" and leaves the job's JSON in $DATA/ours.json.
+ours_run() { # ROUND
   local before start job
+  auth=(-H "Authorization: Bearer $(mint_token "$DATA" "bench-round-$1")")
   before=$(service_cpu_now); start=$(date +%s.%N)
   job=$(wait_done "$(submit "$src")")
   echo "$job" >"$DATA/ours.json"
@@ -87,7 +89,8 @@ seed_cpus=""; seed_walls=""; hand_cpus=""; ours_cpus=""; hand_walls=""; ours_wal
 for round in $(seq 1 "$rounds"); do
   read -r w c < <(seed_run); seed_walls+=" $w"; seed_cpus+=" $c"
   read -r w c < <(hand_run); hand_walls+=" $w"; hand_cpus+=" $c"
-  read -r w c f < <(ours_run); ours_walls+=" $w"; ours_cpus+=" $c"; ours_ffmpeg_cpus+=" $f"
+  read -r w c f < <(ours_run "$round"); ours_walls+=" $w"; ours_cpus+=" $c"; ours_ffmpeg_cpus+=" $f"
+  [ "$(jq -r .reusedFrom "$DATA/ours.json")" = null ] || die "round $round reused earlier outputs: not a measurement of the pipeline"
   log "  round $round: seed $(awk '{print $NF}' <<<"$seed_cpus"), hand $(awk '{print $NF}' <<<"$hand_cpus"), service $(awk '{print $NF}' <<<"$ours_cpus") cpu s"
 done
 seed_cpu=$(smallest <<<"$seed_cpus"); seed_wall=$(smallest <<<"$seed_walls")
@@ -126,6 +129,7 @@ for rung in 1080p:1920:1080 720p:1280:720 480p:854:480 360p:640:360; do
 done
 
 log "4/4 60 s clip: time to playable and to completed"
+auth=(-H "Authorization: Bearer $TRANSCODER_TOKEN")
 start_epoch=$(date +%s.%N)
 live=$(wait_done "$(submit "$DATA/source60.mp4")")
 created=$(jq -r .createdAt <<<"$live"); playable=$(jq -r .playableAt <<<"$live"); completed=$(jq -r .completedAt <<<"$live")
