@@ -126,10 +126,8 @@ public static class JobsApi
             return invalid;
         }
 
-        var job = await cluster.GetGrain<ITranscodeJobGrain>(jobId).GetAsync();
-        return job is not null && job.Tenant == context.User.Tenant()
-            ? TypedResults.Ok(links.ToResponse(job))
-            : NotFoundProblem(jobId);
+        var (_, job) = await FindAsync(cluster, jobId, context, operatorsToo: false);
+        return job is not null ? TypedResults.Ok(links.ToResponse(job)) : NotFoundProblem(jobId);
     }
 
     public static async Task<Results<Ok<JobListResponse>, ValidationProblem>> ListJobs(
@@ -168,9 +166,8 @@ public static class JobsApi
             return invalid;
         }
 
-        var grain = cluster.GetGrain<ITranscodeJobGrain>(jobId);
-        var job = await grain.GetAsync();
-        if (job is null || job.Tenant != context.User.Tenant())
+        var (grain, job) = await FindAsync(cluster, jobId, context, operatorsToo: false);
+        if (job is null)
         {
             return NotFoundProblem(jobId);
         }
@@ -195,9 +192,8 @@ public static class JobsApi
             return invalid;
         }
 
-        var grain = cluster.GetGrain<ITranscodeJobGrain>(jobId);
-        var job = await grain.GetAsync();
-        if (job is null || (job.Tenant != context.User.Tenant() && !context.User.IsAdmin()))
+        var (grain, job) = await FindAsync(cluster, jobId, context, operatorsToo: true);
+        if (job is null)
         {
             return NotFoundProblem(jobId);
         }
@@ -328,6 +324,18 @@ public static class JobsApi
 
         value = number;
         return true;
+    }
+
+    /// <summary>
+    /// The job's grain, and the job if the caller may see it: its own tenant's, or any tenant's for operators
+    /// where <paramref name="operatorsToo"/>. A job the caller may not see is null, like a missing one.
+    /// </summary>
+    private static async Task<(ITranscodeJobGrain Grain, JobSnapshot? Job)> FindAsync(IClusterClient cluster, Guid id, HttpContext context, bool operatorsToo)
+    {
+        var grain = cluster.GetGrain<ITranscodeJobGrain>(id);
+        var job = await grain.GetAsync();
+        var visible = job is not null && (job.Tenant == context.User.Tenant() || (operatorsToo && context.User.IsAdmin()));
+        return (grain, visible ? job : null);
     }
 
     internal static bool TryParseId(string text, out Guid id, out ValidationProblem invalid)
