@@ -11,7 +11,7 @@ public sealed class FailoverTests : IAsyncLifetime
     private readonly string _folder = TestStack.NewScratchFolder("cluster");
     private FaultCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await FaultCluster.StartAsync(silos: 2, portOffset: 0);
+    public async Task InitializeAsync() => _cluster = await FaultCluster.StartAsync(silos: 2);
 
     public async Task DisposeAsync()
     {
@@ -91,7 +91,7 @@ public sealed class FailoverTests : IAsyncLifetime
             left += (await _cluster.Records.FindAsync(id, CancellationToken.None))!.Status.IsTerminal() ? 0 : 1;
         }
 
-        await _cluster.StartSilosAsync([("silo-c", 2), ("silo-d", 3)]);
+        await _cluster.StartSilosAsync("silo-c", "silo-d");
         var jobs = await Task.WhenAll(ids.Select(id => WaitAsync(id, j => j.Status.IsTerminal(), TimeSpan.FromMinutes(4))));
 
         Assert.True(left > 0, "every job had ended before the cluster stopped; the test proves nothing");

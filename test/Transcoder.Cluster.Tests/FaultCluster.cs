@@ -43,12 +43,12 @@ public sealed class FaultCluster : IAsyncDisposable
 
     private string ConnectionString => _database.ConnectionString;
 
-    /// <summary>Starts <paramref name="silos"/> silos (ports from <paramref name="portOffset"/> on) and a client.</summary>
-    public static async Task<FaultCluster> StartAsync(int silos, int portOffset)
+    /// <summary>Starts <paramref name="silos"/> silos (silo-a, silo-b, …) and a client.</summary>
+    public static async Task<FaultCluster> StartAsync(int silos)
     {
         var cluster = new FaultCluster();
         await cluster.CreateDatabaseAsync();
-        await cluster.StartSilosAsync(Enumerable.Range(0, silos).Select(i => ($"silo-{(char)('a' + i)}", portOffset + i)));
+        await cluster.StartSilosAsync([.. Enumerable.Range(0, silos).Select(i => $"silo-{(char)('a' + i)}")]);
 
         cluster._client = Host.CreateDefaultBuilder()
             .UseOrleansClient(client =>
@@ -72,13 +72,13 @@ public sealed class FaultCluster : IAsyncDisposable
     /// <summary>The silo with this name that is (or was last) running.</summary>
     public SiloProcess Silo(string name) => _silos.Last(s => s.Name == name);
 
-    /// <summary>Starts silos (name, port offset) and waits until every one is ready.</summary>
-    public async Task StartSilosAsync(IEnumerable<(string Name, int PortOffset)> silos)
+    /// <summary>Starts silos with these names one after another, each once the one before is ready.</summary>
+    public async Task StartSilosAsync(params string[] names)
     {
-        var started = silos.Select(s => SiloProcess.Start(s.Name, s.PortOffset, Settings(), LogFolder)).ToList();
-        _silos.AddRange(started);
-        foreach (var silo in started)
+        foreach (var name in names)
         {
+            var silo = SiloProcess.Start(name, Settings(), LogFolder);
+            _silos.Add(silo);
             await silo.WaitReadyAsync(TimeSpan.FromMinutes(2));
         }
     }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 
 using Transcoder.Testing;
 
@@ -13,13 +15,15 @@ public sealed class SiloProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StreamWriter _log;
+    private readonly string _logPath;
 
-    private SiloProcess(string name, int httpPort, Process process, StreamWriter log)
+    private SiloProcess(string name, int httpPort, Process process, StreamWriter log, string logPath)
     {
         Name = name;
         HttpPort = httpPort;
         _process = process;
         _log = log;
+        _logPath = logPath;
     }
 
     public string Name { get; }
@@ -28,8 +32,8 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Starts a silo named <paramref name="name"/> with the given settings (environment variables) added to its ports.</summary>
-    public static SiloProcess Start(string name, int portOffset, IReadOnlyDictionary<string, string> settings, string logFolder)
+    /// <summary>Starts a silo named <paramref name="name"/> on free loopback ports, with the given settings (environment variables).</summary>
+    public static SiloProcess Start(string name, IReadOnlyDictionary<string, string> settings, string logFolder)
     {
         var dll = SiloAssembly();
         var start = new ProcessStartInfo("dotnet", [dll])
@@ -38,27 +42,28 @@ public sealed class SiloProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        var httpPort = 58500 + portOffset;
+        var httpPort = FreePort();
         foreach (var (key, value) in settings)
         {
             start.Environment[key] = value;
         }
 
         start.Environment["Silo__Name"] = name;
-        start.Environment["Silo__SiloPort"] = (51500 + portOffset).ToString(CultureInfo.InvariantCulture);
-        start.Environment["Silo__GatewayPort"] = (53500 + portOffset).ToString(CultureInfo.InvariantCulture);
+        start.Environment["Silo__SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
+        start.Environment["Silo__GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
         start.Environment["Silo__AdvertisedAddress"] = "127.0.0.1";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
 
         Directory.CreateDirectory(logFolder);
-        var log = new StreamWriter(Path.Combine(logFolder, $"{name}.log")) { AutoFlush = true };
+        var logPath = Path.Combine(logFolder, $"{name}.log");
+        var log = new StreamWriter(logPath, append: true) { AutoFlush = true };
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Write(log, e.Data);
         process.ErrorDataReceived += (_, e) => Write(log, e.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new SiloProcess(name, httpPort, process, log);
+        return new SiloProcess(name, httpPort, process, log, logPath);
     }
 
     /// <summary>Waits until the silo answers its readiness probe.</summary>
@@ -68,7 +73,12 @@ public sealed class SiloProcess : IAsyncDisposable
         var deadline = DateTime.UtcNow + within;
         while (true)
         {
-            Assert.False(_process.HasExited, $"silo {Name} exited with {(_process.HasExited ? _process.ExitCode : 0)}");
+            if (_process.HasExited)
+            {
+                await _process.WaitForExitAsync(); // the last lines of output are in the log
+                Assert.Fail($"silo {Name} exited with {_process.ExitCode}; its last output:\n{LogTail()}");
+            }
+
             try
             {
                 using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{HttpPort}/health/ready"));
@@ -86,7 +96,7 @@ public sealed class SiloProcess : IAsyncDisposable
                 // Not answering yet.
             }
 
-            Assert.True(DateTime.UtcNow < deadline, $"silo {Name} was not ready within {within}");
+            Assert.True(DateTime.UtcNow < deadline, $"silo {Name} was not ready within {within}; its last output:\n{LogTail()}");
             await Task.Delay(250, CancellationToken.None);
         }
     }
@@ -118,6 +128,16 @@ public sealed class SiloProcess : IAsyncDisposable
         await _log.DisposeAsync();
     }
 
+    private string LogTail()
+    {
+        lock (_log)
+        {
+            using var reader = new StreamReader(new FileStream(_logPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+            var lines = reader.ReadToEnd().Split('\n');
+            return string.Join('\n', lines.TakeLast(40));
+        }
+    }
+
     private static void Write(StreamWriter log, string? line)
     {
         if (line is null)
@@ -129,6 +149,17 @@ public sealed class SiloProcess : IAsyncDisposable
         {
             log.WriteLine(line);
         }
+    }
+
+    /// <summary>
+    /// A loopback port nothing listens on or is connected from right now. Fixed ports would sit in the ephemeral
+    /// range, where an open outgoing connection (to Postgres, say) may hold one and make the bind fail.
+    /// </summary>
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     /// <summary>The silo built alongside these tests (same configuration), found from the repository root.</summary>
