@@ -174,8 +174,10 @@ start_silo() {
     app_env "$data"
     export Silo__SiloPort=$silo_port Silo__GatewayPort=$gateway_port Silo__AdvertisedAddress=127.0.0.1 Silo__Name="$name"
     export ASPNETCORE_URLS="http://127.0.0.1:$http_port"
-    cd "$REPO_ROOT/src/Transcoder.Silo/bin/$config/net10.0"
-    spawn "$data" "$name" dotnet "$REPO_ROOT/src/Transcoder.Silo/bin/$config/net10.0/Transcoder.Silo.dll"
+    # SILO_APP: another host of the same silo (the load benchmark's, whose attempts finish at once).
+    local app=${SILO_APP:-src/Transcoder.Silo}
+    cd "$REPO_ROOT/$app/bin/$config/net10.0"
+    spawn "$data" "$name" dotnet "$REPO_ROOT/$app/bin/$config/net10.0/$(basename "$app").dll"
   )
   WAIT_PID=$(cat "$data/$name.pid") wait_for "$name (http://127.0.0.1:$http_port)" 120 curl -sf "http://127.0.0.1:$http_port/health/ready" \
     || { tail -n 30 "$data/$name.log" >&2; die "$name did not start; see $data/$name.log"; }

@@ -31,12 +31,15 @@ public static class GrainsExtensions
         services.AddSingleton<LadderEncoder>();
         services.AddSingleton<UrlFetcher>();
         services.AddSingleton<OutputReuse>();
+        services.AddSingleton<IJobPipeline, LadderPipeline>();
         services.AddSingleton<TranscodeRunner>();
         services.AddHostedService<SiloMetrics>();
 
         // Registered after Orleans (see Program.cs), so it starts once the silo is up and stops before it goes down.
         services.AddSingleton<JobDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<JobDispatcher>());
+        services.AddSingleton<JobIntake>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobIntake>());
         return services;
     }
 

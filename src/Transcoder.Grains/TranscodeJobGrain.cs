@@ -21,6 +21,7 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain
     private readonly IObjectStore _store;
     private readonly IJobQueue _queue;
     private readonly JobDispatcher _dispatcher;
+    private readonly JobIntake _intake;
     private readonly JobOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<TranscodeJobGrain> _logger;
@@ -36,6 +37,7 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain
         IObjectStore store,
         IJobQueue queue,
         JobDispatcher dispatcher,
+        JobIntake intake,
         IOptions<JobOptions> options,
         TimeProvider time,
         ILogger<TranscodeJobGrain> logger)
@@ -45,6 +47,7 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain
         _store = store;
         _queue = queue;
         _dispatcher = dispatcher;
+        _intake = intake;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -70,6 +73,7 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain
 
     public async Task<JobSnapshot> SubmitAsync(JobSpec spec)
     {
+        await AdoptRowAsync();
         if (Job is { } existing)
         {
             if (existing.Tenant == spec.Tenant && existing.Input == spec.Input && existing.Priority == spec.Priority
@@ -81,29 +85,20 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain
             throw new JobConflictException($"Job {JobId} already exists with a different request.");
         }
 
-        var now = _time.GetUtcNow();
-        _state.State.Job = new JobSnapshot
-        {
-            Id = JobId,
-            Tenant = spec.Tenant,
-            Input = spec.Input,
-            Priority = spec.Priority,
-            MaxAttempts = spec.MaxAttempts ?? _options.MaxAttempts,
-            Status = JobStatus.Queued,
-            Stage = JobStages.Queued,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-
-        await QueueAsync(_state.State.Job);
-        Log.JobSubmitted(_logger, JobId, spec.Tenant, spec.Priority);
+        // Through the silo's intake, like submissions from the API; its commit is the acknowledgement.
+        _state.State.Job = await _intake.SubmitAsync(JobId, spec);
         return Job!;
     }
 
-    public Task<JobSnapshot?> GetAsync() => Task.FromResult(Job);
+    public async Task<JobSnapshot?> GetAsync()
+    {
+        await AdoptRowAsync();
+        return Job;
+    }
 
     public async Task<JobSnapshot?> CancelAsync()
     {
+        await AdoptRowAsync();
         if (Job is not { } job || job.Status.IsTerminal())
         {
             return Job;
@@ -123,6 +118,7 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain
 
     public async Task<JobSnapshot?> RetryAsync()
     {
+        await AdoptRowAsync();
         if (Job is not { DeadLetteredAt: not null } job)
         {
             return Job;
@@ -147,6 +143,19 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain
     }
 
     /// <summary>
+    /// A job submitted through the <see cref="JobIntake"/> has only its row (and queue row) until its first
+    /// change: while the grain has no state of its own, the row is the job. It is read again on every call until
+    /// then, since the job may be submitted after this grain activated (a read of an id not yet taken).
+    /// </summary>
+    private async Task AdoptRowAsync()
+    {
+        if (Job is null && !_state.RecordExists)
+        {
+            _state.State.Job = await _records.FindAsync(JobId, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
     /// Puts a queued job in the queue, then writes its state: the job is acknowledged once both are durable. A
     /// queue row whose state was never written is dropped by the silo that claims it (StartRunAsync finds no job).
     /// </summary>
@@ -161,6 +170,7 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain
 
     public async Task<WorkItem?> StartRunAsync(string worker, string node)
     {
+        await AdoptRowAsync();
         if (Job is not { } job || job.Status.IsTerminal())
         {
             return null;

@@ -9,41 +9,28 @@ using Transcoder.Storage;
 namespace Transcoder.Grains;
 
 /// <summary>
-/// Runs attempts on this silo, outside any grain call: fetch the input into a scratch folder of its own,
-/// probe, plan, encode the whole ladder in one ffmpeg process, upload, report. The <see cref="JobDispatcher"/>
-/// starts runs only for free slots; the slot semaphore makes sure of it.
+/// Runs attempts on this silo, outside any grain call: takes a slot, gives the attempt a scratch folder of its
+/// own and a heartbeat, runs the <see cref="IJobPipeline"/> (fetch, probe, encode, upload), and reports the
+/// outcome. The <see cref="JobDispatcher"/> starts runs only for free slots; the slot semaphore makes sure of it.
 /// Each run writes its outputs under a prefix of its own, so only the run the job accepts is ever published.
 /// </summary>
 public sealed class TranscodeRunner : IDisposable
 {
     private readonly IGrainFactory _grains;
     private readonly IObjectStore _store;
-    private readonly UrlFetcher _fetcher;
-    private readonly MediaProbe _probe;
-    private readonly LadderEncoder _encoder;
-    private readonly OutputReuse _reuse;
-    private readonly LadderOptions _ladder;
-    private readonly InputLimits _limits;
+    private readonly IJobPipeline _pipeline;
     private readonly MediaOptions _media;
     private readonly WorkerOptions _worker;
     private readonly ILogger<TranscodeRunner> _logger;
-    private readonly int _uploadConcurrency;
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentDictionary<Guid, Run> _runs = new();
 
-    public TranscodeRunner(IGrainFactory grains, IObjectStore store, UrlFetcher fetcher, MediaProbe probe, LadderEncoder encoder, OutputReuse reuse,
-        IOptions<LadderOptions> ladder, IOptions<InputLimits> limits, IOptions<MediaOptions> media, IOptions<WorkerOptions> worker, IOptions<ObjectStoreOptions> storage,
+    public TranscodeRunner(IGrainFactory grains, IObjectStore store, IJobPipeline pipeline, IOptions<MediaOptions> media, IOptions<WorkerOptions> worker,
         ILogger<TranscodeRunner> logger)
     {
-        _uploadConcurrency = storage.Value.UploadConcurrency;
         _grains = grains;
         _store = store;
-        _fetcher = fetcher;
-        _probe = probe;
-        _encoder = encoder;
-        _reuse = reuse;
-        _ladder = ladder.Value;
-        _limits = limits.Value;
+        _pipeline = pipeline;
         _media = media.Value;
         _worker = worker.Value;
         _logger = logger;
@@ -108,63 +95,11 @@ public sealed class TranscodeRunner : IDisposable
             slotTaken = true;
             Directory.CreateDirectory(scratch);
 
-            await reporter.ReportAsync(0, JobStages.Downloading, force: true);
-            var input = Path.Combine(scratch, "input");
-            await FetchAsync(item.Input, input, token);
-            var contentHash = await OutputReuse.HashFileAsync(input, token);
-            if (await _reuse.FindAsync(item, contentHash, token) is { } reused)
+            var output = await _pipeline.RunAsync(new JobAttempt(item, job, scratch, outputPrefix, reporter), token);
+            if (output.ReusedFrom is { } reusedFrom)
             {
-                Log.OutputsReused(_logger, item.JobId, item.Tenant, reused.ReusedFrom!.Value);
-                DeleteScratch(scratch);
-                await job.ReportCompletedAsync(item.RunId, reused);
-                return;
+                Log.OutputsReused(_logger, item.JobId, item.Tenant, reusedFrom);
             }
-
-            await reporter.ReportAsync(2, JobStages.Probing, force: true);
-            var source = await _probe.ProbeAsync(input, token);
-            InputPolicy.Enforce(source, _limits);
-            var plan = LadderPlanner.Plan(source, _ladder);
-            Log.Planned(_logger, item.JobId, item.Tenant, plan.Rungs.Length, source.Duration.TotalSeconds);
-
-            await reporter.ReportAsync(3, JobStages.Encoding, force: true);
-            var outputFolder = Path.Combine(scratch, "out");
-            var encodeProgress = new Progress<double>(p => _ = reporter.ReportAsync(3 + (p * 87), JobStages.Encoding));
-            var publisher = new LivePublisher(_store, outputFolder, outputPrefix, plan, _uploadConcurrency);
-            PackagedLadder packaged;
-            using (var liveStop = CancellationTokenSource.CreateLinkedTokenSource(token))
-            {
-                var live = publisher.RunAsync(_worker.LivePublishInterval,
-                    () => ReportPlayableQuietlyAsync(job, item, outputPrefix),
-                    ex => Log.LivePublishFailed(_logger, item.JobId, ex),
-                    liveStop.Token);
-                try
-                {
-                    packaged = await _encoder.EncodeAsync(plan, input, outputFolder, encodeProgress, token);
-                }
-                finally
-                {
-                    await liveStop.CancelAsync();
-                    await live;
-                }
-            }
-
-            await reporter.ReportAsync(90, JobStages.Uploading, force: true);
-            await publisher.FinishAsync((done, total) => reporter.ReportAsync(90 + (9.0 * done / Math.Max(1, total)), JobStages.Uploading), token);
-            var quality = packaged.Quality;
-
-            var output = new TranscodeOutput(
-                [.. packaged.Renditions.Select((r, i) => new Rendition(r.Name, r.Width, r.Height, r.Bandwidth, r.AverageBandwidth,
-                    r.Codecs, outputPrefix + r.Playlist, r.FrameRate,
-                    i < quality.Count ? quality[i].Psnr : null,
-                    i < quality.Count ? quality[i].Ssim : null))],
-                outputPrefix + packaged.HlsMaster,
-                outputPrefix + packaged.DashManifest,
-                packaged.DurationSeconds,
-                JobCosts.Price(packaged.CpuSeconds, packaged.DurationSeconds, packaged.Renditions.Length, _worker.DollarsPerVcpuHour),
-                packaged.Poster is null ? null : outputPrefix + packaged.Poster,
-                packaged.StoryboardTrack is null ? null : outputPrefix + packaged.StoryboardTrack,
-                contentHash,
-                _reuse.LadderHash);
 
             // Scratch goes before the report, so a job seen as ended has nothing left on this silo's disk.
             DeleteScratch(scratch);
@@ -201,30 +136,6 @@ public sealed class TranscodeRunner : IDisposable
             _runs.TryRemove(item.RunId, out _);
             run.Dispose();
             RunEnded?.Invoke();
-        }
-    }
-
-    private async Task FetchAsync(JobInput input, string path, CancellationToken token)
-    {
-        if (input.Kind == JobInputKind.Upload)
-        {
-            await _store.DownloadAsync(input.Location, path, token);
-            return;
-        }
-
-        await _fetcher.FetchAsync(input.Location, path, token);
-    }
-
-    private async Task ReportPlayableQuietlyAsync(ITranscodeJobGrain job, WorkItem item, string outputPrefix)
-    {
-        try
-        {
-            await job.ReportPlayableAsync(item.RunId, outputPrefix + LadderLayout.HlsMaster, outputPrefix + LadderLayout.DashManifest);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // Advisory: completion makes the job playable anyway.
-            Log.ReportFailed(_logger, item.JobId, ex);
         }
     }
 
@@ -309,7 +220,6 @@ public sealed class TranscodeRunner : IDisposable
         }
 
         _slots.Dispose();
-        _fetcher.Dispose();
     }
 
     private sealed class Run(WorkItem item) : IDisposable

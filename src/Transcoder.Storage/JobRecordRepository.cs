@@ -39,7 +39,7 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private const string Columns = """
+    internal const string Columns = """
         id, tenant, status, stage, progress, priority, input_kind, input_location, created_at, started_at,
         completed_at, updated_at, processing_node, attempts, renditions, hls_key, dash_key, error_code, error_message, cost, poster_key, storyboard_key, playable_at,
         max_attempts, dead_lettered_at, error_detail, content_hash, ladder_hash, reused_from
@@ -185,7 +185,7 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 
-    private static JobSnapshot Read(NpgsqlDataReader reader)
+    internal static JobSnapshot Read(NpgsqlDataReader reader)
     {
         _ = JobStatusExtensions.TryParseWire(reader.GetString(2), out var status);
         var errorCode = reader.IsDBNull(17) ? null : reader.GetString(17);

@@ -36,6 +36,7 @@ public static class StorageExtensions
         services.AddSingleton<IObjectStore, ObjectStore>();
         services.AddSingleton<IJobRecordRepository, JobRecordRepository>();
         services.AddSingleton<IJobQueue, JobQueue>();
+        services.AddSingleton<IJobSubmissions, JobSubmissions>();
         services.AddSingleton<DatabaseMigrator>();
         if (initialize)
         {

@@ -109,7 +109,7 @@ public static class JobsApi
         }
 
         // The same Idempotency-Key with the same request returns the job it made; with another request, 409.
-        var job = await cluster.GetGrain<ITranscodeJobGrain>(id).SubmitAsync(spec);
+        var job = await cluster.GetGrain<IJobIntakeGrain>(0).SubmitAsync(id, spec);
         if (job.CreatedAt < started)
         {
             context.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";

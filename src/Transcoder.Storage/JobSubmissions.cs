@@ -1,0 +1,116 @@
+using Npgsql;
+using NpgsqlTypes;
+using Transcoder.Abstractions;
+
+namespace Transcoder.Storage;
+
+/// <summary>
+/// New jobs in bulk: their rows in <c>transcode_jobs</c> and <c>job_queue</c>, many jobs in one transaction,
+/// so that a burst of submissions costs the database one commit per batch instead of several per job.
+/// </summary>
+public interface IJobSubmissions
+{
+    /// <summary>
+    /// Stores these queued jobs and queues them, all or none. A job whose id is taken is left as it is. Returns,
+    /// by id, every job as stored: the new one, or the one that had the id already.
+    /// </summary>
+    Task<IReadOnlyDictionary<Guid, JobSnapshot>> AddQueuedAsync(IReadOnlyList<JobSnapshot> jobs, CancellationToken cancellationToken);
+}
+
+/// <inheritdoc />
+public sealed class JobSubmissions(NpgsqlDataSource dataSource) : IJobSubmissions
+{
+    public async Task<IReadOnlyDictionary<Guid, JobSnapshot>> AddQueuedAsync(IReadOnlyList<JobSnapshot> jobs, CancellationToken cancellationToken)
+    {
+        var stored = new Dictionary<Guid, JobSnapshot>(jobs.Count);
+        if (jobs.Count == 0)
+        {
+            return stored;
+        }
+
+        var distinct = jobs.DistinctBy(j => j.Id).ToList();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+        // 1. The job rows; ids already taken (a replayed Idempotency-Key) are skipped.
+        var created = new HashSet<Guid>();
+        await using (var insert = new NpgsqlCommand("""
+            INSERT INTO transcode_jobs (id, tenant, status, stage, priority, input_kind, input_location, created_at, updated_at, max_attempts)
+            SELECT * FROM unnest(@ids, @tenants, @statuses, @stages, @priorities, @kinds, @locations, @times, @times, @max_attempts)
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id
+            """, connection, transaction))
+        {
+            var p = insert.Parameters;
+            p.Add(Array("ids", NpgsqlDbType.Uuid, distinct.Select(j => j.Id)));
+            p.Add(Array("tenants", NpgsqlDbType.Text, distinct.Select(j => j.Tenant)));
+            p.Add(Array("statuses", NpgsqlDbType.Text, distinct.Select(j => j.Status.ToWire())));
+            p.Add(Array("stages", NpgsqlDbType.Text, distinct.Select(j => j.Stage)));
+            p.Add(Array("priorities", NpgsqlDbType.Smallint, distinct.Select(j => (short)j.Priority)));
+            p.Add(Array("kinds", NpgsqlDbType.Text, distinct.Select(j => j.Input.Kind == JobInputKind.Url ? "url" : "upload")));
+            p.Add(Array("locations", NpgsqlDbType.Text, distinct.Select(j => j.Input.Location)));
+            p.Add(Array("times", NpgsqlDbType.TimestampTz, distinct.Select(j => j.CreatedAt.UtcDateTime)));
+            p.Add(Array("max_attempts", NpgsqlDbType.Smallint, distinct.Select(j => j.MaxAttempts is { } max ? (short?)max : null)));
+            await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                created.Add(reader.GetGuid(0));
+            }
+        }
+
+        // 2. Their queue rows. The same fairness rule as IJobQueue.EnqueueAsync, for many jobs at once: within a
+        // priority, a tenant's jobs take consecutive turns from one past the later of its last turn and the clock.
+        var fresh = distinct.Where(j => created.Contains(j.Id)).ToList();
+        if (fresh.Count > 0)
+        {
+            await using var enqueue = new NpgsqlCommand("""
+                WITH input AS (
+                    SELECT * FROM unnest(@ids, @tenants, @priorities) WITH ORDINALITY AS t(job_id, tenant, priority, ord)
+                ), numbered AS (
+                    SELECT job_id, tenant, priority, row_number() OVER (PARTITION BY priority, tenant ORDER BY ord) AS n FROM input
+                ), turns AS (
+                    SELECT n.job_id, n.tenant, n.priority, GREATEST(COALESCE(t.vtime, 0), c.vtime) + n.n AS vtime
+                    FROM numbered n
+                    JOIN job_queue_clock c ON c.priority = n.priority
+                    LEFT JOIN job_queue_tenants t ON t.priority = n.priority AND t.tenant = n.tenant
+                ), last_turns AS (
+                    INSERT INTO job_queue_tenants (priority, tenant, vtime)
+                    SELECT priority, tenant, max(vtime) FROM turns GROUP BY priority, tenant
+                    ON CONFLICT (priority, tenant) DO UPDATE SET vtime = GREATEST(job_queue_tenants.vtime, EXCLUDED.vtime)
+                )
+                INSERT INTO job_queue (job_id, tenant, priority, vtime)
+                SELECT job_id, tenant, priority, vtime FROM turns
+                ON CONFLICT (job_id) DO NOTHING
+                """, connection, transaction);
+            enqueue.Parameters.Add(Array("ids", NpgsqlDbType.Uuid, fresh.Select(j => j.Id)));
+            enqueue.Parameters.Add(Array("tenants", NpgsqlDbType.Text, fresh.Select(j => j.Tenant)));
+            enqueue.Parameters.Add(Array("priorities", NpgsqlDbType.Smallint, fresh.Select(j => (short)j.Priority)));
+            await enqueue.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // 3. The jobs that had their id already, as they are.
+        var taken = distinct.Where(j => !created.Contains(j.Id)).Select(j => j.Id).ToArray();
+        if (taken.Length > 0)
+        {
+            await using var find = new NpgsqlCommand($"SELECT {JobRecordRepository.Columns} FROM transcode_jobs WHERE id = ANY(@ids)", connection, transaction);
+            find.Parameters.Add(Array("ids", NpgsqlDbType.Uuid, taken));
+            await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var job = JobRecordRepository.Read(reader);
+                stored[job.Id] = job;
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        foreach (var job in fresh)
+        {
+            stored[job.Id] = job;
+        }
+
+        return stored;
+    }
+
+    private static NpgsqlParameter Array<T>(string name, NpgsqlDbType type, IEnumerable<T> values) =>
+        new(name, NpgsqlDbType.Array | type) { Value = values.ToArray() };
+}

@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Transcoder.Abstractions;
+
+namespace Transcoder.Storage.Tests;
+
+[Collection(StorageCollection.Name)]
+public class JobSubmissionsTests(StorageFixture fixture) : IAsyncLifetime
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
+
+    private JobSubmissions Submissions => new(fixture.DataSource);
+
+    private JobQueue Queue => new(fixture.DataSource);
+
+    private JobRecordRepository Records => new(fixture.DataSource);
+
+    public async Task InitializeAsync()
+    {
+        await new DatabaseMigrator(fixture.DataSource, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        await using var clear = fixture.DataSource.CreateCommand("DELETE FROM job_queue");
+        await clear.ExecuteNonQueryAsync();
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task AddQueued_StoresAndQueuesEveryJob_AndAReplayGetsTheStoredOnes()
+    {
+        var tenant = $"sub-{Guid.NewGuid():N}";
+        var jobs = new[] { Job(tenant, 3, maxAttempts: 5), Job(tenant, 3), Job(tenant, 7) };
+
+        var stored = await Submissions.AddQueuedAsync(jobs, CancellationToken.None);
+        var replay = await Submissions.AddQueuedAsync([jobs[0] with { Priority = 9, CreatedAt = jobs[0].CreatedAt.AddMinutes(1) }, Job(tenant, 7)], CancellationToken.None);
+
+        Assert.Equal(jobs.Select(j => j.Id).Order(), stored.Keys.Order());
+        foreach (var job in jobs)
+        {
+            var row = await Records.FindAsync(job.Id, CancellationToken.None);
+            Assert.NotNull(row);
+            Assert.Equal((job.Tenant, job.Priority, job.Input, job.MaxAttempts, JobStatus.Queued), (row.Tenant, row.Priority, row.Input, row.MaxAttempts, row.Status));
+        }
+
+        Assert.Equal(3, replay[jobs[0].Id].Priority);
+        Assert.Equal(jobs[0].CreatedAt.ToUnixTimeMilliseconds(), replay[jobs[0].Id].CreatedAt.ToUnixTimeMilliseconds());
+        Assert.Equal(new Dictionary<int, long> { [3] = 2, [7] = 2 }, await Queue.CountWaitingAsync(tenant, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AddQueued_ABatchOfOneTenant_DoesNotStarveAJobAnotherSubmitsLater()
+    {
+        var big = Enumerable.Range(0, 50).Select(_ => Job("big", 5)).ToList();
+        await Submissions.AddQueuedAsync(big, CancellationToken.None);
+
+        var first = await ClaimOneByOneAsync(10);
+        var small = Job("small", 5);
+        await Submissions.AddQueuedAsync([small], CancellationToken.None);
+        var next = await ClaimOneByOneAsync(3);
+
+        Assert.Equal(big[..10].Select(j => j.Id), first);
+        Assert.Contains(small.Id, next[..2]);
+    }
+
+    private static JobSnapshot Job(string tenant, int priority, int maxAttempts = 3)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return new JobSnapshot
+        {
+            Id = Guid.CreateVersion7(),
+            Tenant = tenant,
+            Input = new JobInput(JobInputKind.Url, $"https://media.example/{Guid.NewGuid():N}.mp4"),
+            Priority = priority,
+            MaxAttempts = maxAttempts,
+            Status = JobStatus.Queued,
+            Stage = JobStages.Queued,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+    }
+
+    private async Task<List<Guid>> ClaimOneByOneAsync(int count)
+    {
+        var ids = new List<Guid>();
+        for (var i = 0; i < count; i++)
+        {
+            ids.AddRange((await Queue.ClaimAsync("silo", 1, Lease, CancellationToken.None)).Select(c => c.JobId));
+        }
+
+        return ids;
+    }
+}
