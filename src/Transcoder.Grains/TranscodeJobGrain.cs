@@ -14,7 +14,7 @@ namespace Transcoder.Grains;
 /// knew it went away; no reminders are needed. Each attempt gets a fresh run id (a fencing token): reports from
 /// any other run are refused, so a run presumed dead that reports late cannot publish a second set of outputs.
 /// </summary>
-public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain
+public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IIncomingGrainCallFilter
 {
     private readonly IPersistentState<JobState> _state;
     private readonly IJobRecordRepository _records;
@@ -56,6 +56,23 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain
     private JobSnapshot? Job => _state.State.Job;
 
     private Guid JobId => this.GetPrimaryKey();
+
+    /// <summary>
+    /// A call that failed (storage unreachable, say) may have changed the state in memory without making the
+    /// change durable: the activation is dropped after it, so the next call starts from what storage holds.
+    /// </summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        try
+        {
+            await context.Invoke();
+        }
+        catch (Exception ex) when (ex is not JobConflictException)
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {

@@ -165,15 +165,8 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>The silo built alongside these tests (same configuration), found from the repository root.</summary>
     private static string SiloAssembly()
     {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Transcoder.Orleans.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        Assert.NotNull(directory);
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        var dll = Path.Combine(directory.FullName, "src", "Transcoder.Silo", "bin", configuration, "net10.0", "Transcoder.Silo.dll");
+        var dll = Path.Combine(TestStack.RepositoryRoot, "src", "Transcoder.Silo", "bin", configuration, "net10.0", "Transcoder.Silo.dll");
         Assert.True(File.Exists(dll), $"{dll} is missing: build the solution first (infra/local/test.sh does)");
         return dll;
     }

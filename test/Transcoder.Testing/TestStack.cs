@@ -27,6 +27,28 @@ public static class TestStack
     /// <summary>The base64 key the stack's tokens are signed with.</summary>
     public static string SigningKey => File.ReadAllText(Path.Combine(DataFolder, "jwt.key")).Trim();
 
+    /// <summary>The repository these tests were built from (the folder holding Transcoder.Orleans.sln).</summary>
+    public static string RepositoryRoot
+    {
+        get
+        {
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Transcoder.Orleans.sln")))
+            {
+                directory = directory.Parent;
+            }
+
+            return directory?.FullName ?? throw new InvalidOperationException($"No Transcoder.Orleans.sln above {AppContext.BaseDirectory}.");
+        }
+    }
+
+    /// <summary>Restarts the stack's Postgres or Redis in place ("postgres" or "redis"), down for a while in between.</summary>
+    public static async Task RestartPartAsync(string part, TimeSpan down)
+    {
+        var script = Path.Combine(RepositoryRoot, "infra", "local", "restart-part.sh");
+        await TestClips.RunAsync(script, [part, DataFolder, down.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+    }
+
     /// <summary>A folder for one test's files, under the stack's data folder.</summary>
     public static string NewScratchFolder(string name)
     {

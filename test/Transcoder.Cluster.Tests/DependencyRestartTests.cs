@@ -1,0 +1,139 @@
+using Transcoder.Abstractions;
+using Transcoder.Storage;
+using Transcoder.Testing;
+
+namespace Transcoder.Cluster.Tests;
+
+/// <summary>Postgres and Redis restarted under a stream of submissions and running jobs.</summary>
+public sealed class DependencyRestartTests : IAsyncLifetime
+{
+    private readonly string _tenant = $"restart-{Guid.NewGuid():N}"[..16];
+    private readonly string _folder = TestStack.NewScratchFolder("restarts");
+    private FaultCluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await FaultCluster.StartAsync(silos: 2);
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.DisposeAsync();
+        Directory.Delete(_folder, true);
+    }
+
+    /// <summary>
+    /// Jobs are submitted every 100 ms while Postgres goes down for 2 s and comes back, then Redis does the
+    /// same. Submissions made while the database is down fail (and are not acknowledged); every acknowledged
+    /// job completes, and none that had completed before a restart is seen in another state after it.
+    /// </summary>
+    [Fact]
+    public async Task PostgresThenRedisRestarted_UnderLoad_NoAcknowledgedJobIsLostOrRegressed()
+    {
+        var clip = await TestClips.VideoAsync(_folder, 320, 240, 1);
+        var acknowledged = new List<Guid>();
+        var refused = 0;
+        using var stop = new CancellationTokenSource();
+        var submitting = Task.Run(async () =>
+        {
+            var intake = _cluster.Client.GetGrain<IJobIntakeGrain>(0);
+            while (!stop.IsCancellationRequested)
+            {
+                var id = Guid.NewGuid();
+                try
+                {
+                    var source = ObjectKeys.Source(_tenant, id);
+                    await _cluster.Store.PutFileAsync(source, clip, "video/mp4", CancellationToken.None);
+                    await intake.SubmitAsync(id, new JobSpec(_tenant, new JobInput(JobInputKind.Upload, source), 5));
+                    lock (acknowledged)
+                    {
+                        acknowledged.Add(id);
+                    }
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    Interlocked.Increment(ref refused);
+                }
+
+                await Task.Delay(100, CancellationToken.None);
+            }
+        });
+
+        await Task.Delay(TimeSpan.FromSeconds(4), CancellationToken.None);
+        var completedBeforePostgres = await CompletedAsync(Snapshot(acknowledged));
+        await TestStack.RestartPartAsync("postgres", TimeSpan.FromSeconds(2));
+        await Task.Delay(TimeSpan.FromSeconds(4), CancellationToken.None);
+        var completedBeforeRedis = await CompletedAsync(Snapshot(acknowledged));
+        await TestStack.RestartPartAsync("redis", TimeSpan.FromSeconds(2));
+        await Task.Delay(TimeSpan.FromSeconds(4), CancellationToken.None);
+        await stop.CancelAsync();
+        await submitting;
+
+        var all = Snapshot(acknowledged);
+        var ended = await Task.WhenAll(all.Select(id => WaitEndedAsync(id, TimeSpan.FromMinutes(4))));
+
+        Assert.True(all.Count >= 20, $"only {all.Count} jobs were acknowledged; the test proves little");
+        Assert.NotEmpty(completedBeforePostgres);
+        Assert.All(ended, j => Assert.Equal(JobStatus.Completed, j.Status));
+        Assert.Superset(completedBeforePostgres.ToHashSet(), completedBeforeRedis.ToHashSet());
+        Assert.True(refused < all.Count, $"{refused} submissions refused against {all.Count} acknowledged");
+    }
+
+    private static List<Guid> Snapshot(List<Guid> ids)
+    {
+        lock (ids)
+        {
+            return [.. ids];
+        }
+    }
+
+    private async Task<List<Guid>> CompletedAsync(List<Guid> ids)
+    {
+        var completed = new List<Guid>();
+        foreach (var id in ids)
+        {
+            if (await FindAsync(id) is { Status: JobStatus.Completed })
+            {
+                completed.Add(id);
+            }
+        }
+
+        return completed;
+    }
+
+    /// <summary>
+    /// The job's row. The test's own pooled connections are cut by a restart like everyone's: the first use of
+    /// each fails once, so a read is tried again for a while.
+    /// </summary>
+    private async Task<JobSnapshot?> FindAsync(Guid id)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await _cluster.Records.FindAsync(id, CancellationToken.None);
+            }
+            catch (Npgsql.NpgsqlException) when (attempt < 40)
+            {
+                await Task.Delay(250, CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>Polls the job table until the job ended.</summary>
+    private async Task<JobSnapshot> WaitEndedAsync(Guid id, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        JobSnapshot? row = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            row = await FindAsync(id);
+            if (row is { } r && r.Status.IsTerminal())
+            {
+                return r;
+            }
+
+            await Task.Delay(250, CancellationToken.None);
+        }
+
+        Assert.Fail($"job {id} did not end within {within}: {row}");
+        return row!;
+    }
+}
