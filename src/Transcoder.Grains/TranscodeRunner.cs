@@ -151,7 +151,7 @@ public sealed class TranscodeRunner : IDisposable
         }, fetch.Message), fetch.Retryable),
         Amazon.S3.AmazonS3Exception s3 when s3.StatusCode == System.Net.HttpStatusCode.NotFound =>
             (new JobError(JobErrorCodes.DownloadFailed, "The uploaded input is missing from the object store."), false),
-        Amazon.Runtime.AmazonServiceException or HttpRequestException or IOException =>
+        Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException or HttpRequestException or IOException or System.Net.Sockets.SocketException =>
             (new JobError(JobErrorCodes.StorageFailed, exception.Message), true),
         _ => (new JobError(JobErrorCodes.Internal, "The worker failed unexpectedly."), true),
     };

@@ -22,6 +22,7 @@ public sealed class FaultCluster : IAsyncDisposable
     private TestDatabase _database = null!;
     private IHost? _client;
     private NpgsqlDataSource? _data;
+    private string _objectStoreUrl = null!;
 
     private FaultCluster()
     {
@@ -43,10 +44,13 @@ public sealed class FaultCluster : IAsyncDisposable
 
     private string ConnectionString => _database.ConnectionString;
 
-    /// <summary>Starts <paramref name="silos"/> silos (silo-a, silo-b, …) and a client.</summary>
-    public static async Task<FaultCluster> StartAsync(int silos)
+    /// <summary>
+    /// Starts <paramref name="silos"/> silos (silo-a, silo-b, …) and a client. The silos reach the S3 endpoint at
+    /// <paramref name="objectStoreUrl"/> if given (a proxy in front of it), else directly.
+    /// </summary>
+    public static async Task<FaultCluster> StartAsync(int silos, string? objectStoreUrl = null)
     {
-        var cluster = new FaultCluster();
+        var cluster = new FaultCluster { _objectStoreUrl = objectStoreUrl ?? TestStack.S3Url };
         await cluster.CreateDatabaseAsync();
         await cluster.StartSilosAsync([.. Enumerable.Range(0, silos).Select(i => $"silo-{(char)('a' + i)}")]);
 
@@ -117,7 +121,7 @@ public sealed class FaultCluster : IAsyncDisposable
         ["Cluster__ClusterId"] = Id,
         ["Cluster__ServiceId"] = Id,
         ["Postgres__ConnectionString"] = ConnectionString,
-        ["ObjectStore__ServiceUrl"] = TestStack.S3Url,
+        ["ObjectStore__ServiceUrl"] = _objectStoreUrl,
         ["ObjectStore__Bucket"] = TestStack.Bucket,
         ["ObjectStore__AccessKey"] = "S3RVER",
         ["ObjectStore__SecretKey"] = "S3RVER",

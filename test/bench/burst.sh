@@ -10,6 +10,7 @@
 # Starts its own stack under .data/bench and stops it. Last line: one JSON object.
 set -euo pipefail
 source "$(dirname "$0")/../../infra/local/lib.sh"
+source "$(dirname "$0")/common.sh"
 
 jobs=${1:-25000}
 connections=${2:-100}
@@ -19,8 +20,6 @@ export SILO_APP=test/bench/Transcoder.Bench.Silo
 export Worker__EncodeSlots=${BURST_SLOTS:-32}
 start_bench_stack
 trap 'stop_pid "$DATA/bullmq.pid"; stop_stack "$DATA"' EXIT
-pg() { psql -X -q -h 127.0.0.1 -p "$TRANSCODER_PG_PORT" -U postgres -d transcoder -At "$@"; }
-load() { dotnet "$REPO_ROOT/test/bench/Transcoder.Bench.Load/bin/Release/net10.0/Transcoder.Bench.Load.dll" "$@"; }
 # CPU-seconds (user+sys) so far of processes: the silo, the API, Postgres (server and backends), Redis, Node.
 ticks=$(getconf CLK_TCK)
 cpu_of() { local pid; for pid in "$@"; do cat "/proc/$pid/stat" 2>/dev/null; done | awk -v t="$ticks" '{s += ($14 + $15) / t} END {printf "%.2f", s}'; }
@@ -28,9 +27,8 @@ pg_pids() { local main; main=$(head -n 1 "$DATA/pg/postmaster.pid"); echo "$main
 cpu_split() { echo "$(cpu_of "$(cat "$DATA/silo.pid")") $(cpu_of "$(cat "$DATA/api.pid")") $(cpu_of $(pg_pids)) $(cpu_of "$(cat "$DATA/redis.pid")") $(cpu_of "$(cat "$DATA/bullmq.pid")")"; }
 # Per accepted job, in ms, the CPU each part spent between two cpu_split readings: "silo api postgres redis node".
 per_job_ms() { awk -v n="$3" '{split($0, b, " ")} NR == 1 {for (i = 1; i <= 5; i++) a[i] = b[i]} NR == 2 {printf "{\"silo\":%.3f,\"api\":%.3f,\"postgres\":%.3f,\"redis\":%.3f,\"node\":%.3f}", (b[1]-a[1])*1000/n, (b[2]-a[2])*1000/n, (b[3]-a[3])*1000/n, (b[4]-a[4])*1000/n, (b[5]-a[5])*1000/n}' <(echo "$1"; echo "$2"); }
-load_timed() { /usr/bin/time -f "%U %S" -o "$DATA/load.time" dotnet "$REPO_ROOT/test/bench/Transcoder.Bench.Load/bin/Release/net10.0/Transcoder.Bench.Load.dll" "$@"; }
+load_timed() { /usr/bin/time -f "%U %S" -o "$DATA/load.time" dotnet "$LOAD_DLL" "$@"; }
 load_ms() { awk -v n="$1" '{printf "%.3f", ($1 + $2) * 1000 / n}' "$DATA/load.time"; }
-rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$(cat "$DATA/silo.pid")/status"; }
 
 log "installing the seed's path (bullmq from npm)"
 mkdir -p "$DATA/bullmq"
@@ -65,23 +63,19 @@ echo "  $ours"
 memory_burst=$(rss_mb)
 queued=$(curl -sS -H "$auth" "$TRANSCODER_API_URL/v1/queue" | jq .queued)
 
-# Persisted: acknowledged ids that have a row in the job table.
-pg -c "CREATE TABLE IF NOT EXISTS bench_ids (id uuid PRIMARY KEY)" -c "TRUNCATE bench_ids"
-pg -c "\\copy bench_ids FROM '$DATA/ours.ids'"
 acknowledged=$(wc -l <"$DATA/ours.ids")
-persisted=$(pg -c "SELECT count(*) FROM bench_ids b JOIN transcode_jobs j USING (id)")
+persisted=$(load_ids "$DATA/ours.ids")
 
 log "draining (instant pipeline, $Worker__EncodeSlots slots)"
 memory_peak=$memory_burst
-while :; do
-  left=$(pg -c "SELECT count(*) FROM bench_ids b JOIN transcode_jobs j USING (id) WHERE j.status <> 'completed'")
+deadline=$((SECONDS + 3600))
+while [ "$(ids_not_completed)" != 0 ] && [ "$SECONDS" -lt "$deadline" ]; do
   m=$(rss_mb); [ "$m" -gt "$memory_peak" ] && memory_peak=$m
-  [ "$left" = 0 ] && break
   sleep 1
 done
 # Draining starts with the burst, so the rate is every completed job over the time from the burst's start.
 drain_seconds=$(echo "$(date +%s.%N) - $start" | bc)
-completed=$(pg -c "SELECT count(*) FROM bench_ids b JOIN transcode_jobs j USING (id) WHERE j.status = 'completed'")
+completed=$(ids_completed)
 
 ours_rate=$(jq .perSec <<<"$ours"); bullmq_rate=$(jq .perSec <<<"$bullmq")
 echo
