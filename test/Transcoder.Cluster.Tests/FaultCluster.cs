@@ -23,6 +23,7 @@ public sealed class FaultCluster : IAsyncDisposable
     private IHost? _client;
     private NpgsqlDataSource? _data;
     private string _objectStoreUrl = null!;
+    private IReadOnlyDictionary<string, string> _extraSettings = null!;
 
     private FaultCluster()
     {
@@ -46,11 +47,12 @@ public sealed class FaultCluster : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="silos"/> silos (silo-a, silo-b, …) and a client. The silos reach the S3 endpoint at
-    /// <paramref name="objectStoreUrl"/> if given (a proxy in front of it), else directly.
+    /// <paramref name="objectStoreUrl"/> if given (a proxy in front of it), else directly. <paramref name="settings"/>
+    /// are added to (or replace) the silos' own.
     /// </summary>
-    public static async Task<FaultCluster> StartAsync(int silos, string? objectStoreUrl = null)
+    public static async Task<FaultCluster> StartAsync(int silos, string? objectStoreUrl = null, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var cluster = new FaultCluster { _objectStoreUrl = objectStoreUrl ?? TestStack.S3Url };
+        var cluster = new FaultCluster { _objectStoreUrl = objectStoreUrl ?? TestStack.S3Url, _extraSettings = settings ?? new Dictionary<string, string>() };
         await cluster.CreateDatabaseAsync();
         await cluster.StartSilosAsync([.. Enumerable.Range(0, silos).Select(i => $"silo-{(char)('a' + i)}")]);
 
@@ -81,7 +83,13 @@ public sealed class FaultCluster : IAsyncDisposable
     {
         foreach (var name in names)
         {
-            var silo = SiloProcess.Start(name, Settings(), LogFolder);
+            var settings = Settings();
+            foreach (var (key, value) in _extraSettings)
+            {
+                settings[key] = value;
+            }
+
+            var silo = SiloProcess.Start(name, settings, LogFolder);
             _silos.Add(silo);
             await silo.WaitReadyAsync(TimeSpan.FromMinutes(2));
         }
