@@ -67,7 +67,7 @@ public sealed class DependencyRestartTests : IAsyncLifetime
         await submitting;
 
         var all = Snapshot(acknowledged);
-        var ended = await Task.WhenAll(all.Select(id => WaitEndedAsync(id, TimeSpan.FromMinutes(4))));
+        var ended = await Task.WhenAll(all.Select(id => _cluster.WaitForJobAsync(id, j => j.Status.IsTerminal(), TimeSpan.FromMinutes(4))));
 
         Assert.True(all.Count >= 20, $"only {all.Count} jobs were acknowledged; the test proves little");
         Assert.NotEmpty(completedBeforePostgres);
@@ -89,51 +89,12 @@ public sealed class DependencyRestartTests : IAsyncLifetime
         var completed = new List<Guid>();
         foreach (var id in ids)
         {
-            if (await FindAsync(id) is { Status: JobStatus.Completed })
+            if (await _cluster.FindJobAsync(id) is { Status: JobStatus.Completed })
             {
                 completed.Add(id);
             }
         }
 
         return completed;
-    }
-
-    /// <summary>
-    /// The job's row. The test's own pooled connections are cut by a restart like everyone's: the first use of
-    /// each fails once, so a read is tried again for a while.
-    /// </summary>
-    private async Task<JobSnapshot?> FindAsync(Guid id)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await _cluster.Records.FindAsync(id, CancellationToken.None);
-            }
-            catch (Npgsql.NpgsqlException) when (attempt < 40)
-            {
-                await Task.Delay(250, CancellationToken.None);
-            }
-        }
-    }
-
-    /// <summary>Polls the job table until the job ended.</summary>
-    private async Task<JobSnapshot> WaitEndedAsync(Guid id, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        JobSnapshot? row = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            row = await FindAsync(id);
-            if (row is { } r && r.Status.IsTerminal())
-            {
-                return r;
-            }
-
-            await Task.Delay(250, CancellationToken.None);
-        }
-
-        Assert.Fail($"job {id} did not end within {within}: {row}");
-        return row!;
     }
 }

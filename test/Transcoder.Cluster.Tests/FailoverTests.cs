@@ -35,7 +35,7 @@ public sealed class FailoverTests : IAsyncLifetime
         var victim = _cluster.Silo(running.ProcessingNode!);
         victim.Kill();
         var killedAt = DateTime.UtcNow;
-        var done = await WaitAsync(id, j => j.Status.IsTerminal(), TimeSpan.FromMinutes(4));
+        var done = await _cluster.WaitForJobAsync(id, j => j.Status.IsTerminal(), TimeSpan.FromMinutes(4));
 
         Assert.Equal(JobStatus.Completed, done.Status);
         Assert.Equal(2, done.Attempts);
@@ -62,7 +62,7 @@ public sealed class FailoverTests : IAsyncLifetime
         var running = await WaitForEncodeAsync(id);
         var stopped = _cluster.Silo(running.ProcessingNode!);
         await stopped.TerminateAsync(TimeSpan.FromSeconds(30));
-        var done = await WaitAsync(id, j => j.Status.IsTerminal(), TimeSpan.FromMinutes(4));
+        var done = await _cluster.WaitForJobAsync(id, j => j.Status.IsTerminal(), TimeSpan.FromMinutes(4));
 
         Assert.Equal(JobStatus.Completed, done.Status);
         Assert.Equal(1, done.Attempts);
@@ -92,7 +92,7 @@ public sealed class FailoverTests : IAsyncLifetime
         }
 
         await _cluster.StartSilosAsync("silo-c", "silo-d");
-        var jobs = await Task.WhenAll(ids.Select(id => WaitAsync(id, j => j.Status.IsTerminal(), TimeSpan.FromMinutes(4))));
+        var jobs = await Task.WhenAll(ids.Select(id => _cluster.WaitForJobAsync(id, j => j.Status.IsTerminal(), TimeSpan.FromMinutes(4))));
 
         Assert.True(left > 0, "every job had ended before the cluster stopped; the test proves nothing");
         Assert.All(jobs, j => Assert.Equal(JobStatus.Completed, j.Status));
@@ -119,28 +119,8 @@ public sealed class FailoverTests : IAsyncLifetime
     /// <summary>Waits until the job's ffmpeg is a second into encoding; returns the job's row (which names its silo).</summary>
     private async Task<JobSnapshot> WaitForEncodeAsync(Guid id)
     {
-        var running = await WaitAsync(id, j => j.Status == JobStatus.Processing && TestProcesses.FfmpegOf(id) is not null, TimeSpan.FromMinutes(2));
+        var running = await _cluster.WaitForJobAsync(id, j => j.Status == JobStatus.Processing && TestProcesses.FfmpegOf(id) is not null, TimeSpan.FromMinutes(2));
         await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
         return running;
-    }
-
-    /// <summary>
-    /// Polls the cluster's job table (not the grain, whose silo may be the one just stopped) until the job's row
-    /// meets the condition.
-    /// </summary>
-    private async Task<JobSnapshot> WaitAsync(Guid id, Func<JobSnapshot, bool> condition, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (true)
-        {
-            var row = await _cluster.Records.FindAsync(id, CancellationToken.None);
-            if (row is { } r && condition(r))
-            {
-                return r;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"condition not met within {within}: {row}");
-            await Task.Delay(200, CancellationToken.None);
-        }
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
 using StackExchange.Redis;
+using Transcoder.Abstractions;
 using Transcoder.Storage;
 using Transcoder.Testing;
 
@@ -73,6 +74,45 @@ public sealed class FaultCluster : IAsyncDisposable
         cluster.Records = new JobRecordRepository(cluster._data);
         cluster.Store = new ObjectStore(ObjectStore.CreateClient(store), Options.Create(store), NullLogger<ObjectStore>.Instance);
         return cluster;
+    }
+
+    /// <summary>
+    /// The job's row. The test's pooled connections are cut when Postgres restarts, like everyone's: the first
+    /// use of each fails once, so a read is tried again for a while.
+    /// </summary>
+    public async Task<JobSnapshot?> FindJobAsync(Guid id)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await Records.FindAsync(id, CancellationToken.None);
+            }
+            catch (NpgsqlException) when (attempt < 40)
+            {
+                await Task.Delay(250, CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Polls the job table (not the grain, whose silo may be the one just stopped) until the job's row meets
+    /// the condition.
+    /// </summary>
+    public async Task<JobSnapshot> WaitForJobAsync(Guid id, Func<JobSnapshot, bool> condition, TimeSpan within)
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            var row = await FindJobAsync(id);
+            if (row is { } r && condition(r))
+            {
+                return r;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"job {id}: condition not met within {within}: {row}");
+            await Task.Delay(200, CancellationToken.None);
+        }
     }
 
     /// <summary>The silo with this name that is (or was last) running.</summary>

@@ -52,28 +52,12 @@ public sealed class HungFfmpegTests : IAsyncLifetime
             hung.Add(ffmpeg.Value);
         }
 
-        var job = await WaitEndedAsync(id, TimeSpan.FromMinutes(2));
+        var job = await _cluster.WaitForJobAsync(id, j => j.Status.IsTerminal(), TimeSpan.FromMinutes(2));
 
         Assert.Equal((JobStatus.Failed, 2), (job.Status, job.Attempts));
         Assert.Equal(JobErrorCodes.EncodeTimedOut, job.Error!.Code);
         Assert.Contains("longer than its limit", job.Error.Message, StringComparison.Ordinal);
         Assert.NotNull(job.DeadLetteredAt);
         Assert.All(hung, pid => Assert.False(Directory.Exists($"/proc/{pid}"), $"hung ffmpeg {pid} is still there"));
-    }
-
-    private async Task<JobSnapshot> WaitEndedAsync(Guid id, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (true)
-        {
-            var row = await _cluster.Records.FindAsync(id, CancellationToken.None);
-            if (row is { } r && r.Status.IsTerminal())
-            {
-                return r;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"job {id} did not end within {within}: {row}");
-            await Task.Delay(200, CancellationToken.None);
-        }
     }
 }

@@ -37,7 +37,7 @@ public sealed class ObjectStoreFaultTests : IAsyncLifetime
 
         _proxy.FailureShare = 0.25;
         var flaky = await SubmitAsync(clip, 4);
-        var flakyDone = await Task.WhenAll(flaky.Select(id => WaitAsync(id, j => j.Status.IsTerminal(), TimeSpan.FromMinutes(3))));
+        var flakyDone = await Task.WhenAll(flaky.Select(id => _cluster.WaitForJobAsync(id, j => j.Status.IsTerminal(), TimeSpan.FromMinutes(3))));
         var refusedWhileFlaky = _proxy.Refused;
 
         _proxy.FailureShare = 0;
@@ -47,7 +47,7 @@ public sealed class ObjectStoreFaultTests : IAsyncLifetime
         await Task.Delay(TimeSpan.FromSeconds(8), CancellationToken.None);
         var refusedInOutage = _proxy.Refused - refusedBeforeOutage;
         _proxy.SetDown(false);
-        var duringDone = await Task.WhenAll(during.Select(id => WaitAsync(id, j => j.Status.IsTerminal(), TimeSpan.FromMinutes(3))));
+        var duringDone = await Task.WhenAll(during.Select(id => _cluster.WaitForJobAsync(id, j => j.Status.IsTerminal(), TimeSpan.FromMinutes(3))));
 
         Assert.True(refusedWhileFlaky > 0, "no fault was injected while flaky");
         Assert.True(refusedInOutage > 0, "nothing tried to reach S3 during the outage");
@@ -71,21 +71,5 @@ public sealed class ObjectStoreFaultTests : IAsyncLifetime
         }
 
         return ids;
-    }
-
-    private async Task<JobSnapshot> WaitAsync(Guid id, Func<JobSnapshot, bool> condition, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (true)
-        {
-            var row = await _cluster.Records.FindAsync(id, CancellationToken.None);
-            if (row is { } r && condition(r))
-            {
-                return r;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"condition not met within {within}: {row}");
-            await Task.Delay(200, CancellationToken.None);
-        }
     }
 }
