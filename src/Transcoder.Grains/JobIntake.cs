@@ -34,13 +34,14 @@ public sealed partial class JobIntake(
     public Task<JobSnapshot> SubmitAsync(Guid id, JobSpec spec)
     {
         var now = time.GetUtcNow();
-        var pending = new Pending(new JobSnapshot
+        spec = Resolved(spec);
+        var pending = new Pending(spec, new JobSnapshot
         {
             Id = id,
             Tenant = spec.Tenant,
             Input = spec.Input,
             Priority = spec.Priority,
-            MaxAttempts = spec.MaxAttempts ?? options.Value.MaxAttempts,
+            MaxAttempts = spec.MaxAttempts,
             Status = JobStatus.Queued,
             Stage = JobStages.Queued,
             CreatedAt = now,
@@ -113,7 +114,7 @@ public sealed partial class JobIntake(
         foreach (var pending in batch)
         {
             var job = stored[pending.Job.Id];
-            if (ReferenceEquals(job, pending.Job) || SameRequest(job, pending.Job))
+            if (ReferenceEquals(job, pending.Job) || SameRequest(job, pending.Spec))
             {
                 if (ReferenceEquals(job, pending.Job))
                 {
@@ -132,10 +133,13 @@ public sealed partial class JobIntake(
         dispatcher.Nudge();
     }
 
-    /// <summary>Whether a stored job is what this request would have made (a replay of the same request).</summary>
-    internal static bool SameRequest(JobSnapshot stored, JobSnapshot requested) =>
-        stored.Tenant == requested.Tenant && stored.Input == requested.Input && stored.Priority == requested.Priority
-        && stored.MaxAttempts == requested.MaxAttempts;
+    /// <summary>The request with its defaults filled in, as a job made from it would be.</summary>
+    public JobSpec Resolved(JobSpec spec) => spec with { MaxAttempts = spec.MaxAttempts ?? options.Value.MaxAttempts };
+
+    /// <summary>Whether a stored job is what this (resolved) request would have made: a replay of the same request.</summary>
+    public static bool SameRequest(JobSnapshot stored, JobSpec resolved) =>
+        stored.Tenant == resolved.Tenant && stored.Input == resolved.Input && stored.Priority == resolved.Priority
+        && stored.MaxAttempts == resolved.MaxAttempts;
 
     [LoggerMessage(3101, LogLevel.Debug, "Committed {Count} new jobs")]
     private static partial void BatchCommitted(ILogger logger, int count);
@@ -143,7 +147,7 @@ public sealed partial class JobIntake(
     [LoggerMessage(3102, LogLevel.Error, "Could not commit {Count} new jobs; their submissions fail")]
     private static partial void BatchFailed(ILogger logger, int count, Exception exception);
 
-    private sealed record Pending(JobSnapshot Job)
+    private sealed record Pending(JobSpec Spec, JobSnapshot Job)
     {
         public TaskCompletionSource<JobSnapshot> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -93,8 +93,7 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IIncomingGrai
         await AdoptRowAsync();
         if (Job is { } existing)
         {
-            if (existing.Tenant == spec.Tenant && existing.Input == spec.Input && existing.Priority == spec.Priority
-                && existing.MaxAttempts == (spec.MaxAttempts ?? _options.MaxAttempts))
+            if (JobIntake.SameRequest(existing, _intake.Resolved(spec)))
             {
                 return existing;
             }
