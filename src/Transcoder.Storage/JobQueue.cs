@@ -41,25 +41,41 @@ public sealed class JobQueue(NpgsqlDataSource dataSource) : IJobQueue
 {
     public async Task EnqueueAsync(Guid jobId, string tenant, int priority, CancellationToken cancellationToken)
     {
-        // One statement: the tenant's virtual time moves on only if the job was not queued yet.
-        await using var command = dataSource.CreateCommand("""
-            WITH clock AS (
-                SELECT vtime FROM job_queue_clock WHERE priority = @priority
-            ), turn AS (
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await EnqueueAsync(connection, null, [(jobId, tenant, priority)], cancellationToken);
+    }
+
+    /// <summary>
+    /// Queues jobs that are not queued yet, in one statement (inside <paramref name="transaction"/> if given).
+    /// Within a priority, a tenant's jobs take consecutive turns from one past the later of its last turn and
+    /// the clock, in the order given; jobs already queued are left as they are and take no turn.
+    /// </summary>
+    internal static async Task EnqueueAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction,
+        IReadOnlyList<(Guid JobId, string Tenant, int Priority)> jobs, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("""
+            WITH input AS (
+                SELECT * FROM unnest(@ids, @tenants, @priorities) WITH ORDINALITY AS t(job_id, tenant, priority, ord)
+                WHERE NOT EXISTS (SELECT 1 FROM job_queue q WHERE q.job_id = t.job_id)
+            ), numbered AS (
+                SELECT job_id, tenant, priority, row_number() OVER (PARTITION BY priority, tenant ORDER BY ord) AS n FROM input
+            ), turns AS (
+                SELECT n.job_id, n.tenant, n.priority, GREATEST(COALESCE(t.vtime, 0), c.vtime) + n.n AS vtime
+                FROM numbered n
+                JOIN job_queue_clock c ON c.priority = n.priority
+                LEFT JOIN job_queue_tenants t ON t.priority = n.priority AND t.tenant = n.tenant
+            ), last_turns AS (
                 INSERT INTO job_queue_tenants (priority, tenant, vtime)
-                SELECT @priority, @tenant, clock.vtime + 1 FROM clock
-                WHERE NOT EXISTS (SELECT 1 FROM job_queue WHERE job_id = @job_id)
-                ON CONFLICT (priority, tenant) DO UPDATE
-                    SET vtime = GREATEST(job_queue_tenants.vtime, (SELECT vtime FROM clock)) + 1
-                RETURNING vtime
+                SELECT priority, tenant, max(vtime) FROM turns GROUP BY priority, tenant
+                ON CONFLICT (priority, tenant) DO UPDATE SET vtime = GREATEST(job_queue_tenants.vtime, EXCLUDED.vtime)
             )
             INSERT INTO job_queue (job_id, tenant, priority, vtime)
-            SELECT @job_id, @tenant, @priority, turn.vtime FROM turn
+            SELECT job_id, tenant, priority, vtime FROM turns
             ON CONFLICT (job_id) DO NOTHING
-            """);
-        command.Parameters.AddWithValue("job_id", jobId);
-        command.Parameters.AddWithValue("tenant", tenant);
-        command.Parameters.AddWithValue("priority", (short)priority);
+            """, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter("ids", NpgsqlDbType.Array | NpgsqlDbType.Uuid) { Value = jobs.Select(j => j.JobId).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("tenants", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = jobs.Select(j => j.Tenant).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter("priorities", NpgsqlDbType.Array | NpgsqlDbType.Smallint) { Value = jobs.Select(j => (short)j.Priority).ToArray() });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -58,34 +58,11 @@ public sealed class JobSubmissions(NpgsqlDataSource dataSource) : IJobSubmission
             }
         }
 
-        // 2. Their queue rows. The same fairness rule as IJobQueue.EnqueueAsync, for many jobs at once: within a
-        // priority, a tenant's jobs take consecutive turns from one past the later of its last turn and the clock.
+        // 2. Their queue rows, by the queue's own fairness rule.
         var fresh = distinct.Where(j => created.Contains(j.Id)).ToList();
         if (fresh.Count > 0)
         {
-            await using var enqueue = new NpgsqlCommand("""
-                WITH input AS (
-                    SELECT * FROM unnest(@ids, @tenants, @priorities) WITH ORDINALITY AS t(job_id, tenant, priority, ord)
-                ), numbered AS (
-                    SELECT job_id, tenant, priority, row_number() OVER (PARTITION BY priority, tenant ORDER BY ord) AS n FROM input
-                ), turns AS (
-                    SELECT n.job_id, n.tenant, n.priority, GREATEST(COALESCE(t.vtime, 0), c.vtime) + n.n AS vtime
-                    FROM numbered n
-                    JOIN job_queue_clock c ON c.priority = n.priority
-                    LEFT JOIN job_queue_tenants t ON t.priority = n.priority AND t.tenant = n.tenant
-                ), last_turns AS (
-                    INSERT INTO job_queue_tenants (priority, tenant, vtime)
-                    SELECT priority, tenant, max(vtime) FROM turns GROUP BY priority, tenant
-                    ON CONFLICT (priority, tenant) DO UPDATE SET vtime = GREATEST(job_queue_tenants.vtime, EXCLUDED.vtime)
-                )
-                INSERT INTO job_queue (job_id, tenant, priority, vtime)
-                SELECT job_id, tenant, priority, vtime FROM turns
-                ON CONFLICT (job_id) DO NOTHING
-                """, connection, transaction);
-            enqueue.Parameters.Add(Array("ids", NpgsqlDbType.Uuid, fresh.Select(j => j.Id)));
-            enqueue.Parameters.Add(Array("tenants", NpgsqlDbType.Text, fresh.Select(j => j.Tenant)));
-            enqueue.Parameters.Add(Array("priorities", NpgsqlDbType.Smallint, fresh.Select(j => (short)j.Priority)));
-            await enqueue.ExecuteNonQueryAsync(cancellationToken);
+            await JobQueue.EnqueueAsync(connection, transaction, [.. fresh.Select(j => (j.Id, j.Tenant, j.Priority))], cancellationToken);
         }
 
         // 3. The jobs that had their id already, as they are.
