@@ -35,6 +35,12 @@ skipped=$(count Skipped)
 echo
 echo "$passed passed, $failed failed, $skipped skipped"
 if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+  # Repeat each failure with its message and the top of its stack trace last, where a CI log's tail shows it.
+  if [ "$failed" -ne 0 ]; then
+    echo
+    echo "Failed tests:"
+    awk '/^  Failed / {n = 25} n > 0 {print; n--}' "$DATA/test.log"
+  fi
   log "tests failed; logs: $DATA/*.log, results: $DATA/results"
   exit 1
 fi
