@@ -7,6 +7,7 @@ using Orleans.Dashboard;
 using Scalar.AspNetCore;
 using StackExchange.Redis;
 using Transcoder.Abstractions;
+using Transcoder.Api.Apis;
 using Transcoder.Api.Auth;
 using Transcoder.Api.Contracts;
 using Transcoder.Api.Hubs;
@@ -59,9 +60,9 @@ public static class ApiExtensions
         builder.Services.AddSingleton<JobWatchService>();
         builder.Services.AddSingleton<JobLinks>();
 
-        // One reference for every submission: making a grain reference resolves its interface type by
-        // reflection each time, a tenth of a submission's cost in the API.
-        builder.Services.AddSingleton(sp => sp.GetRequiredService<IClusterClient>().GetGrain<IJobIntakeGrain>(0));
+        // Registered after the Orleans client, so it stops (sending what it holds) before the client does.
+        builder.Services.AddSingleton<JobSubmitter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<JobSubmitter>());
         return builder;
     }
 
@@ -76,7 +77,7 @@ public static class ApiExtensions
                 JobConflictException => StatusCodes.Status409Conflict,
                 OperationCanceledException => StatusCodes.Status499ClientClosedRequest,
                 Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException or TimeoutException => StatusCodes.Status503ServiceUnavailable,
-                Npgsql.NpgsqlException => StatusCodes.Status503ServiceUnavailable,
+                Npgsql.NpgsqlException or SubmissionUnavailableException => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             },
         });

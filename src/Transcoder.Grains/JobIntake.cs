@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,22 +17,31 @@ namespace Transcoder.Grains;
 /// a silo claims it, and the grain adopts the row when it first activates (see <see cref="TranscodeJobGrain"/>).
 /// So 25,000 queued jobs cost the cluster rows in Postgres, not 25,000 activations in memory.
 /// </remarks>
-public sealed partial class JobIntake(
-    IJobSubmissions submissions,
-    JobDispatcher dispatcher,
-    IOptions<JobOptions> options,
-    TimeProvider time,
-    ILogger<JobIntake> logger) : BackgroundService
+public sealed partial class JobIntake : BackgroundService
 {
-    /// <summary>Most jobs committed in one transaction.</summary>
-    public const int MaxBatch = 1000;
+    private readonly IJobSubmissions _submissions;
+    private readonly JobDispatcher _dispatcher;
+    private readonly IOptions<JobOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<JobIntake> _logger;
+    private readonly BatchingQueue<Pending, JobSnapshot> _queue;
 
-    private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    public JobIntake(IJobSubmissions submissions, JobDispatcher dispatcher, IOptions<JobOptions> options, TimeProvider time, ILogger<JobIntake> logger)
+    {
+        _submissions = submissions;
+        _dispatcher = dispatcher;
+        _options = options;
+        _time = time;
+        _logger = logger;
+
+        // One commit at a time: a batch's queue turns follow from the rows committed before it.
+        _queue = new(CommitAsync, IJobIntakeGrain.MaxBatch);
+    }
 
     /// <summary>Queues a new job; completes once it is durable, with the job as stored.</summary>
     public Task<JobSnapshot> SubmitAsync(Guid id, JobSpec spec)
     {
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         spec = Resolved(spec);
         var pending = new Pending(spec, new JobSnapshot
         {
@@ -47,94 +55,56 @@ public sealed partial class JobIntake(
             CreatedAt = now,
             UpdatedAt = now,
         });
-        if (!_pending.Writer.TryWrite(pending))
+        if (!_queue.TryAdd(pending, out var stored))
         {
             throw new SiloUnavailableException("This silo is shutting down and takes no new jobs; submit again.");
         }
 
-        return pending.Completion.Task;
+        return stored;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var batch = new List<Pending>(MaxBatch);
-        try
-        {
-            while (await _pending.Reader.WaitToReadAsync(stoppingToken))
-            {
-                await CommitAvailableAsync(batch);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down: what was accepted into memory is still committed and answered.
-            _pending.Writer.TryComplete();
-            await CommitAvailableAsync(batch);
-        }
-    }
+    /// <summary>Commits until the silo stops; what was accepted into memory by then is still committed and answered.</summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _queue.RunAsync(stoppingToken);
 
-    private async Task CommitAvailableAsync(List<Pending> batch)
-    {
-        while (true)
-        {
-            batch.Clear();
-            while (batch.Count < MaxBatch && _pending.Reader.TryRead(out var next))
-            {
-                batch.Add(next);
-            }
-
-            if (batch.Count == 0)
-            {
-                return;
-            }
-
-            await CommitAsync(batch);
-        }
-    }
-
-    private async Task CommitAsync(List<Pending> batch)
+    private async Task CommitAsync(IReadOnlyList<BatchEntry<Pending, JobSnapshot>> batch)
     {
         IReadOnlyDictionary<Guid, JobSnapshot> stored;
         try
         {
-            stored = await submissions.AddQueuedAsync([.. batch.Select(p => p.Job)], CancellationToken.None);
+            stored = await _submissions.AddQueuedAsync([.. batch.Select(p => p.Item.Job)], CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // Nothing of the batch was committed: every caller gets the error, nobody an acknowledgement.
-            BatchFailed(logger, batch.Count, ex);
-            foreach (var pending in batch)
-            {
-                pending.Completion.TrySetException(ex);
-            }
-
-            return;
+            BatchFailed(_logger, batch.Count, ex);
+            throw;
         }
 
-        foreach (var pending in batch)
+        foreach (var entry in batch)
         {
-            var job = stored[pending.Job.Id];
-            if (ReferenceEquals(job, pending.Job) || SameRequest(job, pending.Spec))
+            var (spec, job) = entry.Item;
+            var existing = stored[job.Id];
+            if (ReferenceEquals(existing, job))
             {
-                if (ReferenceEquals(job, pending.Job))
-                {
-                    Log.JobSubmitted(logger, job.Id, job.Tenant, job.Priority);
-                }
-
-                pending.Completion.TrySetResult(job);
+                Log.JobSubmitted(_logger, job.Id, job.Tenant, job.Priority);
+                entry.Complete(existing);
+            }
+            else if (SameRequest(existing, spec))
+            {
+                entry.Complete(existing);
             }
             else
             {
-                pending.Completion.TrySetException(new JobConflictException($"Job {job.Id} already exists with a different request."));
+                entry.Fail(new JobConflictException($"Job {job.Id} already exists with a different request."));
             }
         }
 
-        BatchCommitted(logger, batch.Count);
-        dispatcher.Nudge();
+        BatchCommitted(_logger, batch.Count);
+        _dispatcher.Nudge();
     }
 
     /// <summary>The request with its defaults filled in, as a job made from it would be.</summary>
-    public JobSpec Resolved(JobSpec spec) => spec with { MaxAttempts = spec.MaxAttempts ?? options.Value.MaxAttempts };
+    public JobSpec Resolved(JobSpec spec) => spec with { MaxAttempts = spec.MaxAttempts ?? _options.Value.MaxAttempts };
 
     /// <summary>Whether a stored job is what this (resolved) request would have made: a replay of the same request.</summary>
     public static bool SameRequest(JobSnapshot stored, JobSpec resolved) =>
@@ -147,8 +117,5 @@ public sealed partial class JobIntake(
     [LoggerMessage(3102, LogLevel.Error, "Could not commit {Count} new jobs; their submissions fail")]
     private static partial void BatchFailed(ILogger logger, int count, Exception exception);
 
-    private sealed record Pending(JobSpec Spec, JobSnapshot Job)
-    {
-        public TaskCompletionSource<JobSnapshot> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
+    private sealed record Pending(JobSpec Spec, JobSnapshot Job);
 }

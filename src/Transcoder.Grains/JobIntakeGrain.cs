@@ -12,4 +12,29 @@ namespace Transcoder.Grains;
 public sealed class JobIntakeGrain(JobIntake intake) : Grain, IJobIntakeGrain
 {
     public Task<JobSnapshot> SubmitAsync(Guid id, JobSpec spec) => intake.SubmitAsync(id, spec);
+
+    public async Task<SubmissionOutcome[]> SubmitManyAsync(JobSubmission[] submissions)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(submissions.Length, IJobIntakeGrain.MaxBatch);
+        var stored = Array.ConvertAll(submissions, s => intake.SubmitAsync(s.Id, s.Spec));
+        var outcomes = new SubmissionOutcome[stored.Length];
+        for (var i = 0; i < stored.Length; i++)
+        {
+            try
+            {
+                outcomes[i] = new SubmissionOutcome(await stored[i]);
+            }
+            catch (JobConflictException ex)
+            {
+                outcomes[i] = new SubmissionOutcome(null, SubmissionError.Conflict, ex.Message);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The commit failed (the database is down, the silo stopping): nothing of it is stored.
+                outcomes[i] = new SubmissionOutcome(null, SubmissionError.Unavailable, ex.Message);
+            }
+        }
+
+        return outcomes;
+    }
 }

@@ -48,7 +48,7 @@ public static class JobsApi
     }
 
     public static async Task<Results<Accepted<JobResponse>, ValidationProblem, ProblemHttpResult>> CreateJob(
-        HttpContext context, IClusterClient cluster, IJobIntakeGrain intake, IObjectStore store, JobLinks links, IOptions<ApiOptions> options)
+        HttpContext context, IClusterClient cluster, JobSubmitter submitter, IObjectStore store, JobLinks links, IOptions<ApiOptions> options)
     {
         var request = context.Request;
         var tenant = context.User.Tenant();
@@ -109,7 +109,7 @@ public static class JobsApi
         }
 
         // The same Idempotency-Key with the same request returns the job it made; with another request, 409.
-        var job = await intake.SubmitAsync(id, spec);
+        var job = await submitter.SubmitAsync(id, spec);
         if (job.CreatedAt < started)
         {
             context.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
