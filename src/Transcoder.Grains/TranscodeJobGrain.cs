@@ -426,20 +426,24 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IIncomingGrai
         }
     }
 
-    /// <summary>Periodic check of a running job: presume a run that stopped reporting lost.</summary>
+    /// <summary>
+    /// Periodic: writes the job's row again if the last write failed, and presumes a run that stopped
+    /// reporting lost. Stops itself once there is neither to do.
+    /// </summary>
     private async Task CheckAsync()
     {
-        if (Job is not { } job || job.Status.IsTerminal())
-        {
-            return;
-        }
-
         if (_recordStale)
         {
             await ProjectAsync();
         }
 
-        if (job.Status == JobStatus.Processing && _time.GetUtcNow() - _lastHeartbeat > _options.LeaseTimeout
+        if (Job is not { Status: JobStatus.Processing } job)
+        {
+            StopWatchdog();
+            return;
+        }
+
+        if (_time.GetUtcNow() - _lastHeartbeat > _options.LeaseTimeout
             && _state.State.CurrentRun is { } lostRun)
         {
             Log.RunLost(_logger, JobId, job.Tenant, lostRun, job.ProcessingNode);
@@ -503,13 +507,22 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IIncomingGrai
             new GrainTimerCreationOptions { DueTime = _options.WatchdogPeriod, Period = _options.WatchdogPeriod, KeepAlive = true });
     }
 
+    /// <summary>Stops the watchdog, unless the job's row is stale: the watchdog writes it again until that works.</summary>
     private void StopWatchdog()
     {
+        if (_recordStale)
+        {
+            return;
+        }
+
         _watchdog?.Dispose();
         _watchdog = null;
     }
 
-    /// <summary>Writes the job's row. A failure is retried by the watchdog; the grain state stays the truth.</summary>
+    /// <summary>
+    /// Writes the job's row. A failure is retried by the watchdog, whatever the job's status (an ended job's
+    /// last write matters most); the grain state stays the truth.
+    /// </summary>
     private async Task ProjectAsync()
     {
         if (Job is not { } job)
@@ -525,6 +538,7 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IIncomingGrai
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             _recordStale = true;
+            StartWatchdog();
             Log.ProjectionFailed(_logger, JobId, ex);
         }
     }

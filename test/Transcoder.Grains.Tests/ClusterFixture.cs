@@ -12,7 +12,7 @@ namespace Transcoder.Grains.Tests;
 /// <summary>
 /// A two-silo Orleans test cluster with the real grains, runner, ffmpeg and S3 endpoint of the test stack, and a
 /// Postgres database of its own for the job table and the queue (so the stack's own silo never claims these
-/// jobs); grain state in memory. Retry timings are shortened so retries are observable.
+/// jobs); grain state in memory. Faults can be injected into job row writes (<see cref="FlakyJobRecords"/>). Retry timings are shortened so retries are observable.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
@@ -79,6 +79,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             siloBuilder.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
             siloBuilder.Services.AddTranscoderStorage(siloBuilder.Configuration, initialize: false);
             siloBuilder.Services.AddTranscoderGrains(siloBuilder.Configuration);
+            siloBuilder.Services.AddSingleton<JobRecordRepository>();
+            siloBuilder.Services.AddSingleton<IJobRecordRepository, FlakyJobRecords>();
         }
     }
 

@@ -160,6 +160,27 @@ public sealed class TranscodeJobGrainTests(ClusterFixture fixture) : IDisposable
         Assert.Equal(1, job.Attempts);
     }
 
+    /// <summary>The write of an ended job's row fails (the database is away): it is written again until it works.</summary>
+    [Fact]
+    public async Task EndedJob_WhoseRowWriteFailed_IsWrittenAgain()
+    {
+        var id = Guid.NewGuid();
+        FlakyJobRecords.FailTerminalWrites(id, times: 2);
+
+        await Job(id).SubmitAsync(new JobSpec(_tenant, new JobInput(JobInputKind.Upload, ObjectKeys.Source(_tenant, id)), 5));
+        Assert.Equal(JobStatus.Failed, (await WaitForEndAsync(id)).Status);
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        JobSnapshot? row;
+        while ((row = await fixture.Records.FindAsync(id, CancellationToken.None)) is not { Status: JobStatus.Failed })
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the row of job {id} still says {row?.Status}");
+            await Task.Delay(200, CancellationToken.None);
+        }
+
+        Assert.Equal(JobErrorCodes.DownloadFailed, row.Error!.Code);
+    }
+
     [Fact]
     public async Task Submit_UrlAnsweringServerErrors_RetriesThenDeadLetters()
     {
