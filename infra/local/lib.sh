@@ -114,7 +114,7 @@ start_redis() {
 start_s3() {
   local data=$1
   mkdir -p "$data/s3"
-  spawn "$data" s3 node "$S3_DIR/node_modules/s3rver/bin/s3rver.js" -d "$data/s3" -a 127.0.0.1 -p "$S3_PORT" \
+  spawn "$data" s3 node "$S3_DIR/server.js" -d "$data/s3" -a 127.0.0.1 -p "$S3_PORT" \
     --no-vhost-buckets --configure-bucket "$BUCKET" "$S3_DIR/cors.xml"
   wait_for "S3 endpoint on 127.0.0.1:$S3_PORT" 30 curl -sf "http://127.0.0.1:$S3_PORT/" || die "S3 endpoint did not start; see $data/s3.log"
 }
