@@ -33,6 +33,7 @@ public static class GrainsExtensions
         services.AddSingleton<OutputReuse>();
         services.AddSingleton<IJobPipeline, LadderPipeline>();
         services.AddSingleton<TranscodeRunner>();
+        services.AddSingleton<JobMetrics>();
         services.AddHostedService<SiloMetrics>();
 
         // Registered after Orleans (see Program.cs), so it starts once the silo is up and stops before it goes down.

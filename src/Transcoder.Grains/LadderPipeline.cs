@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Transcoder.Abstractions;
@@ -22,6 +23,7 @@ public sealed class LadderPipeline(
     IOptions<InputLimits> limits,
     IOptions<WorkerOptions> worker,
     IOptions<ObjectStoreOptions> storage,
+    JobMetrics metrics,
     ILogger<LadderPipeline> logger) : IJobPipeline
 {
     public async Task<TranscodeOutput> RunAsync(JobAttempt attempt, CancellationToken token)
@@ -53,9 +55,11 @@ public sealed class LadderPipeline(
                 () => ReportPlayableQuietlyAsync(attempt),
                 ex => Log.LivePublishFailed(logger, item.JobId, ex),
                 liveStop.Token);
+            var encodeStarted = Stopwatch.GetTimestamp();
             try
             {
                 packaged = await encoder.EncodeAsync(plan, input, outputFolder, encodeProgress, token);
+                metrics.Transcoded(plan.Rungs.IsEmpty ? "audio" : plan.Rungs[0].Name, Stopwatch.GetElapsedTime(encodeStarted));
             }
             finally
             {
@@ -66,6 +70,7 @@ public sealed class LadderPipeline(
 
         await attempt.ReportAsync(90, JobStages.Uploading, force: true);
         await publisher.FinishAsync((done, total) => attempt.ReportAsync(90 + (9.0 * done / Math.Max(1, total)), JobStages.Uploading), token);
+        metrics.Uploaded(new DirectoryInfo(outputFolder).EnumerateFiles().Where(f => f.Extension != ".tmp").Sum(f => f.Length));
         var quality = packaged.Quality;
         var prefix = attempt.OutputPrefix;
         return new TranscodeOutput(

@@ -8,8 +8,9 @@ namespace Transcoder.Grains;
 
 /// <summary>
 /// What autoscaling and dashboards read from each silo: its encode slots, busy and free
-/// (<c>transcoder.worker.slots</c>), and the cluster's queue depth per priority (<c>transcoder.queue.depth</c>).
-/// The queue depth is read from Postgres every few seconds rather than at every scrape, so any number of
+/// (<c>transcoder.worker.slots</c>), the cluster's queue depth per priority (<c>transcoder.queue.depth</c>), and
+/// how long the longest-waiting ready job has waited for a slot (<c>transcoder.queue.oldest_age</c>).
+/// The queue figures are read from Postgres every few seconds rather than at every scrape, so any number of
 /// scrapers cost the database the same; every silo reports the same figures, so aggregate it with max, not sum.
 /// </summary>
 public sealed partial class SiloMetrics : BackgroundService
@@ -18,11 +19,14 @@ public sealed partial class SiloMetrics : BackgroundService
 
     private readonly IJobQueue _queue;
     private readonly ILogger<SiloMetrics> _logger;
+    private readonly TimeProvider _time;
     private IReadOnlyDictionary<int, long>? _counts;
+    private DateTimeOffset? _oldestReady;
 
-    public SiloMetrics(IMeterFactory meters, IJobQueue queue, TranscodeRunner runner, ILogger<SiloMetrics> logger)
+    public SiloMetrics(IMeterFactory meters, IJobQueue queue, TranscodeRunner runner, TimeProvider time, ILogger<SiloMetrics> logger)
     {
         _queue = queue;
+        _time = time;
         _logger = logger;
         var meter = meters.Create(WorkerOptions.MeterName);
         meter.CreateObservableGauge("transcoder.queue.depth", ObserveQueue,
@@ -32,6 +36,8 @@ public sealed partial class SiloMetrics : BackgroundService
             new Measurement<int>(runner.BusySlots, new KeyValuePair<string, object?>("state", "busy")),
             new Measurement<int>(runner.Slots - runner.BusySlots, new KeyValuePair<string, object?>("state", "free")),
         }, unit: "{slot}", description: "Encode slots of this silo, busy and free.");
+        meter.CreateObservableGauge("transcoder.queue.oldest_age", ObserveOldest,
+            unit: "s", description: "How long the longest-waiting job that is ready to run has waited for an encode slot; 0 when none waits.");
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -42,6 +48,7 @@ public sealed partial class SiloMetrics : BackgroundService
             try
             {
                 _counts = await _queue.CountWaitingAsync(null, stoppingToken);
+                _oldestReady = await _queue.OldestReadyAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
             {
@@ -50,6 +57,16 @@ public sealed partial class SiloMetrics : BackgroundService
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private IEnumerable<Measurement<double>> ObserveOldest()
+    {
+        if (_counts is null)
+        {
+            yield break;
+        }
+
+        yield return new Measurement<double>(_oldestReady is { } since ? Math.Max(0, (_time.GetUtcNow() - since).TotalSeconds) : 0);
     }
 
     private IEnumerable<Measurement<long>> ObserveQueue()

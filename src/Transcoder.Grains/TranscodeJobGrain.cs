@@ -22,6 +22,7 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IIncomingGrai
     private readonly IJobQueue _queue;
     private readonly JobDispatcher _dispatcher;
     private readonly JobIntake _intake;
+    private readonly JobMetrics _metrics;
     private readonly JobOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<TranscodeJobGrain> _logger;
@@ -38,6 +39,7 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IIncomingGrai
         IJobQueue queue,
         JobDispatcher dispatcher,
         JobIntake intake,
+        JobMetrics metrics,
         IOptions<JobOptions> options,
         TimeProvider time,
         ILogger<TranscodeJobGrain> logger)
@@ -48,6 +50,7 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IIncomingGrai
         _queue = queue;
         _dispatcher = dispatcher;
         _intake = intake;
+        _metrics = metrics;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -315,6 +318,7 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IIncomingGrai
             Error = null,
         });
         Log.JobCompleted(_logger, JobId, job.Tenant, output.Renditions.Length);
+        _metrics.Completed(output.Cost);
         return true;
     }
 
@@ -339,6 +343,7 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IIncomingGrai
         if (retryable && job.Attempts < MaxAttempts(job))
         {
             await RequeueAsync(job, error);
+            _metrics.Retried(error.Code);
             return;
         }
 
@@ -346,6 +351,7 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IIncomingGrai
         // tenant) can retry. A permanent failure (bad input) would only fail again, so it just fails.
         var now = _time.GetUtcNow();
         await EndAsync(job with { Status = JobStatus.Failed, Stage = JobStages.Done, CompletedAt = now, Error = error, DeadLetteredAt = retryable ? now : null });
+        _metrics.Failed(error.Code, deadLettered: retryable);
         if (retryable)
         {
             Log.JobDeadLettered(_logger, JobId, job.Tenant, job.Attempts, error.Code);

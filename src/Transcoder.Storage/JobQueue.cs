@@ -34,6 +34,9 @@ public interface IJobQueue
 
     /// <summary>Jobs waiting (not claimed) per priority: one tenant's, or every tenant's when <paramref name="tenant"/> is null.</summary>
     Task<IReadOnlyDictionary<int, long>> CountWaitingAsync(string? tenant, CancellationToken cancellationToken);
+
+    /// <summary>Since when the longest-waiting job that is ready to run (past any backoff) has waited; null if none waits.</summary>
+    Task<DateTimeOffset?> OldestReadyAsync(CancellationToken cancellationToken);
 }
 
 /// <inheritdoc />
@@ -166,5 +169,11 @@ public sealed class JobQueue(NpgsqlDataSource dataSource) : IJobQueue
         }
 
         return counts;
+    }
+
+    public async Task<DateTimeOffset?> OldestReadyAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT min(ready_at) FROM job_queue WHERE claimed_by IS NULL AND ready_at <= now()");
+        return await command.ExecuteScalarAsync(cancellationToken) is DateTime oldest ? new DateTimeOffset(oldest, TimeSpan.Zero) : null;
     }
 }
