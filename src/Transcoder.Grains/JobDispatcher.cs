@@ -118,6 +118,17 @@ public sealed partial class JobDispatcher(
 
     private async Task StartAsync(QueueClaim claim)
     {
+        if (await StartRunAsync(claim) is { } item)
+        {
+            // Outside the claim's log scope: the run opens its own.
+            runner.Start(item);
+        }
+    }
+
+    /// <summary>Asks the claimed job's grain to start a run; null if there is none to start now.</summary>
+    private async Task<WorkItem?> StartRunAsync(QueueClaim claim)
+    {
+        using var scope = JobLogScope.Begin(logger, claim.JobId, claim.Tenant);
         try
         {
             var item = await grains.GetGrain<ITranscodeJobGrain>(claim.JobId).StartRunAsync(Owner, silo.Name);
@@ -125,10 +136,9 @@ public sealed partial class JobDispatcher(
             {
                 // The job ended (or was never fully submitted): its row has no more use.
                 await queue.RemoveAsync(claim.JobId, CancellationToken.None);
-                return;
             }
 
-            runner.Start(item);
+            return item;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -136,6 +146,7 @@ public sealed partial class JobDispatcher(
             // shortly rather than hold a slot for it.
             Log.DispatchFailed(logger, claim.JobId, silo.Name, ex);
             await ReleaseQuietlyAsync(claim.JobId, time.GetUtcNow() + worker.Value.PollInterval);
+            return null;
         }
     }
 
@@ -168,6 +179,7 @@ public sealed partial class JobDispatcher(
 
         foreach (var item in runner.ActiveItems)
         {
+            using var scope = JobLogScope.Begin(logger, item.JobId, item.Tenant);
             HandingBack(logger, item.JobId, item.RunId);
             try
             {

@@ -86,7 +86,11 @@ public sealed partial class JobIntake : BackgroundService
             var existing = stored[job.Id];
             if (ReferenceEquals(existing, job))
             {
-                Log.JobSubmitted(_logger, job.Id, job.Tenant, job.Priority);
+                using (JobLogScope.Begin(_logger, job.Id, job.Tenant))
+                {
+                    Log.JobSubmitted(_logger, job.Id, job.Tenant, job.Priority);
+                }
+
                 entry.Complete(existing);
             }
             else if (SameRequest(existing, spec))

@@ -66,6 +66,7 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IIncomingGrai
     /// </summary>
     public async Task Invoke(IIncomingGrainCallContext context)
     {
+        using var scope = JobLogScope.Begin(_logger, JobId, () => Job?.Tenant);
         try
         {
             await context.Invoke();

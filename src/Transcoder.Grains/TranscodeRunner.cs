@@ -81,6 +81,7 @@ public sealed class TranscodeRunner : IDisposable
     private async Task ExecuteAsync(Run run)
     {
         var item = run.Item;
+        using var scope = JobLogScope.Begin(_logger, item.JobId, item.Tenant);
         var job = _grains.GetGrain<ITranscodeJobGrain>(item.JobId);
         var token = run.Cancellation.Token;
         var scratch = Path.Combine(_media.ScratchRoot, $"{item.JobId:N}-{item.RunId:N}");

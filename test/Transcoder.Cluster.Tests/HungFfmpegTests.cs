@@ -59,5 +59,11 @@ public sealed class HungFfmpegTests : IAsyncLifetime
         Assert.Contains("longer than its limit", job.Error.Message, StringComparison.Ordinal);
         Assert.NotNull(job.DeadLetteredAt);
         Assert.All(hung, pid => Assert.False(Directory.Exists($"/proc/{pid}"), $"hung ffmpeg {pid} is still there"));
+
+        // Every line the silo logged about the job (submitted, runs, failures, retries, the dead letter) carries
+        // the job's scope: its id and its tenant.
+        var lines = _cluster.Silo("silo-a").LogLines().Where(l => l.Contains(id.ToString(), StringComparison.Ordinal)).ToList();
+        Assert.True(lines.Count >= 5, $"{lines.Count} lines about the job");
+        Assert.All(lines, line => Assert.Contains($"\"JobId\":\"{id}\",\"Tenant\":\"{_tenant}\"}}", line, StringComparison.Ordinal));
     }
 }

@@ -32,6 +32,13 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>What the silo has written to its console so far (JSON lines).</summary>
+    public string[] LogLines()
+    {
+        using var reader = new StreamReader(new FileStream(_logPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        return reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
     /// <summary>Starts a silo named <paramref name="name"/> on free loopback ports, with the given settings (environment variables).</summary>
     public static SiloProcess Start(string name, IReadOnlyDictionary<string, string> settings, string logFolder)
     {
