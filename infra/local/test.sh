@@ -8,6 +8,9 @@ source "$(dirname "$0")/lib.sh"
 DATA="$REPO_ROOT/.data/test"
 set_ports 100
 export TEST_ORIGIN_PORT=$((54700 + 100))
+# Tenants the limit tests use, with small budgets of their own (every other tenant has the defaults).
+export RateLimits__Tenants__0__Tenant=test-rate-limited RateLimits__Tenants__0__RequestsPerSecond=1 RateLimits__Tenants__0__Burst=3
+export Jobs__TenantCaps__0__Tenant=test-in-flight-cap Jobs__TenantCaps__0__MaxJobsInFlight=1
 
 ensure_packages
 stop_stack "$DATA"   # leftovers of an interrupted run

@@ -46,4 +46,7 @@ public enum SubmissionError
 
     /// <summary>The job could not be made durable now (the database or the silo is unavailable); nothing was stored for it.</summary>
     Unavailable,
+
+    /// <summary>The tenant is at its cap on jobs queued or running.</summary>
+    TooManyJobsInFlight,
 }

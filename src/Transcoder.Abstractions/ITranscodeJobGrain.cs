@@ -70,3 +70,22 @@ public sealed class JobConflictException : Exception
     {
     }
 }
+
+/// <summary>Thrown when a tenant submits a job while at its cap on jobs in flight (queued or running).</summary>
+[GenerateSerializer, Alias("transcoder.jobs-in-flight-cap")]
+public sealed class JobsInFlightCapException : Exception
+{
+    public JobsInFlightCapException()
+    {
+    }
+
+    public JobsInFlightCapException(string message)
+        : base(message)
+    {
+    }
+
+    public JobsInFlightCapException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

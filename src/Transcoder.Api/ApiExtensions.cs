@@ -11,6 +11,7 @@ using Transcoder.Api.Apis;
 using Transcoder.Api.Auth;
 using Transcoder.Api.Contracts;
 using Transcoder.Api.Hubs;
+using Transcoder.Api.RateLimiting;
 using Transcoder.ServiceDefaults;
 using Transcoder.Storage;
 
@@ -47,6 +48,7 @@ public static class ApiExtensions
             .ValidateOnStart();
 
         AddAuthentication(builder.Services);
+        builder.Services.AddTenantRateLimits(builder.Configuration, redis);
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
@@ -83,6 +85,7 @@ public static class ApiExtensions
         });
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
         return app;
     }

@@ -20,22 +20,24 @@ namespace Transcoder.Grains;
 public sealed partial class JobIntake : BackgroundService
 {
     private readonly IJobSubmissions _submissions;
+    private readonly IJobQueue _queue;
     private readonly JobDispatcher _dispatcher;
     private readonly IOptions<JobOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<JobIntake> _logger;
-    private readonly BatchingQueue<Pending, JobSnapshot> _queue;
+    private readonly BatchingQueue<Pending, JobSnapshot> _pending;
 
-    public JobIntake(IJobSubmissions submissions, JobDispatcher dispatcher, IOptions<JobOptions> options, TimeProvider time, ILogger<JobIntake> logger)
+    public JobIntake(IJobSubmissions submissions, IJobQueue queue, JobDispatcher dispatcher, IOptions<JobOptions> options, TimeProvider time, ILogger<JobIntake> logger)
     {
         _submissions = submissions;
+        _queue = queue;
         _dispatcher = dispatcher;
         _options = options;
         _time = time;
         _logger = logger;
 
         // One commit at a time: a batch's queue turns follow from the rows committed before it.
-        _queue = new(CommitAsync, IJobIntakeGrain.MaxBatch);
+        _pending = new(CommitAsync, IJobIntakeGrain.MaxBatch);
     }
 
     /// <summary>Queues a new job; completes once it is durable, with the job as stored.</summary>
@@ -55,7 +57,7 @@ public sealed partial class JobIntake : BackgroundService
             CreatedAt = now,
             UpdatedAt = now,
         });
-        if (!_queue.TryAdd(pending, out var stored))
+        if (!_pending.TryAdd(pending, out var stored))
         {
             throw new SiloUnavailableException("This silo is shutting down and takes no new jobs; submit again.");
         }
@@ -64,14 +66,16 @@ public sealed partial class JobIntake : BackgroundService
     }
 
     /// <summary>Commits until the silo stops; what was accepted into memory by then is still committed and answered.</summary>
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _queue.RunAsync(stoppingToken);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => _pending.RunAsync(stoppingToken);
 
     private async Task CommitAsync(IReadOnlyList<BatchEntry<Pending, JobSnapshot>> batch)
     {
         IReadOnlyDictionary<Guid, JobSnapshot> stored;
+        List<BatchEntry<Pending, JobSnapshot>> admitted;
         try
         {
-            stored = await _submissions.AddQueuedAsync([.. batch.Select(p => p.Item.Job)], CancellationToken.None);
+            admitted = await AdmitAsync(batch);
+            stored = await _submissions.AddQueuedAsync([.. admitted.Select(p => p.Item.Job)], CancellationToken.None);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -80,7 +84,7 @@ public sealed partial class JobIntake : BackgroundService
             throw;
         }
 
-        foreach (var entry in batch)
+        foreach (var entry in admitted)
         {
             var (spec, job) = entry.Item;
             var existing = stored[job.Id];
@@ -105,6 +109,30 @@ public sealed partial class JobIntake : BackgroundService
 
         BatchCommitted(_logger, batch.Count);
         _dispatcher.Nudge();
+    }
+
+    /// <summary>Refuses the submissions that would take their tenant past its cap on jobs in flight; returns the others.</summary>
+    private async Task<List<BatchEntry<Pending, JobSnapshot>>> AdmitAsync(IReadOnlyList<BatchEntry<Pending, JobSnapshot>> batch)
+    {
+        var inFlight = new Dictionary<string, long>(
+            await _queue.CountInFlightAsync([.. batch.Select(e => e.Item.Job.Tenant).Distinct(StringComparer.Ordinal)], CancellationToken.None),
+            StringComparer.Ordinal);
+        var admitted = new List<BatchEntry<Pending, JobSnapshot>>(batch.Count);
+        foreach (var entry in batch)
+        {
+            var tenant = entry.Item.Job.Tenant;
+            var count = inFlight.GetValueOrDefault(tenant);
+            if (count >= _options.Value.JobsInFlightCap(tenant))
+            {
+                entry.Fail(new JobsInFlightCapException($"The tenant has {count} jobs queued or running, its cap; submit again once some have ended."));
+                continue;
+            }
+
+            inFlight[tenant] = count + 1;
+            admitted.Add(entry);
+        }
+
+        return admitted;
     }
 
     /// <summary>The request with its defaults filled in, as a job made from it would be.</summary>

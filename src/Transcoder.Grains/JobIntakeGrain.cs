@@ -28,6 +28,10 @@ public sealed class JobIntakeGrain(JobIntake intake) : Grain, IJobIntakeGrain
             {
                 outcomes[i] = new SubmissionOutcome(null, SubmissionError.Conflict, ex.Message);
             }
+            catch (JobsInFlightCapException ex)
+            {
+                outcomes[i] = new SubmissionOutcome(null, SubmissionError.TooManyJobsInFlight, ex.Message);
+            }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 // The commit failed (the database is down, the silo stopping): nothing of it is stored.

@@ -30,6 +30,31 @@ public sealed class JobOptions
     /// <summary>Minimum time between two writes of progress to the job table. Default 5 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ProgressPersistInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Most jobs a tenant may have queued or running; a submission beyond it is refused (HTTP 429) until some
+    /// end. Checked per commit, so several silos committing at once may let a tenant exceed it by a batch.
+    /// Default 100,000.
+    /// </summary>
+    [Range(1, int.MaxValue)]
+    public int MaxJobsInFlightPerTenant { get; set; } = 100_000;
+
+    /// <summary>Tenants with a cap of their own (a plan, say): <c>Jobs:TenantCaps:0:Tenant</c> and <c>:MaxJobsInFlight</c>.</summary>
+    public List<TenantJobCap> TenantCaps { get; set; } = [];
+
+    /// <summary>The in-flight cap of <paramref name="tenant"/>.</summary>
+    public int JobsInFlightCap(string tenant) =>
+        TenantCaps.FirstOrDefault(c => c.Tenant == tenant)?.MaxJobsInFlight ?? MaxJobsInFlightPerTenant;
+}
+
+/// <summary>One tenant's cap on jobs in flight.</summary>
+public sealed class TenantJobCap
+{
+    [Required]
+    public string Tenant { get; set; } = "";
+
+    [Range(0, int.MaxValue)]
+    public int MaxJobsInFlight { get; set; }
 }
 
 /// <summary>How many encodes this silo runs at once. Section "Worker".</summary>

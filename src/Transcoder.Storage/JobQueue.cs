@@ -35,6 +35,9 @@ public interface IJobQueue
     /// <summary>Jobs waiting (not claimed) per priority: one tenant's, or every tenant's when <paramref name="tenant"/> is null.</summary>
     Task<IReadOnlyDictionary<int, long>> CountWaitingAsync(string? tenant, CancellationToken cancellationToken);
 
+    /// <summary>Jobs in the queue (waiting, in backoff or running) of each of these tenants; a tenant with none is absent.</summary>
+    Task<IReadOnlyDictionary<string, long>> CountInFlightAsync(IReadOnlyCollection<string> tenants, CancellationToken cancellationToken);
+
     /// <summary>Since when the longest-waiting job that is ready to run (past any backoff) has waited; null if none waits.</summary>
     Task<DateTimeOffset?> OldestReadyAsync(CancellationToken cancellationToken);
 }
@@ -166,6 +169,20 @@ public sealed class JobQueue(NpgsqlDataSource dataSource) : IJobQueue
         while (await reader.ReadAsync(cancellationToken))
         {
             counts[reader.GetInt16(0)] = reader.GetInt64(1);
+        }
+
+        return counts;
+    }
+
+    public async Task<IReadOnlyDictionary<string, long>> CountInFlightAsync(IReadOnlyCollection<string> tenants, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT tenant, count(*) FROM job_queue WHERE tenant = ANY(@tenants) GROUP BY tenant");
+        command.Parameters.Add(new NpgsqlParameter("tenants", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = tenants.ToArray() });
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts[reader.GetString(0)] = reader.GetInt64(1);
         }
 
         return counts;

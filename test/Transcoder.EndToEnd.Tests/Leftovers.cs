@@ -8,10 +8,15 @@ public static class Leftovers
 {
     private static readonly XNamespace S3 = "http://s3.amazonaws.com/doc/2006-03-01/";
 
-    public static async Task<IReadOnlyList<string>> ObjectsAsync(string tenant, string jobId)
+    public static Task<IReadOnlyList<string>> ObjectsAsync(string tenant, string jobId) => ListAsync($"{tenant}/{jobId}/");
+
+    /// <summary>Every object of the tenant.</summary>
+    public static Task<IReadOnlyList<string>> ObjectsAsync(string tenant) => ListAsync($"{tenant}/");
+
+    private static async Task<IReadOnlyList<string>> ListAsync(string prefix)
     {
         using var http = new HttpClient();
-        var xml = XDocument.Parse(await http.GetStringAsync($"{TestStack.S3Url}/{TestStack.Bucket}?list-type=2&prefix={tenant}/{jobId}/"));
+        var xml = XDocument.Parse(await http.GetStringAsync($"{TestStack.S3Url}/{TestStack.Bucket}?list-type=2&prefix={prefix}"));
         return [.. xml.Descendants(S3 + "Key").Select(k => k.Value)];
     }
 

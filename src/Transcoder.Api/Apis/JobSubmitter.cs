@@ -27,6 +27,7 @@ public sealed class JobSubmitter : BackgroundService
 
     /// <summary>Submits a job; completes once it is durable, with the job as stored.</summary>
     /// <exception cref="JobConflictException">The id is taken by a different request.</exception>
+    /// <exception cref="JobsInFlightCapException">The tenant is at its cap on jobs queued or running.</exception>
     /// <exception cref="SubmissionUnavailableException">The job could not be stored now; nothing was.</exception>
     public Task<JobSnapshot> SubmitAsync(Guid id, JobSpec spec) =>
         _queue.TryAdd(new JobSubmission(id, spec), out var stored)
@@ -50,6 +51,9 @@ public sealed class JobSubmitter : BackgroundService
                     break;
                 case SubmissionError.Conflict:
                     batch[i].Fail(new JobConflictException(outcome.Message ?? "The job exists with a different request."));
+                    break;
+                case SubmissionError.TooManyJobsInFlight:
+                    batch[i].Fail(new JobsInFlightCapException(outcome.Message ?? "The tenant is at its cap on jobs in flight."));
                     break;
                 default:
                     batch[i].Fail(new SubmissionUnavailableException(outcome.Message ?? "The job could not be stored."));

@@ -13,6 +13,9 @@ public static class JobsApi
 {
     private static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web);
 
+    // A job takes seconds to minutes: asking again much sooner than this only spends the rate limit.
+    private const string JobsInFlightRetryAfterSeconds = "30";
+
     public static RouteGroupBuilder MapJobsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/v1/jobs").WithTags("Jobs").RequireAuthorization();
@@ -109,7 +112,23 @@ public static class JobsApi
         }
 
         // The same Idempotency-Key with the same request returns the job it made; with another request, 409.
-        var job = await submitter.SubmitAsync(id, spec);
+        JobSnapshot job;
+        try
+        {
+            job = await submitter.SubmitAsync(id, spec);
+        }
+        catch (JobsInFlightCapException ex)
+        {
+            if (spec.Input.Kind == JobInputKind.Upload && !request.Headers.ContainsKey(IdempotencyKeys.Header))
+            {
+                // No job was made, and with a fresh id no other job shares this upload's key.
+                await store.DeletePrefixAsync(ObjectKeys.JobPrefix(tenant, id), CancellationToken.None);
+            }
+
+            context.Response.Headers.RetryAfter = JobsInFlightRetryAfterSeconds;
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many jobs in flight", detail: ex.Message);
+        }
+
         if (job.CreatedAt < started)
         {
             context.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
