@@ -24,8 +24,15 @@ public sealed partial class JobIntake : BackgroundService
     private readonly JobDispatcher _dispatcher;
     private readonly IOptions<JobOptions> _options;
     private readonly TimeProvider _time;
+
+    /// <summary>How old a tenant's count of jobs in flight may be before it is read again.</summary>
+    private static readonly TimeSpan InFlightRecount = TimeSpan.FromSeconds(1);
     private readonly ILogger<JobIntake> _logger;
     private readonly BatchingQueue<Pending, JobSnapshot> _pending;
+
+    // Each tenant's jobs in flight as last counted, plus what this silo admitted since; recounted once older
+    // than InFlightRecount. Only the commit loop touches it, one batch at a time.
+    private readonly Dictionary<string, (long Count, DateTimeOffset CountedAt)> _inFlight = new(StringComparer.Ordinal);
 
     public JobIntake(IJobSubmissions submissions, IJobQueue queue, JobDispatcher dispatcher, IOptions<JobOptions> options, TimeProvider time, ILogger<JobIntake> logger)
     {
@@ -111,24 +118,40 @@ public sealed partial class JobIntake : BackgroundService
         _dispatcher.Nudge();
     }
 
-    /// <summary>Refuses the submissions that would take their tenant past its cap on jobs in flight; returns the others.</summary>
+    /// <summary>
+    /// Refuses the submissions that would take their tenant past its cap on jobs in flight; returns the others.
+    /// A tenant's count is read from the queue at most once per <see cref="InFlightRecount"/> (a burst commits
+    /// hundreds of batches a second; counting a 20,000-job backlog for each would cost more than the inserts),
+    /// and what this silo admits in between is added to it. So the cap holds to within that interval's ended
+    /// jobs and other silos' admissions.
+    /// </summary>
     private async Task<List<BatchEntry<Pending, JobSnapshot>>> AdmitAsync(IReadOnlyList<BatchEntry<Pending, JobSnapshot>> batch)
     {
-        var inFlight = new Dictionary<string, long>(
-            await _queue.CountInFlightAsync([.. batch.Select(e => e.Item.Job.Tenant).Distinct(StringComparer.Ordinal)], CancellationToken.None),
-            StringComparer.Ordinal);
+        var now = _time.GetUtcNow();
+        var stale = batch.Select(e => e.Item.Job.Tenant).Distinct(StringComparer.Ordinal)
+            .Where(t => !_inFlight.TryGetValue(t, out var known) || now - known.CountedAt >= InFlightRecount)
+            .ToList();
+        if (stale.Count > 0)
+        {
+            var counts = await _queue.CountInFlightAsync(stale, CancellationToken.None);
+            foreach (var tenant in stale)
+            {
+                _inFlight[tenant] = (counts.GetValueOrDefault(tenant), now);
+            }
+        }
+
         var admitted = new List<BatchEntry<Pending, JobSnapshot>>(batch.Count);
         foreach (var entry in batch)
         {
             var tenant = entry.Item.Job.Tenant;
-            var count = inFlight.GetValueOrDefault(tenant);
+            var (count, countedAt) = _inFlight[tenant];
             if (count >= _options.Value.JobsInFlightCap(tenant))
             {
                 entry.Fail(new JobsInFlightCapException($"The tenant has {count} jobs queued or running, its cap; submit again once some have ended."));
                 continue;
             }
 
-            inFlight[tenant] = count + 1;
+            _inFlight[tenant] = (count + 1, countedAt);
             admitted.Add(entry);
         }
 
