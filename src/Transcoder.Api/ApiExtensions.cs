@@ -94,7 +94,8 @@ public static class ApiExtensions
     public static WebApplication MapTranscoderHubsAndTools(this WebApplication app)
     {
         app.MapHub<JobsHub>("/hubs/jobs").RequireAuthorization();
-        app.MapOrleansDashboard("/dashboard").RequireAuthorization(TenantClaims.AdminPolicy);
+        // The dashboard's own JSON endpoints serve its page, not API clients: they stay out of the OpenAPI document.
+        app.MapOrleansDashboard("/dashboard").RequireAuthorization(TenantClaims.AdminPolicy).ExcludeFromDescription();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         return app;

@@ -25,11 +25,13 @@ public sealed class ApiContractTests : IDisposable
         using var foreignGet = await _stranger.Http.GetAsync($"/v1/jobs/{id}");
         using var missingGet = await _stranger.Http.GetAsync($"/v1/jobs/{missing}");
         using var foreignDelete = await _stranger.Http.DeleteAsync($"/v1/jobs/{id}");
+        using var foreignRetry = await _stranger.Http.PostAsync($"/v1/jobs/{id}/retry", null);
         var list = await _stranger.Http.GetFromJsonAsync<JsonObject>("/v1/jobs?limit=100");
 
         Assert.Equal(HttpStatusCode.NotFound, foreignGet.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, missingGet.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, foreignDelete.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, foreignRetry.StatusCode);
         Assert.Equal((await ApiClient.ReadProblemAsync(missingGet))["title"]!.ToString(), (await ApiClient.ReadProblemAsync(foreignGet))["title"]!.ToString());
         Assert.DoesNotContain(list!["items"]!.AsArray(), j => j!["id"]!.GetValue<string>() == id);
 
@@ -159,6 +161,78 @@ public sealed class ApiContractTests : IDisposable
         Assert.Contains("RetryJob", operations);
         Assert.Contains("GetQueue", operations);
         Assert.Contains("ListDeadLetters", operations);
+    }
+
+    /// <summary>
+    /// Every route of the OpenAPI document, with malformed ids, queries and bodies, as a tenant and as an
+    /// operator: a 4xx (or a success where the input happens to be acceptable), never a 5xx.
+    /// </summary>
+    [Fact]
+    public async Task EveryRoute_MalformedInput_IsNeverA5xx()
+    {
+        using var admin = new ApiClient($"admin-{Guid.NewGuid():N}"[..20], admin: true);
+        var document = await _owner.Http.GetFromJsonAsync<JsonObject>("/openapi/v1.json");
+        string[] ids = ["not-a-uuid", "%00", new string('9', 5000), Guid.Empty.ToString(), Guid.NewGuid().ToString(), "..%2F..%2Fetc"];
+        string[] queries = ["", "?limit=-1&after=%ZZ&status=%00", "?limit=99999999999999999999&tenant=&status=queued&status=failed", "?after=" + new string('a', 3000)];
+        (string Type, string Body)[] bodies =
+        [
+            ("application/json", ""), ("application/json", "{"), ("application/json", "null"), ("application/json", "\"text\""),
+            ("application/json", "{\"inputUrl\":123,\"priority\":{\"a\":[]}}"), ("application/json", new string('[', 5000)),
+            ("text/plain", "hello"), ("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nabc"),
+            ("multipart/form-data", "no boundary"), ("application/x-www-form-urlencoded", "priority=%ZZ"),
+        ];
+
+        var failures = new List<string>();
+        var routes = 0;
+        foreach (var (template, operations) in document!["paths"]!.AsObject())
+        {
+            foreach (var (method, _) in operations!.AsObject())
+            {
+                routes++;
+                foreach (var id in template.Contains("{id}", StringComparison.Ordinal) ? ids : [""])
+                {
+                    foreach (var query in queries)
+                    {
+                        foreach (var (type, body) in method is "post" or "put" or "patch" ? bodies : [("", "")])
+                        {
+                            foreach (var client in new[] { _owner, admin })
+                            {
+                                var status = await SendAsync(client, method, template.Replace("{id}", id, StringComparison.Ordinal) + query, type, body);
+                                if (status >= 500)
+                                {
+                                    failures.Add($"{method} {template}{query[..Math.Min(query.Length, 40)]} id={id[..Math.Min(id.Length, 20)]} {type} {body[..Math.Min(body.Length, 20)]}: {status}");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        Assert.True(routes >= 7, $"only {routes} operations in the document");
+        Assert.True(failures.Count == 0, string.Join('\n', failures));
+    }
+
+    private static async Task<int> SendAsync(ApiClient client, string method, string path, string contentType, string body)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), path);
+        if (contentType.Length > 0)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8);
+            request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        // A request the API never answers is as much a failure as a 5xx: report it as 504.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            using var response = await client.Http.SendAsync(request, timeout.Token);
+            return (int)response.StatusCode;
+        }
+        catch (TaskCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return (int)HttpStatusCode.GatewayTimeout;
+        }
     }
 
     public void Dispose()

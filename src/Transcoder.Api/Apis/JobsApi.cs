@@ -282,7 +282,17 @@ public static class JobsApi
             throw new BadHttpRequestException($"The upload exceeds {options.MaxUploadBytes} bytes.", StatusCodes.Status413PayloadTooLarge);
         }
 
-        var form = await context.Request.ReadFormAsync(context.RequestAborted);
+        IFormCollection form;
+        try
+        {
+            form = await context.Request.ReadFormAsync(context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException && !context.RequestAborted.IsCancellationRequested)
+        {
+            // A multipart body without a boundary, cut short, or otherwise not multipart: the client's mistake.
+            return (null, Error("body", $"The multipart body could not be read: {ex.Message}"));
+        }
+
         var unknown = form.Keys.Concat(form.Files.Select(f => f.Name)).Where(k => k is not ("file" or "priority" or "maxAttempts")).Distinct().ToList();
         if (unknown.Count > 0)
         {
