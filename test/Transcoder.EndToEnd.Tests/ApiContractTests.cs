@@ -163,6 +163,37 @@ public sealed class ApiContractTests : IDisposable
         Assert.Contains("ListDeadLetters", operations);
     }
 
+    /// <summary>Every operation of the OpenAPI document is named, described, and says what its success returns.</summary>
+    [Fact]
+    public async Task OpenApiDocument_EveryOperationIsNamedDescribedAndTyped()
+    {
+        var document = await _owner.Http.GetFromJsonAsync<JsonObject>("/openapi/v1.json");
+        var gaps = new List<string>();
+        foreach (var (path, operations) in document!["paths"]!.AsObject())
+        {
+            foreach (var (method, node) in operations!.AsObject())
+            {
+                var operation = node!.AsObject();
+                var name = $"{method} {path}";
+                foreach (var field in new[] { "operationId", "summary", "description" })
+                {
+                    if (string.IsNullOrWhiteSpace(operation[field]?.GetValue<string>()))
+                    {
+                        gaps.Add($"{name}: no {field}");
+                    }
+                }
+
+                var successes = operation["responses"]?.AsObject().Where(r => r.Key.StartsWith('2')).ToList() ?? [];
+                if (successes.Count == 0 || successes.Any(r => r.Value?["content"]?.AsObject().Any(c => c.Value?["schema"] is not null) != true))
+                {
+                    gaps.Add($"{name}: a success response without a typed body");
+                }
+            }
+        }
+
+        Assert.True(gaps.Count == 0, string.Join('\n', gaps));
+    }
+
     /// <summary>
     /// Every route of the OpenAPI document, with malformed ids, queries and bodies, as a tenant and as an
     /// operator: a 4xx (or a success where the input happens to be acceptable), never a 5xx.
