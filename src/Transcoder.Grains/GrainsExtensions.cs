@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Transcoder.Media;
 using Transcoder.Media.Ingest;
 
@@ -34,6 +35,10 @@ public static class GrainsExtensions
         services.AddSingleton<IJobPipeline, LadderPipeline>();
         services.AddSingleton<TranscodeRunner>();
         services.AddSingleton<JobMetrics>();
+
+        // The host gives its services 30 s to stop by default: the drain of running encodes needs its own time.
+        services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) =>
+            host.ShutdownTimeout = worker.Value.DrainTimeout + TimeSpan.FromSeconds(30));
         services.AddHostedService<SiloMetrics>();
 
         // Registered after Orleans (see Program.cs), so it starts once the silo is up and stops before it goes down.
