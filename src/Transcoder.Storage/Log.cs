@@ -9,4 +9,10 @@ internal static partial class Log
 
     [LoggerMessage(1002, LogLevel.Information, "Created bucket {Bucket}")]
     public static partial void BucketCreated(ILogger logger, string bucket);
+
+    [LoggerMessage(1003, LogLevel.Information, "Bucket {Bucket}: objects move to {StorageClass} after {Days} days")]
+    public static partial void LifecycleApplied(ILogger logger, string bucket, int days, string storageClass);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Bucket {Bucket}: the endpoint does not implement lifecycle rules; old objects stay in their storage class")]
+    public static partial void LifecycleUnsupported(ILogger logger, string bucket);
 }

@@ -13,6 +13,13 @@ public interface IObjectStore
     /// <summary>Creates the bucket if it is missing and allowed to.</summary>
     Task EnsureBucketAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Sets the bucket's lifecycle: objects move to the archive storage class after the configured days, and
+    /// multipart uploads abandoned for a week are removed. False if the endpoint does not implement lifecycle
+    /// rules (some S3-compatible ones) or none is configured.
+    /// </summary>
+    Task<bool> ApplyLifecycleAsync(CancellationToken cancellationToken);
+
     Task PutFileAsync(string key, string path, string contentType, CancellationToken cancellationToken);
 
     /// <summary>Stores a stream whose length is known (seekable).</summary>
@@ -73,6 +80,41 @@ public sealed class ObjectStore(IAmazonS3 s3, IOptions<ObjectStoreOptions> optio
             // Another replica created it first.
         }
     }
+
+    public async Task<bool> ApplyLifecycleAsync(CancellationToken cancellationToken)
+    {
+        if (_options.ArchiveAfterDays == 0)
+        {
+            return false;
+        }
+
+        var rule = new LifecycleRule
+        {
+            Id = LifecycleRuleId,
+            Status = LifecycleRuleStatus.Enabled,
+            Filter = new LifecycleFilter { Prefix = "" },
+            Transitions = [new LifecycleTransition { Days = _options.ArchiveAfterDays, StorageClass = S3StorageClass.FindValue(_options.ArchiveStorageClass) }],
+            AbortIncompleteMultipartUpload = new LifecycleRuleAbortIncompleteMultipartUpload { DaysAfterInitiation = 7 },
+        };
+        try
+        {
+            await s3.PutLifecycleConfigurationAsync(new PutLifecycleConfigurationRequest
+            {
+                BucketName = _options.Bucket,
+                Configuration = new LifecycleConfiguration { Rules = [rule] },
+            }, cancellationToken);
+            Log.LifecycleApplied(logger, _options.Bucket, _options.ArchiveAfterDays, _options.ArchiveStorageClass);
+            return true;
+        }
+        catch (AmazonS3Exception ex) when (ex.ErrorCode == "NotImplemented" || ex.StatusCode == HttpStatusCode.NotImplemented)
+        {
+            Log.LifecycleUnsupported(logger, _options.Bucket);
+            return false;
+        }
+    }
+
+    /// <summary>The rule this service owns in the bucket's lifecycle configuration (which it replaces whole).</summary>
+    public const string LifecycleRuleId = "transcoder-archive";
 
     public Task PutFileAsync(string key, string path, string contentType, CancellationToken cancellationToken) =>
         PutAsync(new PutObjectRequest { Key = key, FilePath = path, ContentType = contentType }, cancellationToken);

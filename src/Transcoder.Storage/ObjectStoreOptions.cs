@@ -39,6 +39,21 @@ public sealed class ObjectStoreOptions
     /// <summary>Create the bucket at start-up when it is missing. Default true.</summary>
     public bool CreateBucket { get; set; } = true;
 
+    /// <summary>
+    /// Days after which objects move to <see cref="ArchiveStorageClass"/> (a lifecycle rule on the bucket, set at
+    /// start-up); 0 leaves the bucket's lifecycle alone. Default 90.
+    /// </summary>
+    [Range(0, 36500)]
+    public int ArchiveAfterDays { get; set; } = 90;
+
+    /// <summary>
+    /// Where old objects go. Default GLACIER_IR, which still serves reads in milliseconds, so old videos keep
+    /// playing (at a higher cost per read); GLACIER or DEEP_ARCHIVE would need a restore before playback.
+    /// </summary>
+    [RegularExpression("^(STANDARD_IA|ONEZONE_IA|INTELLIGENT_TIERING|GLACIER_IR|GLACIER|DEEP_ARCHIVE)$",
+        ErrorMessage = "ObjectStore:ArchiveStorageClass must be STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER or DEEP_ARCHIVE.")]
+    public string ArchiveStorageClass { get; set; } = "GLACIER_IR";
+
     /// <summary>Objects uploaded at once by one job. Default 8.</summary>
     [Range(1, 64)]
     public int UploadConcurrency { get; set; } = 8;

@@ -58,6 +58,7 @@ internal sealed class StorageInitializer(DatabaseMigrator migrator, IObjectStore
         }
 
         await objectStore.EnsureBucketAsync(cancellationToken);
+        await objectStore.ApplyLifecycleAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

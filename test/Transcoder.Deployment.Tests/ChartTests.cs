@@ -33,6 +33,7 @@ public sealed partial class ChartTests
     [InlineData("objectStore.publicBaseUrl", "\"ftp://media\"")]
     [InlineData("autoscaling.hpa.cpuUtilization", "150")]
     [InlineData("networkPolicy.redisCidrs", "[\"everywhere\"]")]
+    [InlineData("objectStore.archiveStorageClass", "\"GLACIER_FLEXIBLE\"")]
     [InlineData("sillo", "{}")]
     public void Schema_RefusesBadValues(string path, string json)
     {

@@ -1,10 +1,69 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Xml.Linq;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Transcoder.Storage.Tests;
 
 [Collection(StorageCollection.Name)]
 public class ObjectStoreTests(StorageFixture fixture)
 {
+    [Fact]
+    public async Task Lifecycle_OnTheLocalEndpoint_WhichDoesNotImplementIt_IsReportedNotApplied() =>
+        Assert.False(await fixture.Store.ApplyLifecycleAsync(CancellationToken.None));
+
+    /// <summary>
+    /// The local endpoint answers lifecycle requests 501 Not Implemented, so a loopback stand-in for S3 receives
+    /// the request here and the test reads the rule the store sends.
+    /// </summary>
+    [Fact]
+    public async Task Lifecycle_SendsTheArchiveRuleAndTheMultipartCleanup()
+    {
+        var port = FreePort();
+        using var s3 = new HttpListener();
+        s3.Prefixes.Add($"http://127.0.0.1:{port}/");
+        s3.Start();
+        var options = new ObjectStoreOptions
+        {
+            Bucket = "media", ServiceUrl = $"http://127.0.0.1:{port}", AccessKey = "key", SecretKey = "secret",
+            PublicBaseUrl = "https://cdn.example.test", ArchiveAfterDays = 30, ArchiveStorageClass = "DEEP_ARCHIVE",
+        };
+        var store = new ObjectStore(ObjectStore.CreateClient(options), Options.Create(options), NullLogger<ObjectStore>.Instance);
+
+        var applying = store.ApplyLifecycleAsync(CancellationToken.None);
+        var request = await s3.GetContextAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        string body;
+        using (var reader = new StreamReader(request.Request.InputStream))
+        {
+            body = await reader.ReadToEndAsync();
+        }
+
+        var (method, url) = (request.Request.HttpMethod, request.Request.RawUrl);
+        request.Response.StatusCode = 200;
+        request.Response.Close();
+
+        Assert.True(await applying);
+        Assert.Equal("PUT", method);
+        Assert.Matches("^/media/?\\?lifecycle", url);
+        var rule = XDocument.Parse(body).Descendants().Single(e => e.Name.LocalName == "Rule");
+        string Value(string name) => rule.Descendants().Single(e => e.Name.LocalName == name).Value;
+        Assert.Equal(ObjectStore.LifecycleRuleId, Value("ID"));
+        Assert.Equal("Enabled", Value("Status"));
+        Assert.Equal("", Value("Prefix"));
+        Assert.Equal("30", Value("Days"));
+        Assert.Equal("DEEP_ARCHIVE", Value("StorageClass"));
+        Assert.Equal("7", Value("DaysAfterInitiation"));
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
     [Fact]
     public async Task PutFile_ThenDownload_BytesAreIdentical()
     {

@@ -43,6 +43,10 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ .Values.objectStore.publicBaseUrl | quote }}
 - name: ObjectStore__CreateBucket
   value: {{ .Values.objectStore.createBucket | quote }}
+- name: ObjectStore__ArchiveAfterDays
+  value: {{ .Values.objectStore.archiveAfterDays | quote }}
+- name: ObjectStore__ArchiveStorageClass
+  value: {{ .Values.objectStore.archiveStorageClass | quote }}
 {{- with .Values.objectStore.serviceUrl }}
 - name: ObjectStore__ServiceUrl
   value: {{ . | quote }}
