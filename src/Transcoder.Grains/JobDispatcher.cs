@@ -32,6 +32,7 @@ public sealed partial class JobDispatcher(
     ILogger<JobDispatcher> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private volatile bool _draining;
 
     /// <summary>This silo's name in the queue: its worker key, which changes when the silo restarts.</summary>
     private string Owner => WorkerKeys.For(silo.SiloAddress);
@@ -47,6 +48,28 @@ public sealed partial class JobDispatcher(
         {
             // Already nudged.
         }
+    }
+
+    /// <summary>
+    /// Stops claiming work and waits, at most <paramref name="within"/>, for the running encodes to finish; returns
+    /// how many still run. For a node about to go away (Kubernetes' preStop hook): the SIGTERM that follows then
+    /// finds little or nothing to hand back. Leases keep being renewed meanwhile.
+    /// </summary>
+    public async Task<int> StopTakingWorkAsync(TimeSpan within, CancellationToken cancellationToken)
+    {
+        if (!_draining)
+        {
+            _draining = true;
+            Draining(logger, runner.ActiveRuns);
+        }
+
+        var deadline = time.GetUtcNow() + within;
+        while (runner.ActiveRuns > 0 && time.GetUtcNow() < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+        }
+
+        return runner.ActiveRuns;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -92,7 +115,7 @@ public sealed partial class JobDispatcher(
     private async Task<int> ClaimAndStartAsync(TimeSpan lease, CancellationToken cancellationToken)
     {
         var free = runner.Slots - runner.ActiveRuns;
-        if (free <= 0)
+        if (free <= 0 || _draining)
         {
             return 0;
         }
@@ -222,6 +245,9 @@ public sealed partial class JobDispatcher(
 
     [LoggerMessage(3203, LogLevel.Warning, "Freed {Count} queue claims whose silo stopped renewing them")]
     private static partial void LeasesExpired(ILogger logger, int count);
+
+    [LoggerMessage(3205, LogLevel.Information, "Draining: this silo takes no more work; {Running} encodes still run")]
+    private static partial void Draining(ILogger logger, int running);
 
     [LoggerMessage(3204, LogLevel.Information, "Shutting down: handing job {JobId} run {RunId} back to the queue")]
     private static partial void HandingBack(ILogger logger, Guid jobId, Guid runId);

@@ -21,4 +21,5 @@ builder.AddTranscoderGrains(); // after the silo: its queue dispatcher needs the
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapDrainEndpoint();
 await app.RunAsync();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Storage;
@@ -59,4 +60,32 @@ public static class SiloExtensions
         });
         return builder;
     }
+
+    /// <summary>
+    /// <c>POST /drain?seconds=N</c>, from this machine only (Kubernetes' preStop hook): the silo stops taking work
+    /// and the call returns once its running encodes have finished, or after N seconds (default
+    /// <see cref="WorkerOptions.DrainTimeout"/>), with <c>{"stillRunning": n}</c>. The shutdown that follows hands
+    /// back whatever still runs.
+    /// </summary>
+    public static WebApplication MapDrainEndpoint(this WebApplication app)
+    {
+        app.MapPost("/drain", async (HttpContext context, JobDispatcher dispatcher, IOptions<WorkerOptions> worker, int? seconds) =>
+        {
+            if (context.Connection.RemoteIpAddress is not { } caller || !System.Net.IPAddress.IsLoopback(caller))
+            {
+                return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Drain is only accepted from the silo's own machine");
+            }
+
+            if (seconds is < 0 or > 86_400)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "seconds must be from 0 to 86400");
+            }
+
+            var within = seconds is { } given ? TimeSpan.FromSeconds(given) : worker.Value.DrainTimeout;
+            return Results.Ok(new DrainResult(await dispatcher.StopTakingWorkAsync(within, context.RequestAborted)));
+        });
+        return app;
+    }
+
+    internal sealed record DrainResult(int StillRunning);
 }

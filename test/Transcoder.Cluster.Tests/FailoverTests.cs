@@ -98,6 +98,50 @@ public sealed class FailoverTests : IAsyncLifetime
         Assert.All(jobs, j => Assert.Equal(JobStatus.Completed, j.Status));
     }
 
+    /// <summary>
+    /// Kubernetes' preStop hook: POST /drain to the silo running a job. It takes no more work, the call returns
+    /// once its job has finished there (one attempt, nothing handed back), and jobs submitted meanwhile run on
+    /// the other silo.
+    /// </summary>
+    [Fact]
+    public async Task DrainedSilo_FinishesItsJobAndTakesNoMore()
+    {
+        var id = Guid.NewGuid();
+        var source = await UploadAsync(id, 1280, 720, 8);
+        await _cluster.Client.GetGrain<ITranscodeJobGrain>(id).SubmitAsync(new JobSpec(_tenant, new JobInput(JobInputKind.Upload, source), 5));
+        var running = await WaitForEncodeAsync(id);
+        var drained = _cluster.Silo(running.ProcessingNode!);
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(3) };
+        var draining = http.PostAsync(new Uri($"http://127.0.0.1:{drained.HttpPort}/drain?seconds=120"), null);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!drained.LogLines().Any(l => l.Contains("\"EventId\":3205", StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the silo never started draining");
+            await Task.Delay(100, CancellationToken.None);
+        }
+
+        var later = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            var next = Guid.NewGuid();
+            await _cluster.Client.GetGrain<ITranscodeJobGrain>(next).SubmitAsync(new JobSpec(_tenant, new JobInput(JobInputKind.Upload, await UploadAsync(next, 320, 240, 1)), 5));
+            later.Add(next);
+        }
+
+        using var response = await draining;
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"stillRunning\":0", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var first = await _cluster.WaitForJobAsync(id, j => j.Status.IsTerminal(), TimeSpan.FromSeconds(30));
+        Assert.Equal((JobStatus.Completed, 1, drained.Name), (first.Status, first.Attempts, first.ProcessingNode));
+        foreach (var next in later)
+        {
+            var job = await _cluster.WaitForJobAsync(next, j => j.Status.IsTerminal(), TimeSpan.FromMinutes(2));
+            Assert.Equal(JobStatus.Completed, job.Status);
+            Assert.NotEqual(drained.Name, job.ProcessingNode);
+        }
+    }
+
     private async Task<string> UploadAsync(Guid id, int width, int height, double seconds)
     {
         var clip = await TestClips.VideoAsync(_folder, width, height, seconds);
