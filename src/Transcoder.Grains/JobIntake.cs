@@ -122,19 +122,23 @@ public sealed partial class JobIntake : BackgroundService
     /// Refuses the submissions that would take their tenant past its cap on jobs in flight; returns the others.
     /// A tenant's count is read from the queue at most once per <see cref="InFlightRecount"/> (a burst commits
     /// hundreds of batches a second; counting a 20,000-job backlog for each would cost more than the inserts),
-    /// and what this silo admits in between is added to it. So the cap holds to within that interval's ended
-    /// jobs and other silos' admissions.
+    /// and what this silo admits in between is added to it. A refusal, though, is only ever decided on a count
+    /// read for this batch: a tenant whose jobs ended a moment ago is not turned away on an old figure. So the cap
+    /// can be exceeded by other silos' admissions within that interval, never enforced too early.
     /// </summary>
     private async Task<List<BatchEntry<Pending, JobSnapshot>>> AdmitAsync(IReadOnlyList<BatchEntry<Pending, JobSnapshot>> batch)
     {
         var now = _time.GetUtcNow();
-        var stale = batch.Select(e => e.Item.Job.Tenant).Distinct(StringComparer.Ordinal)
-            .Where(t => !_inFlight.TryGetValue(t, out var known) || now - known.CountedAt >= InFlightRecount)
+        var wanted = batch.GroupBy(e => e.Item.Job.Tenant, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var recount = wanted
+            .Where(w => !_inFlight.TryGetValue(w.Key, out var known) || now - known.CountedAt >= InFlightRecount
+                || (known.CountedAt < now && known.Count + w.Value > _options.Value.JobsInFlightCap(w.Key)))
+            .Select(w => w.Key)
             .ToList();
-        if (stale.Count > 0)
+        if (recount.Count > 0)
         {
-            var counts = await _queue.CountInFlightAsync(stale, CancellationToken.None);
-            foreach (var tenant in stale)
+            var counts = await _queue.CountInFlightAsync(recount, CancellationToken.None);
+            foreach (var tenant in recount)
             {
                 _inFlight[tenant] = (counts.GetValueOrDefault(tenant), now);
             }

@@ -185,7 +185,7 @@ public sealed class TranscodeJobGrainTests(ClusterFixture fixture) : IDisposable
     public async Task Submit_UrlAnsweringServerErrors_RetriesThenDeadLetters()
     {
         var requests = 0;
-        using var origin = TestOrigin.Start(Random.Shared.Next(40000, 45000), async context =>
+        using var origin = TestOrigin.Start(async context =>
         {
             Interlocked.Increment(ref requests);
             context.Response.StatusCode = 503;
@@ -210,7 +210,7 @@ public sealed class TranscodeJobGrainTests(ClusterFixture fixture) : IDisposable
     {
         var clip = await TestClips.VideoAsync(_folder, 320, 240, 2);
         var healthy = false;
-        using var origin = TestOrigin.Start(Random.Shared.Next(40000, 45000), async context =>
+        using var origin = TestOrigin.Start(async context =>
         {
             if (!Volatile.Read(ref healthy))
             {
@@ -259,14 +259,17 @@ public sealed class TranscodeJobGrainTests(ClusterFixture fixture) : IDisposable
     public async Task FfmpegKilled_IsRetriedThenDeadLettered()
     {
         var id = Guid.NewGuid();
-        await Job(id).SubmitAsync(await UploadAsync(id, 1280, 720, 20) with { MaxAttempts = 2 });
+        // Long enough that the encode still runs when the test kills it (ultrafast encodes 20 s of 720p in about 5 s).
+        await Job(id).SubmitAsync(await UploadAsync(id, 1280, 720, 60) with { MaxAttempts = 2 });
 
         for (var attempt = 1; attempt <= 2; attempt++)
         {
-            // Killed once it is encoding (so it has said something on stderr).
+            // Killed once it has been encoding for 2 s (so it has said something on stderr).
             var deadline = DateTime.UtcNow.AddMinutes(1);
             int? ffmpeg;
-            while ((ffmpeg = TestProcesses.FfmpegOf(id)) is null || (await Job(id).GetAsync()) is not { Attempts: var attempts, Progress: > 4 } || attempts != attempt)
+            DateTime? seen = null;
+            while ((ffmpeg = TestProcesses.FfmpegOf(id)) is null || (await Job(id).GetAsync())?.Attempts != attempt
+                || DateTime.UtcNow - (seen ??= DateTime.UtcNow) < TimeSpan.FromSeconds(2))
             {
                 Assert.True(DateTime.UtcNow < deadline, $"attempt {attempt} never started encoding");
                 await Task.Delay(50, CancellationToken.None);
