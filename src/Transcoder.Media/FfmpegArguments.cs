@@ -141,6 +141,13 @@ public static class FfmpegArguments
             $"expr:gte(t,if(lt(n_forced,{shortOnes}),n_forced*{first},(n_forced-{shortOnes - 1})*{every}))");
     }
 
+    /// <summary>Where keyframe <paramref name="index"/> (0-based), and so segment index + 1, starts, in seconds: the schedule of <see cref="KeyframeExpression"/>.</summary>
+    public static double SegmentStart(LadderPlan plan, int index)
+    {
+        var shortOnes = plan.SegmentSeconds / plan.FirstSegmentSeconds;
+        return index < shortOnes ? index * plan.FirstSegmentSeconds : (index - (shortOnes - 1)) * (double)plan.SegmentSeconds;
+    }
+
     private static void AddDashPackaging(List<string> args, LadderPlan plan)
     {
         var sets = new List<string>();

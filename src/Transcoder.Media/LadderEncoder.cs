@@ -16,8 +16,13 @@ public sealed class LadderEncoder(FfmpegProcess ffmpeg, IOptions<MediaOptions> o
         Directory.CreateDirectory(outputFolder);
         var arguments = FfmpegArguments.ForLadder(plan, inputPath, outputFolder, limits.Value.FormatAllowList);
         var summary = new EncoderSummary();
+        var segments = new SegmentProgress(plan, progress);
         var run = await ffmpeg.RunAsync(arguments, plan.Duration, TimeLimit(plan.Duration), CpuTimeLimit(plan.Duration), outputFolder, progress,
-            cancellationToken, summary.Add);
+            cancellationToken, line =>
+            {
+                summary.Add(line);
+                segments.Add(line);
+            });
         progress.Report(1);
         return LadderPackager.Finish(outputFolder, plan) with { CpuSeconds = run.CpuSeconds, Quality = summary.Renditions(plan.Rungs.Length) };
     }

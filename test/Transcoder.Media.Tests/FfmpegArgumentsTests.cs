@@ -19,6 +19,31 @@ public class FfmpegArgumentsTests
     }
 
     [Fact]
+    public void SegmentStart_FollowsTheKeyframeSchedule() =>
+        Assert.Equal([0d, 1, 2, 4, 6, 8], Enumerable.Range(0, 6).Select(i => FfmpegArguments.SegmentStart(Plan1080p(), i)));
+
+    /// <summary>ffmpeg reports no time until every output has started; the segments it opens say how far it is.</summary>
+    [Fact]
+    public void SegmentProgress_ReadsHowFarTheEncodeIs_FromTheSegmentsOpened()
+    {
+        var plan = Plan1080p();
+        var reports = new List<double>();
+        var segments = new SegmentProgress(plan, new SyncProgress(reports.Add));
+
+        segments.Add("[dash @ 0x55] Opening '/scratch/out/init-0.m4s' for writing");
+        segments.Add("[dash @ 0x55] Opening '/scratch/out/chunk-1-00004.m4s.tmp' for writing");
+        segments.Add("[dash @ 0x55] Opening '/scratch/out/chunk-0-00004.m4s.tmp' for writing");
+        segments.Add("frame=  586 fps= 66 time=N/A");
+
+        Assert.Equal([Math.Min(1, 4 / plan.Duration.TotalSeconds)], reports);
+    }
+
+    private sealed class SyncProgress(Action<double> report) : IProgress<double>
+    {
+        public void Report(double value) => report(value);
+    }
+
+    [Fact]
     public void ForLadder_AlignsKeyframesAcrossRungs()
     {
         var args = FfmpegArguments.ForLadder(Plan1080p(), "/scratch/input", "/scratch/out", new InputLimits().FormatAllowList).ToList();
