@@ -19,14 +19,14 @@ namespace Transcoder.Grains;
 /// </remarks>
 public sealed partial class JobIntake : BackgroundService
 {
+    /// <summary>How old a tenant's count of jobs in flight may be before it is read again.</summary>
+    private static readonly TimeSpan InFlightRecount = TimeSpan.FromSeconds(1);
+
     private readonly IJobSubmissions _submissions;
     private readonly IJobQueue _queue;
     private readonly JobDispatcher _dispatcher;
     private readonly IOptions<JobOptions> _options;
     private readonly TimeProvider _time;
-
-    /// <summary>How old a tenant's count of jobs in flight may be before it is read again.</summary>
-    private static readonly TimeSpan InFlightRecount = TimeSpan.FromSeconds(1);
     private readonly ILogger<JobIntake> _logger;
     private readonly BatchingQueue<Pending, JobSnapshot> _pending;
 

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 using Transcoder.Testing;
 
@@ -49,15 +47,15 @@ public sealed class SiloProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        var httpPort = FreePort();
+        var httpPort = FreePorts.Next();
         foreach (var (key, value) in settings)
         {
             start.Environment[key] = value;
         }
 
         start.Environment["Silo__Name"] = name;
-        start.Environment["Silo__SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
-        start.Environment["Silo__GatewayPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
+        start.Environment["Silo__SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture);
+        start.Environment["Silo__GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture);
         start.Environment["Silo__AdvertisedAddress"] = "127.0.0.1";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
 
@@ -162,12 +160,6 @@ public sealed class SiloProcess : IAsyncDisposable
     /// A loopback port nothing listens on or is connected from right now. Fixed ports would sit in the ephemeral
     /// range, where an open outgoing connection (to Postgres, say) may hold one and make the bind fail.
     /// </summary>
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     /// <summary>The silo built alongside these tests (same configuration), found from the repository root.</summary>
     private static string SiloAssembly()

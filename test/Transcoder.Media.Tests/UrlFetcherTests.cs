@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 using Transcoder.Media.Ingest;
+using Transcoder.Testing;
 
 namespace Transcoder.Media.Tests;
 
@@ -65,7 +66,7 @@ public class UrlFetcherTests
     public async Task Fetch_AllowListedLoopbackHost_Downloads()
     {
         using var listener = new HttpListener();
-        var port = FreePort();
+        var port = FreePorts.Next();
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         listener.Start();
         var serving = Task.Run(async () =>
@@ -95,7 +96,7 @@ public class UrlFetcherTests
         // The trusted origin answers with a redirect; the hop's address is checked before any connection, so
         // nothing is ever sent to the private target.
         using var origin = new HttpListener();
-        var port = FreePort();
+        var port = FreePorts.Next();
         origin.Prefixes.Add($"http://127.0.0.1:{port}/");
         origin.Start();
         var serving = Task.Run(async () =>
@@ -122,10 +123,4 @@ public class UrlFetcherTests
     public void IsFetchableUrl_OtherSchemesAndCredentials_AreRefused(string url) =>
         Assert.False(UrlFetcher.IsFetchableUrl(url, out _));
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 }

@@ -1,9 +1,9 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Xml.Linq;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Transcoder.Testing;
 
 namespace Transcoder.Storage.Tests;
 
@@ -21,7 +21,7 @@ public class ObjectStoreTests(StorageFixture fixture)
     [Fact]
     public async Task Lifecycle_SendsTheArchiveRuleAndTheMultipartCleanup()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         using var s3 = new HttpListener();
         s3.Prefixes.Add($"http://127.0.0.1:{port}/");
         s3.Start();
@@ -57,12 +57,6 @@ public class ObjectStoreTests(StorageFixture fixture)
         Assert.Equal("7", Value("DaysAfterInitiation"));
     }
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     [Fact]
     public async Task PutFile_ThenDownload_BytesAreIdentical()

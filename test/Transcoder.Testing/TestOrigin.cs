@@ -11,14 +11,7 @@ public sealed class TestOrigin : IDisposable
     private TestOrigin(int port) => _port = port;
 
     /// <summary>Listens on a free loopback port (one the system hands out, so no other connection holds it).</summary>
-    public static TestOrigin Start(Func<HttpListenerContext, Task> answer)
-    {
-        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return Start(port, answer);
-    }
+    public static TestOrigin Start(Func<HttpListenerContext, Task> answer) => Start(FreePorts.Next(), answer);
 
     /// <summary>Listens on 127.0.0.1:<paramref name="port"/> and answers every request with <paramref name="answer"/>.</summary>
     public static TestOrigin Start(int port, Func<HttpListenerContext, Task> answer)
