@@ -11,6 +11,17 @@ public sealed class ApiOptions
     [Range(1, long.MaxValue)]
     public long MaxUploadBytes { get; set; } = 5L * 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// Bytes in each part of a resumable upload (but the last); a larger file gets larger parts so that it fits
+    /// S3's 10,000 parts. At least S3's minimum of 5 MiB. Default 16 MiB.
+    /// </summary>
+    [Range(5 * 1024 * 1024, 5L * 1024 * 1024 * 1024)]
+    public long UploadPartBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>How long a presigned part URL works. Default 1 hour.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan UploadUrlLifetime { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Largest JSON body accepted, in bytes. Default 64 KiB.</summary>
     [Range(128, 16 * 1024 * 1024)]
     public int MaxJsonBytes { get; set; } = 64 * 1024;

@@ -12,6 +12,7 @@ var app = builder.Build();
 app.UseTranscoderApi();
 app.MapDefaultEndpoints();
 app.MapJobsApi();
+app.MapUploadsApi();
 app.MapQueueApi();
 app.MapTranscoderHubsAndTools();
 

@@ -34,6 +34,7 @@ public static class StorageExtensions
         services.AddSingleton(sp => NpgsqlDataSource.Create(sp.GetRequiredService<IOptions<PostgresOptions>>().Value.ConnectionString));
         services.AddSingleton<IAmazonS3>(sp => ObjectStore.CreateClient(sp.GetRequiredService<IOptions<ObjectStoreOptions>>().Value));
         services.AddSingleton<IObjectStore, ObjectStore>();
+        services.AddSingleton<IMultipartUploads, MultipartUploads>();
         services.AddSingleton<IJobRecordRepository, JobRecordRepository>();
         services.AddSingleton<IJobQueue, JobQueue>();
         services.AddSingleton<IJobSubmissions, JobSubmissions>();

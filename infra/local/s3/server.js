@@ -5,7 +5,10 @@
 // s3rver writes an object over the old one in place, so a GET during a PUT reads a partial object (a live
 // playlist cut mid-line, say), which S3 never serves. Here a PUT writes a temporary file and renames it over
 // the object, and a GET takes the object's length from the file it has opened, so a reader sees either the
-// old object or the new one, whole. Arguments are s3rver's own.
+// old object or the new one, whole.
+// s3rver also lacks two calls of S3's multipart uploads that resumable uploads rely on, ListParts and
+// AbortMultipartUpload; they are added here, and a part is stored only once all its bytes have arrived (an
+// interrupted part PUT leaves nothing, as on S3). Arguments are s3rver's own.
 
 const crypto = require('crypto');
 const fs = require('fs-extra');
@@ -80,5 +83,77 @@ FilesystemStore.prototype.getObject = async function getObject(bucket, key, opti
     throw err;
   }
 };
+
+FilesystemStore.prototype.putPart = async function putPart(bucket, uploadId, partNumber, content) {
+  const partPath = path.join(this.getResourcePath(bucket, undefined, 'uploads'), uploadId, partNumber.toString());
+  await fs.mkdirp(path.dirname(partPath));
+  const temporary = `${partPath}.${crypto.randomBytes(8).toString('hex')}.partial`;
+  const md5 = crypto.createHash('md5');
+  let size = 0;
+  const measure = new Transform({
+    transform(chunk, encoding, callback) {
+      md5.update(chunk, encoding);
+      size += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  try {
+    await pipeline(content, measure, fs.createWriteStream(temporary));
+    const digest = md5.digest('hex');
+    await fs.writeFile(`${partPath}.md5`, digest);
+    await fs.rename(temporary, partPath);
+    return { size, md5: digest };
+  } catch (err) {
+    await fs.remove(temporary);
+    throw err;
+  }
+};
+
+// The upload's folder, if it exists and belongs to this key.
+async function uploadFolder(ctx) {
+  const folder = path.join(ctx.store.getResourcePath(ctx.params.bucket, undefined, 'uploads'), path.basename(ctx.query.uploadId));
+  try {
+    if ((await fs.readFile(path.join(folder, 'key'))).toString() === ctx.params.key) return folder;
+  } catch (err) {
+    if (err.code !== 'ENOENT') throw err;
+  }
+  throw new S3Error('NoSuchUpload', 'The specified upload does not exist.', { UploadId: ctx.query.uploadId });
+}
+
+async function listParts(ctx) {
+  const folder = await uploadFolder(ctx);
+  const numbers = (await fs.readdir(folder)).filter(name => /^[0-9]+$/.test(name)).map(Number).sort((a, b) => a - b);
+  const parts = [];
+  for (const number of numbers) {
+    const partPath = path.join(folder, number.toString());
+    const [stat, md5] = await Promise.all([fs.stat(partPath), fs.readFile(`${partPath}.md5`)]);
+    parts.push({ PartNumber: number, LastModified: stat.mtime.toISOString(), ETag: JSON.stringify(md5.toString()), Size: stat.size });
+  }
+  ctx.body = {
+    ListPartsResult: {
+      Bucket: ctx.params.bucket,
+      Key: ctx.params.key,
+      UploadId: ctx.query.uploadId,
+      MaxParts: 10000,
+      IsTruncated: false,
+      Part: parts,
+    },
+  };
+}
+
+async function abortUpload(ctx) {
+  await fs.remove(await uploadFolder(ctx));
+  ctx.status = 204;
+}
+
+// Both go ahead of s3rver's own object routes (which refuse them), after its CORS, authentication and
+// query-parameter middleware.
+const router = require('s3rver/lib/routes');
+const S3Error = require('s3rver/lib/models/error');
+const firstObjectRoute = router.stack.findIndex(layer => layer.path === '/:bucket/:key+' && layer.methods.length > 0);
+const onUploadId = handler => (ctx, next) => ('uploadId' in ctx.query ? handler(ctx) : next());
+router.get('/:bucket/:key+', onUploadId(listParts));
+router.delete('/:bucket/:key+', onUploadId(abortUpload));
+router.stack.splice(firstObjectRoute, 0, ...router.stack.splice(-2));
 
 require('s3rver/bin/s3rver.js');

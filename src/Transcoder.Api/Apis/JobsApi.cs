@@ -125,8 +125,7 @@ public static class JobsApi
                 await store.DeletePrefixAsync(ObjectKeys.JobPrefix(tenant, id), CancellationToken.None);
             }
 
-            context.Response.Headers.RetryAfter = JobsInFlightRetryAfterSeconds;
-            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many jobs in flight", detail: ex.Message);
+            return TooManyJobsInFlight(context, ex);
         }
 
         if (job.CreatedAt < started)
@@ -377,6 +376,13 @@ public static class JobsApi
 
         invalid = TypedResults.ValidationProblem(Error("id", "Must be a UUID like 0190a5d4-1c2b-7d3e-9f00-123456789abc."));
         return false;
+    }
+
+    /// <summary>429 with Retry-After for a submission refused by the tenant's cap on jobs in flight.</summary>
+    internal static ProblemHttpResult TooManyJobsInFlight(HttpContext context, JobsInFlightCapException refusal)
+    {
+        context.Response.Headers.RetryAfter = JobsInFlightRetryAfterSeconds;
+        return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many jobs in flight", detail: refusal.Message);
     }
 
     private static ProblemHttpResult NotFoundProblem(Guid id) =>

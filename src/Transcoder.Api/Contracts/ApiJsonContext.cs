@@ -11,4 +11,7 @@ namespace Transcoder.Api.Contracts;
 [JsonSerializable(typeof(JobListResponse))]
 [JsonSerializable(typeof(QueueResponse))]
 [JsonSerializable(typeof(ProgressMessage))]
+[JsonSerializable(typeof(UploadResponse))]
+[JsonSerializable(typeof(PartUrlResponse))]
+[JsonSerializable(typeof(UploadStatusResponse))]
 internal sealed partial class ApiJsonContext : JsonSerializerContext;
