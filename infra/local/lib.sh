@@ -43,6 +43,19 @@ ensure_packages() {
   fi
 }
 
+# Installs what the browser tests drive: Debian's Chromium and playwright-core (test/browser).
+ensure_browser() {
+  if ! command -v chromium >/dev/null; then
+    log "installing chromium"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  fi
+  if [ ! -d "$REPO_ROOT/test/browser/node_modules/playwright-core" ]; then
+    log "installing playwright-core (npm ci)"
+    (cd "$REPO_ROOT/test/browser" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+}
+
 # Port layout of one stack, from a base (up.sh: 0, test.sh: 100).
 set_ports() {
   local offset=$1

@@ -15,6 +15,7 @@ export Jobs__TenantCaps__0__Tenant=test-in-flight-cap Jobs__TenantCaps__0__MaxJo
 export Api__UploadPartBytes=5242880
 
 ensure_packages
+ensure_browser
 stop_stack "$DATA"   # leftovers of an interrupted run
 rm -rf "$DATA"
 mkdir -p "$DATA"

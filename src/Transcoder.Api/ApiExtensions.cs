@@ -84,6 +84,7 @@ public static class ApiExtensions
             },
         });
         app.UseStatusCodePages();
+        app.UseWebApp();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();

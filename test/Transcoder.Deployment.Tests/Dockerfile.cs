@@ -9,6 +9,10 @@ public sealed partial class Dockerfile
 
     public IReadOnlyList<Stage> Stages { get; }
 
+    /// <summary>The stage of <c>FROM image AS name</c>.</summary>
+    public Stage Named(string name) =>
+        Stages.Single(s => s.From.EndsWith($" AS {name}", StringComparison.OrdinalIgnoreCase));
+
     public static Dockerfile Read(string path)
     {
         var stages = new List<Stage>();

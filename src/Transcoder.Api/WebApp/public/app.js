@@ -1,0 +1,469 @@
+// The web app: sign in with a token, upload (resumably) or submit a URL, watch jobs live over SignalR,
+// and play a job's ladder with HLS (hls.js) or DASH (dash.js). No build step: the libraries are globals.
+const TERMINAL = new Set(['completed', 'failed', 'canceled']);
+const $ = selector => document.querySelector(selector);
+const state = { token: localStorage.getItem('transcoder.token'), hub: null, jobs: new Map(), watched: new Set(), next: null, player: null };
+
+// ---------- API ----------
+
+class ApiError extends Error {
+  constructor(status, problem) {
+    const fields = problem?.errors ? Object.entries(problem.errors).map(([k, v]) => `${k}: ${v.join(' ')}`).join('; ') : '';
+    super([problem?.title ?? `HTTP ${status}`, problem?.detail, fields].filter(Boolean).join(' — '));
+    this.status = status;
+  }
+}
+
+async function api(path, { method = 'GET', body } = {}) {
+  const response = await fetch(path, {
+    method,
+    headers: { Authorization: `Bearer ${state.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 401) {
+    signOut('Your token was refused or has expired.');
+  }
+  const text = await response.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!response.ok) throw new ApiError(response.status, json);
+  return json;
+}
+
+// ---------- Resumable upload (S3 multipart with presigned part URLs) ----------
+
+function putPart(url, blob, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('PUT', url);
+    xhr.upload.onprogress = e => onProgress(e.loaded);
+    xhr.onload = () => (xhr.status === 200 ? resolve(xhr.getResponseHeader('ETag')) : reject(new Error(`part upload answered ${xhr.status}`)));
+    xhr.onerror = () => reject(new Error('the connection to storage was lost'));
+    xhr.send(blob);
+  });
+}
+
+// Resumes an interrupted upload of the same file: the upload's ids are kept in localStorage until it completes,
+// and the parts the bucket already holds are not sent again.
+async function uploadFile(file, priority, onProgress) {
+  const memo = `transcoder.upload:${file.name}:${file.size}:${file.lastModified}`;
+  let upload = JSON.parse(localStorage.getItem(memo) ?? 'null');
+  let held = new Map();
+  if (upload) {
+    try {
+      const status = await api(`/v1/uploads/${upload.id}?uploadId=${encodeURIComponent(upload.uploadId)}`);
+      held = new Map(status.parts.map(p => [p.partNumber, p.size]));
+    } catch {
+      upload = null;
+    }
+  }
+  if (!upload) {
+    upload = await api('/v1/uploads', { method: 'POST', body: { size: file.size } });
+    localStorage.setItem(memo, JSON.stringify(upload));
+  }
+
+  let sent = [...held.values()].reduce((a, b) => a + b, 0);
+  onProgress(sent / file.size);
+  for (let number = 1; number <= upload.partCount; number++) {
+    if (held.has(number)) continue;
+    const start = (number - 1) * upload.partSize;
+    const blob = file.slice(start, Math.min(file.size, start + upload.partSize));
+    const { url } = await api(`/v1/uploads/${upload.id}/parts/${number}?uploadId=${encodeURIComponent(upload.uploadId)}`);
+    await putPart(url, blob, loaded => onProgress((sent + loaded) / file.size));
+    sent += blob.size;
+  }
+  const job = await api(`/v1/uploads/${upload.id}/complete`, {
+    method: 'POST',
+    body: { uploadId: upload.uploadId, fileName: file.name, priority },
+  });
+  localStorage.removeItem(memo);
+  return job;
+}
+
+// ---------- Live updates ----------
+
+async function connectHub() {
+  const hub = new signalR.HubConnectionBuilder()
+    .withUrl('/hubs/jobs', { accessTokenFactory: () => state.token })
+    .withAutomaticReconnect()
+    .build();
+  hub.on('progress', onProgress);
+  hub.onreconnecting(() => setLive(false));
+  hub.onreconnected(async () => {
+    setLive(true);
+    const ids = [...state.watched];
+    state.watched.clear();
+    await Promise.all(ids.map(watch));
+  });
+  hub.onclose(() => setLive(false));
+  state.hub = hub;
+  await hub.start();
+  setLive(true);
+}
+
+function setLive(on) {
+  $('#live').textContent = on ? 'live' : 'offline';
+  $('#live').classList.toggle('on', on);
+}
+
+async function watch(id) {
+  if (!state.hub || state.watched.has(id)) return;
+  state.watched.add(id);
+  try {
+    await state.hub.invoke('Watch', id);
+  } catch {
+    state.watched.delete(id);
+  }
+}
+
+async function onProgress(message) {
+  const job = state.jobs.get(message.jobId);
+  if (!job) return;
+  const changed = job.status !== message.status;
+  // A snapshot may arrive just after a newer event: within one status, progress only moves forward.
+  if (!changed && message.percent < job.progress) return;
+  Object.assign(job, { status: message.status, progress: message.percent, stage: message.stage });
+  if (changed || (currentJobId() === job.id && !job.playableAt)) {
+    // The message carries status and percent only; the job itself has the outputs, errors and costs.
+    if (TERMINAL.has(message.status)) {
+      state.watched.delete(job.id);
+      state.hub.invoke('Unwatch', job.id).catch(() => {});
+    }
+    Object.assign(job, await api(`/v1/jobs/${job.id}`).catch(() => ({})));
+  }
+  renderRow(job);
+  if (currentJobId() === job.id) renderJob(job);
+}
+
+function track(job) {
+  state.jobs.set(job.id, job);
+  if (!TERMINAL.has(job.status)) watch(job.id);
+}
+
+// ---------- Job list ----------
+
+const when = iso => (iso ? new Date(iso).toLocaleString() : '');
+
+function cell(text, className) {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (className) td.className = className;
+  return td;
+}
+
+function renderRow(job, { prepend = false } = {}) {
+  const body = $('#jobs tbody');
+  let row = body.querySelector(`tr[data-id="${job.id}"]`);
+  if (!row) {
+    row = document.createElement('tr');
+    row.dataset.id = job.id;
+    row.addEventListener('click', () => { location.hash = `#/jobs/${job.id}`; });
+    prepend ? body.prepend(row) : body.append(row);
+  }
+  const bar = document.createElement('progress');
+  bar.max = 100;
+  bar.value = job.progress;
+  const progress = cell(`${job.progress.toFixed(0)}% `);
+  progress.append(bar);
+  row.dataset.status = job.status;
+  row.replaceChildren(
+    cell(job.id.slice(0, 8)), cell(when(job.createdAt)), cell(String(job.priority)),
+    cell(job.deadLetteredAt ? `${job.status} (dead letter)` : job.status, `status status-${job.status}`),
+    cell(job.stage), progress);
+}
+
+async function loadJobs(more = false) {
+  const page = await api(`/v1/jobs?limit=25${more && state.next ? `&after=${encodeURIComponent(state.next)}` : ''}`);
+  if (!more) $('#jobs tbody').replaceChildren();
+  for (const job of page.items) {
+    track(job);
+    renderRow(job);
+  }
+  state.next = page.next;
+  $('#more').hidden = !page.next;
+}
+
+function priorityOptions() {
+  for (const select of document.querySelectorAll('select.priority')) {
+    for (let p = 1; p <= 10; p++) select.add(new Option(p === 1 ? '1 (most urgent)' : String(p), String(p), false, p === 5));
+  }
+}
+
+async function submitted(job) {
+  track(job);
+  renderRow(job, { prepend: true });
+}
+
+async function onUpload(event) {
+  event.preventDefault();
+  const form = event.target;
+  const file = form.file.files[0];
+  const bar = $('#upload-progress');
+  const status = $('#upload-status');
+  bar.hidden = false;
+  bar.value = 0;
+  status.textContent = 'Uploading…';
+  form.querySelector('button').disabled = true;
+  try {
+    const job = await uploadFile(file, Number(form.priority.value), fraction => {
+      bar.value = fraction;
+      status.textContent = `Uploading ${(fraction * 100).toFixed(0)}%`;
+    });
+    status.textContent = `Uploaded: job ${job.id.slice(0, 8)}`;
+    form.reset();
+    form.priority.value = '5';
+    await submitted(job);
+  } catch (error) {
+    status.textContent = `Upload failed: ${error.message} (submit the same file again to resume)`;
+  } finally {
+    form.querySelector('button').disabled = false;
+  }
+}
+
+async function onUrl(event) {
+  event.preventDefault();
+  const form = event.target;
+  try {
+    const job = await api('/v1/jobs', { method: 'POST', body: { inputUrl: form.inputUrl.value, priority: Number(form.priority.value) } });
+    $('#url-status').textContent = `Submitted: job ${job.id.slice(0, 8)}`;
+    form.inputUrl.value = '';
+    await submitted(job);
+  } catch (error) {
+    $('#url-status').textContent = error.message;
+  }
+}
+
+// ---------- Job page and player ----------
+
+const currentJobId = () => location.hash.match(/^#\/jobs\/([0-9a-f-]{36})$/)?.[1] ?? null;
+const kbps = bits => `${Math.round(bits / 1000).toLocaleString()} kbps`;
+
+function fact(list, name, value) {
+  if (value === null || value === undefined || value === '') return;
+  const dt = document.createElement('dt');
+  dt.textContent = name;
+  const dd = document.createElement('dd');
+  if (value instanceof Node) dd.append(value); else dd.textContent = value;
+  list.append(dt, dd);
+}
+
+function renderJob(job) {
+  $('#job-id').textContent = job.id;
+  const facts = $('#job-facts');
+  facts.replaceChildren();
+  fact(facts, 'Status', `${job.status}${job.deadLetteredAt ? ' (dead letter)' : ''}`);
+  facts.lastElementChild.dataset.testid = 'job-status';
+  fact(facts, 'Progress', `${job.progress.toFixed(1)}% (${job.stage})`);
+  fact(facts, 'Priority', String(job.priority));
+  fact(facts, 'Attempts', `${job.attempts} of ${job.maxAttempts}`);
+  fact(facts, 'Created', when(job.createdAt));
+  fact(facts, 'Playable from', when(job.playableAt));
+  fact(facts, 'Completed', when(job.completedAt));
+  if (job.reusedFrom) fact(facts, 'Reuses the outputs of', job.reusedFrom);
+  if (job.cost) {
+    fact(facts, 'Cost', `$${job.cost.dollars} — ${job.cost.cpuSeconds.toFixed(1)} CPU-seconds, $${job.cost.dollarsPerOutputMinute} per output minute`);
+    facts.lastElementChild.dataset.testid = 'job-cost';
+  }
+
+  const actions = $('#job-actions');
+  actions.replaceChildren();
+  if (!TERMINAL.has(job.status)) actions.append(action('Cancel', () => api(`/v1/jobs/${job.id}`, { method: 'DELETE' })));
+  if (job.deadLetteredAt) actions.append(action('Retry', () => api(`/v1/jobs/${job.id}/retry`, { method: 'POST' })));
+
+  const error = $('#job-error');
+  error.hidden = !job.error;
+  if (job.error) {
+    error.replaceChildren(`${job.error.code}: ${job.error.message}`);
+    if (job.error.detail) {
+      const pre = document.createElement('pre');
+      pre.textContent = job.error.detail;
+      error.append(pre);
+    }
+  }
+
+  $('#renditions tbody').replaceChildren(...job.renditions.map(r => {
+    const tr = document.createElement('tr');
+    tr.append(cell(r.name), cell(`${r.width}×${r.height}`), cell(kbps(r.bandwidth)), cell(r.codecs),
+      cell(r.psnr?.toFixed(2) ?? '—'), cell(r.ssim?.toFixed(4) ?? '—'));
+    return tr;
+  }));
+
+  const playable = Boolean(job.hlsUrl && (job.playableAt || job.status === 'completed'));
+  $('#playback').hidden = !playable;
+  if (playable && state.player?.jobId !== job.id) startPlayer(job);
+  if (playable && job.storyboardUrl && $('#storyboard').dataset.url !== job.storyboardUrl) renderStoryboard(job.storyboardUrl);
+  if (job.posterUrl) $('#player').poster = job.posterUrl;
+}
+
+function action(label, run) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'secondary';
+  button.textContent = label;
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const job = await run();
+      track(job);
+      renderRow(job);
+      renderJob(job);
+    } catch (error) {
+      alert(error.message);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
+}
+
+function stopPlayer() {
+  state.player?.destroy();
+  state.player = null;
+  const video = $('#player');
+  video.removeAttribute('src');
+  video.removeAttribute('poster');
+  video.load();
+}
+
+function startPlayer(job) {
+  stopPlayer();
+  const video = $('#player');
+  const status = $('#player-status');
+  const quality = $('#quality');
+  quality.replaceChildren(new Option('Auto', 'auto'));
+  for (const r of job.renditions.length ? job.renditions : []) {
+    quality.add(new Option(`${r.height}p · ${kbps(r.bandwidth)} · ${r.codecs}`, String(r.height)));
+  }
+  video.onplaying = () => { status.textContent = 'playing'; };
+  video.onwaiting = () => { status.textContent = 'buffering'; };
+  video.onended = () => { status.textContent = 'ended'; };
+
+  const format = $('#format').value;
+  if (format === 'dash' && job.dashUrl) {
+    const player = dashjs.MediaPlayer().create();
+    player.initialize(video, job.dashUrl, true);
+    player.on(dashjs.MediaPlayer.events.ERROR, e => { status.textContent = `error: ${e.error?.message ?? e.error}`; });
+    quality.onchange = () => {
+      const height = quality.value === 'auto' ? null : Number(quality.value);
+      player.updateSettings({ streaming: { abr: { autoSwitchBitrate: { video: height === null } } } });
+      if (height !== null) {
+        const index = player.getRepresentationsByType('video').findIndex(r => r.height === height);
+        if (index >= 0) player.setRepresentationForTypeByIndex('video', index, true);
+      }
+    };
+    state.player = { jobId: job.id, destroy: () => player.destroy() };
+  } else if (Hls.isSupported()) {
+    const hls = new Hls();
+    hls.on(Hls.Events.ERROR, (_, data) => { if (data.fatal) status.textContent = `error: ${data.details}`; });
+    hls.loadSource(job.hlsUrl);
+    hls.attachMedia(video);
+    quality.onchange = () => {
+      hls.currentLevel = quality.value === 'auto' ? -1 : hls.levels.findIndex(l => l.height === Number(quality.value));
+    };
+    state.player = { jobId: job.id, destroy: () => hls.destroy() };
+  } else {
+    video.src = job.hlsUrl; // Safari plays HLS itself.
+    state.player = { jobId: job.id, destroy: () => {} };
+  }
+  video.play().catch(() => {});
+}
+
+// The storyboard: a WebVTT track whose cues point into a sprite image (url#xywh=x,y,w,h); click to seek.
+async function renderStoryboard(url) {
+  $('#storyboard').dataset.url = url;
+  const text = await (await fetch(url)).text();
+  const tiles = [];
+  for (const block of text.split(/\r?\n\r?\n/)) {
+    const match = block.match(/([\d:.]+) --> [\d:.]+\s*\r?\n(.+)#xywh=(\d+),(\d+),(\d+),(\d+)/);
+    if (!match) continue;
+    const [, start, image, x, y, w, h] = match;
+    const seconds = start.split(':').reduce((total, part) => total * 60 + Number(part), 0);
+    const tile = document.createElement('button');
+    tile.type = 'button';
+    tile.title = `${seconds.toFixed(0)} s`;
+    Object.assign(tile.style, {
+      width: `${w}px`, height: `${h}px`,
+      backgroundImage: `url("${new URL(image, url)}")`, backgroundPosition: `-${x}px -${y}px`,
+    });
+    tile.addEventListener('click', () => { $('#player').currentTime = seconds; });
+    tiles.push(tile);
+  }
+  $('#storyboard').replaceChildren(...tiles);
+}
+
+// ---------- Routing and sign-in ----------
+
+function signOut(message) {
+  localStorage.removeItem('transcoder.token');
+  state.token = null;
+  state.hub?.stop();
+  state.hub = null;
+  state.watched.clear();
+  $('#sign-in-error').textContent = message ?? '';
+  route();
+}
+
+function tenantOf(token) {
+  try {
+    return JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).sub;
+  } catch {
+    return null;
+  }
+}
+
+async function route() {
+  const signedIn = Boolean(state.token);
+  $('#sign-in').hidden = signedIn;
+  $('#sign-out').hidden = !signedIn;
+  $('#who').textContent = signedIn ? `tenant ${tenantOf(state.token) ?? '?'}` : '';
+  const id = signedIn ? currentJobId() : null;
+  $('#jobs-view').hidden = !signedIn || id !== null;
+  $('#job-view').hidden = id === null;
+  if (id === null || id !== state.player?.jobId) {
+    stopPlayer();
+    $('#storyboard').replaceChildren();
+    delete $('#storyboard').dataset.url;
+  }
+  if (!signedIn) return;
+  if (id !== null) {
+    try {
+      const job = await api(`/v1/jobs/${id}`);
+      track(job);
+      renderJob(job);
+    } catch (error) {
+      $('#job-facts').replaceChildren(error.message);
+    }
+  }
+}
+
+async function signIn(token) {
+  state.token = token;
+  try {
+    await api('/v1/jobs?limit=1');
+  } catch (error) {
+    state.token = null;
+    $('#sign-in-error').textContent = `Sign-in failed: ${error.message}`;
+    return;
+  }
+  localStorage.setItem('transcoder.token', token);
+  $('#sign-in-error').textContent = '';
+  await connectHub().catch(() => setLive(false));
+  await loadJobs();
+  await route();
+}
+
+function start() {
+  priorityOptions();
+  $('#sign-in-form').addEventListener('submit', e => { e.preventDefault(); signIn($('#token').value.trim()); });
+  $('#sign-out').addEventListener('click', () => signOut());
+  $('#upload-form').addEventListener('submit', onUpload);
+  $('#url-form').addEventListener('submit', onUrl);
+  $('#more').addEventListener('click', () => loadJobs(true));
+  $('#format').addEventListener('change', () => {
+    const job = state.jobs.get(currentJobId());
+    if (job) startPlayer(job);
+  });
+  window.addEventListener('hashchange', route);
+  if (state.token) signIn(state.token); else route();
+}
+
+start();

@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Transcoder.Testing;
+using Xunit.Abstractions;
+
+namespace Transcoder.EndToEnd.Tests;
+
+/// <summary>
+/// The web app at / in a real browser: Debian's Chromium, headless, driven by playwright-core
+/// (test/browser/app-flow.mjs, whose steps are listed at its top). Screenshots go to the test results folder.
+/// </summary>
+public sealed class BrowserAppTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly ApiClient _api = new($"browser-{Guid.NewGuid():N}"[..20]);
+    private readonly string _folder = TestStack.NewScratchFolder("browser");
+
+    [Fact]
+    public async Task UploadWatchLiveAndPlay_FailedJobShowsWhy_RunningJobCancels()
+    {
+        var clip = await TestClips.VideoAsync(_folder, 1280, 720, 6);
+        var longClip = await TestClips.VideoAsync(_folder, 640, 360, 60, rate: 24);
+        var broken = Path.Combine(_folder, "notes.mp4");
+        await File.WriteAllTextAsync(broken, "This is a text file with a video's name.");
+        var screenshots = Path.Combine(TestStack.DataFolder, "results", "browser");
+
+        var (exitCode, stdout, stderr) = await RunNodeAsync(Path.Combine(TestStack.RepositoryRoot, "test", "browser", "app-flow.mjs"), new Dictionary<string, string>
+        {
+            ["API_URL"] = TestStack.ApiUrl,
+            ["TOKEN"] = _api.Token,
+            ["CLIP"] = clip,
+            ["LONG_CLIP"] = longClip,
+            ["BROKEN_FILE"] = broken,
+            ["SCREENSHOTS"] = screenshots,
+        });
+        output.WriteLine(stdout);
+        output.WriteLine(stderr);
+
+        var report = JsonNode.Parse(stdout.Trim().Split('\n')[^1])!.AsObject();
+        Assert.True(exitCode == 0 && report["ok"]!.GetValue<bool>(), $"{report["error"]}\n{stderr}");
+        Assert.True(File.Exists(Path.Combine(screenshots, "2-player-hls.png")));
+    }
+
+    public void Dispose() => _api.Dispose();
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunNodeAsync(string script, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(script)! };
+        start.ArgumentList.Add(script);
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
