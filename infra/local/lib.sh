@@ -132,10 +132,11 @@ start_s3() {
   wait_for "S3 endpoint on 127.0.0.1:$S3_PORT" 30 curl -sf "http://127.0.0.1:$S3_PORT/" || die "S3 endpoint did not start; see $data/s3.log"
 }
 
-# The HMAC key dev tokens are signed with; made once per data folder.
+# The HMAC keys dev tokens and webhooks are signed with; made once per data folder.
 ensure_jwt_key() {
   local data=$1
   [ -s "$data/jwt.key" ] || { umask 077; openssl rand -base64 32 >"$data/jwt.key"; }
+  [ -s "$data/webhook.key" ] || { umask 077; openssl rand -base64 32 >"$data/webhook.key"; }
 }
 
 b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
@@ -168,8 +169,11 @@ app_env() {
   export Fetch__AllowedHosts__0="127.0.0.1:$S3_PORT"
   # The test stack also trusts a loopback port where tests run origins that misbehave on purpose.
   [ -z "${TEST_ORIGIN_PORT:-}" ] || export Fetch__AllowedHosts__1="127.0.0.1:$TEST_ORIGIN_PORT"
-  export Auth__SigningKeys__0
+  export Auth__SigningKeys__0 Webhooks__SigningKey
   Auth__SigningKeys__0=$(cat "$data/jwt.key")
+  Webhooks__SigningKey=$(cat "$data/webhook.key")
+  # ...and one where tests receive webhooks.
+  [ -z "${TEST_ORIGIN_PORT:-}" ] || export Webhooks__AllowedHosts__0="127.0.0.1:$((TEST_ORIGIN_PORT + 1))"
   export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 }
 
@@ -239,6 +243,7 @@ TRANSCODER_PG='Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=transcode
 TRANSCODER_REDIS='127.0.0.1:$REDIS_PORT'
 TRANSCODER_PG_PORT='$PG_PORT'
 TRANSCODER_TEST_ORIGIN_PORT='${TEST_ORIGIN_PORT:-}'
+TRANSCODER_TEST_WEBHOOK_PORT='${TEST_ORIGIN_PORT:+$((TEST_ORIGIN_PORT + 1))}'
 TRANSCODER_REDIS_PORT='$REDIS_PORT'
 TRANSCODER_S3_PORT='$S3_PORT'
 TRANSCODER_SILO_PORT='$SILO_PORT'

@@ -11,6 +11,8 @@ export TEST_ORIGIN_PORT=$((54700 + 100))
 # Tenants the limit tests use, with small budgets of their own (every other tenant has the defaults).
 export RateLimits__Tenants__0__Tenant=test-rate-limited RateLimits__Tenants__0__RequestsPerSecond=1 RateLimits__Tenants__0__Burst=3
 export Jobs__TenantCaps__0__Tenant=test-in-flight-cap Jobs__TenantCaps__0__MaxJobsInFlight=1
+# Webhook retries a second apart rather than five, so the retry test is short.
+export Webhooks__FirstRetryDelay=00:00:01
 # S3's smallest part, so that resumable-upload tests need only a small clip for several parts.
 export Api__UploadPartBytes=5242880
 

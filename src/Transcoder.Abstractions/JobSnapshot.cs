@@ -66,6 +66,9 @@ public sealed record JobSnapshot
     /// settings were the same; null when this job transcoded its input itself.
     /// </summary>
     [Id(25)] public Guid? ReusedFrom { get; init; }
+
+    /// <summary>Where the service POSTs the job, signed, when it ends (a webhook); null for none.</summary>
+    [Id(26)] public string? CallbackUrl { get; init; }
 }
 
 /// <summary>The stages a job reports while it runs.</summary>

@@ -5,12 +5,14 @@ namespace Transcoder.Abstractions;
 /// <param name="Input">Where the source comes from.</param>
 /// <param name="Priority">1 (most urgent) to 10, as BullMQ counts.</param>
 /// <param name="MaxAttempts">Attempts before a retryable failure dead-letters the job; null for the service's default.</param>
+/// <param name="CallbackUrl">An http(s) URL the service POSTs the job to, signed, when it ends; null for none.</param>
 [GenerateSerializer, Immutable, Alias("transcoder.job-spec")]
 public sealed record JobSpec(
     [property: Id(0)] string Tenant,
     [property: Id(1)] JobInput Input,
     [property: Id(2)] int Priority,
-    [property: Id(3)] int? MaxAttempts = null)
+    [property: Id(3)] int? MaxAttempts = null,
+    [property: Id(4)] string? CallbackUrl = null)
 {
     /// <summary>The most attempts a job may ask for.</summary>
     public const int MostAttempts = 10;

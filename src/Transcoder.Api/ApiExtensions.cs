@@ -47,6 +47,12 @@ public static class ApiExtensions
             .Validate(o => o.SigningKeys.All(IsUsableKey), "Auth:SigningKeys must be base64 keys of at least 32 bytes.")
             .ValidateOnStart();
 
+        builder.Services.AddOptions<WebhookOptions>()
+            .Bind(builder.Configuration.GetSection(WebhookOptions.SectionName))
+            .ValidateDataAnnotations()
+            .Validate(o => o.HasUsableKey(), "Webhooks:SigningKey must be a base64 key of at least 32 bytes.")
+            .ValidateOnStart();
+
         AddAuthentication(builder.Services);
         builder.Services.AddTenantRateLimits(builder.Configuration, redis);
         builder.Services.AddProblemDetails();

@@ -13,6 +13,7 @@ app.UseTranscoderApi();
 app.MapDefaultEndpoints();
 app.MapJobsApi();
 app.MapUploadsApi();
+app.MapWebhooksApi();
 app.MapQueueApi();
 app.MapTranscoderHubsAndTools();
 

@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Transcoder.Media;
+using Transcoder.Abstractions;
+using Transcoder.Grains.Webhooks;
 using Transcoder.Media.Ingest;
 
 namespace Transcoder.Grains;
@@ -25,6 +27,11 @@ public static class GrainsExtensions
         AddValidated<MediaOptions>(services, configuration, MediaOptions.SectionName);
         AddValidated<InputLimits>(services, configuration, InputLimits.SectionName);
         AddValidated<FetchOptions>(services, configuration, FetchOptions.SectionName);
+        services.AddOptions<WebhookOptions>()
+            .Bind(configuration.GetSection(WebhookOptions.SectionName))
+            .ValidateDataAnnotations()
+            .Validate(o => o.HasUsableKey(), "Webhooks:SigningKey must be a base64 key of at least 32 bytes.")
+            .ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<MediaProbe>();
@@ -46,6 +53,7 @@ public static class GrainsExtensions
         services.AddHostedService(sp => sp.GetRequiredService<JobDispatcher>());
         services.AddSingleton<JobIntake>();
         services.AddHostedService(sp => sp.GetRequiredService<JobIntake>());
+        services.AddHostedService<WebhookDispatcher>();
         return services;
     }
 

@@ -59,6 +59,7 @@ public sealed partial class JobIntake : BackgroundService
             Input = spec.Input,
             Priority = spec.Priority,
             MaxAttempts = spec.MaxAttempts,
+            CallbackUrl = spec.CallbackUrl,
             Status = JobStatus.Queued,
             Stage = JobStages.Queued,
             CreatedAt = now,
@@ -168,7 +169,7 @@ public sealed partial class JobIntake : BackgroundService
     /// <summary>Whether a stored job is what this (resolved) request would have made: a replay of the same request.</summary>
     public static bool SameRequest(JobSnapshot stored, JobSpec resolved) =>
         stored.Tenant == resolved.Tenant && stored.Input == resolved.Input && stored.Priority == resolved.Priority
-        && stored.MaxAttempts == resolved.MaxAttempts;
+        && stored.MaxAttempts == resolved.MaxAttempts && stored.CallbackUrl == resolved.CallbackUrl;
 
     [LoggerMessage(3101, LogLevel.Debug, "Committed {Count} new jobs")]
     private static partial void BatchCommitted(ILogger logger, int count);

@@ -26,6 +26,7 @@ public sealed class JobMetrics
     private readonly Histogram<double> _transcodeSeconds;
     private readonly Counter<long> _uploadedBytes;
     private readonly Histogram<double> _costDollars;
+    private readonly Counter<long> _webhooks;
 
     public JobMetrics(IMeterFactory meters)
     {
@@ -38,10 +39,17 @@ public sealed class JobMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 2, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200] });
         _uploadedBytes = meter.CreateCounter<long>("transcoder.storage.uploaded", "By", "Bytes of renditions written to the bucket.");
 
+        _webhooks = meter.CreateCounter<long>("transcoder.webhooks.deliveries", "{attempt}", "Webhook delivery attempts, by outcome: delivered, retried or abandoned.");
+
         // Counters start at zero, so a rate or an increase over them is 0 rather than absent before the first event.
         foreach (var counter in new[] { _completed, _failed, _retried, _deadLettered, _uploadedBytes })
         {
             counter.Add(0);
+        }
+
+        foreach (var outcome in new[] { "delivered", "retried", "abandoned" })
+        {
+            _webhooks.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
         }
 
         _costDollars = meter.CreateHistogram("transcoder.job.cost.dollars", "{USD}", "Compute cost of a completed transcode in US dollars.",
@@ -72,6 +80,8 @@ public sealed class JobMetrics
         _transcodeSeconds.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("top_rung", topRung));
 
     public void Uploaded(long bytes) => _uploadedBytes.Add(bytes);
+
+    public void WebhookAttempted(string outcome) => _webhooks.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     private static KeyValuePair<string, object?> Reason(string code) => new("reason", code);
 }

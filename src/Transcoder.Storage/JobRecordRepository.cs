@@ -42,16 +42,19 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
     internal const string Columns = """
         id, tenant, status, stage, progress, priority, input_kind, input_location, created_at, started_at,
         completed_at, updated_at, processing_node, attempts, renditions, hls_key, dash_key, error_code, error_message, cost, poster_key, storyboard_key, playable_at,
-        max_attempts, dead_lettered_at, error_detail, content_hash, ladder_hash, reused_from
+        max_attempts, dead_lettered_at, error_detail, content_hash, ladder_hash, reused_from, callback_url
         """;
 
     public async Task UpsertAsync(JobSnapshot job, CancellationToken cancellationToken)
     {
+        // An ended job with a callback URL also gets its webhook in the outbox, in the same statement: a row
+        // that says "completed" always has its delivery queued, and writing the row again adds no second one.
         const string sql = $"""
+            WITH written AS (
             INSERT INTO transcode_jobs ({Columns})
             VALUES (@id, @tenant, @status, @stage, @progress, @priority, @input_kind, @input_location, @created_at, @started_at,
                     @completed_at, @updated_at, @processing_node, @attempts, @renditions, @hls_key, @dash_key, @error_code, @error_message, @cost, @poster_key, @storyboard_key, @playable_at,
-                    @max_attempts, @dead_lettered_at, @error_detail, @content_hash, @ladder_hash, @reused_from)
+                    @max_attempts, @dead_lettered_at, @error_detail, @content_hash, @ladder_hash, @reused_from, @callback_url)
             ON CONFLICT (id) DO UPDATE SET
                 status = EXCLUDED.status, stage = EXCLUDED.stage, progress = EXCLUDED.progress,
                 started_at = EXCLUDED.started_at, completed_at = EXCLUDED.completed_at, updated_at = EXCLUDED.updated_at,
@@ -62,6 +65,12 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
                 dead_lettered_at = EXCLUDED.dead_lettered_at, error_detail = EXCLUDED.error_detail,
                 content_hash = EXCLUDED.content_hash, ladder_hash = EXCLUDED.ladder_hash, reused_from = EXCLUDED.reused_from
             WHERE transcode_jobs.updated_at <= EXCLUDED.updated_at
+            RETURNING id, tenant, status, attempts, callback_url)
+            INSERT INTO webhook_deliveries (id, job_id, tenant, event, url)
+            SELECT 'msg_' || replace(id::text, '-', '') || '_' || status || '_' || attempts, id, tenant, 'job.' || status, callback_url
+            FROM written
+            WHERE callback_url IS NOT NULL AND status IN ('completed', 'failed', 'canceled')
+            ON CONFLICT (id) DO NOTHING
             """;
         await using var command = dataSource.CreateCommand(sql);
         var p = command.Parameters;
@@ -94,6 +103,7 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
         p.AddWithValue("content_hash", (object?)job.ContentHash ?? DBNull.Value);
         p.AddWithValue("ladder_hash", (object?)job.LadderHash ?? DBNull.Value);
         p.Add(new NpgsqlParameter("reused_from", NpgsqlDbType.Uuid) { Value = (object?)job.ReusedFrom ?? DBNull.Value });
+        p.AddWithValue("callback_url", (object?)job.CallbackUrl ?? DBNull.Value);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -217,6 +227,7 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
             ContentHash = reader.IsDBNull(26) ? null : reader.GetString(26),
             LadderHash = reader.IsDBNull(27) ? null : reader.GetString(27),
             ReusedFrom = reader.IsDBNull(28) ? null : reader.GetGuid(28),
+            CallbackUrl = reader.IsDBNull(29) ? null : reader.GetString(29),
         };
     }
 

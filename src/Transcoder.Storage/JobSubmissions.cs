@@ -35,8 +35,8 @@ public sealed class JobSubmissions(NpgsqlDataSource dataSource) : IJobSubmission
         // 1. The job rows; ids already taken (a replayed Idempotency-Key) are skipped.
         var created = new HashSet<Guid>();
         await using (var insert = new NpgsqlCommand("""
-            INSERT INTO transcode_jobs (id, tenant, status, stage, priority, input_kind, input_location, created_at, updated_at, max_attempts)
-            SELECT * FROM unnest(@ids, @tenants, @statuses, @stages, @priorities, @kinds, @locations, @times, @times, @max_attempts)
+            INSERT INTO transcode_jobs (id, tenant, status, stage, priority, input_kind, input_location, created_at, updated_at, max_attempts, callback_url)
+            SELECT * FROM unnest(@ids, @tenants, @statuses, @stages, @priorities, @kinds, @locations, @times, @times, @max_attempts, @callback_urls)
             ON CONFLICT (id) DO NOTHING
             RETURNING id
             """, connection, transaction))
@@ -51,6 +51,7 @@ public sealed class JobSubmissions(NpgsqlDataSource dataSource) : IJobSubmission
             p.Add(Array("locations", NpgsqlDbType.Text, distinct.Select(j => j.Input.Location)));
             p.Add(Array("times", NpgsqlDbType.TimestampTz, distinct.Select(j => j.CreatedAt.UtcDateTime)));
             p.Add(Array("max_attempts", NpgsqlDbType.Smallint, distinct.Select(j => j.MaxAttempts is { } max ? (short?)max : null)));
+            p.Add(Array("callback_urls", NpgsqlDbType.Text, distinct.Select(j => j.CallbackUrl)));
             await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {

@@ -38,6 +38,7 @@ public static class StorageExtensions
         services.AddSingleton<IJobRecordRepository, JobRecordRepository>();
         services.AddSingleton<IJobQueue, JobQueue>();
         services.AddSingleton<IJobSubmissions, JobSubmissions>();
+        services.AddSingleton<IWebhookOutbox, WebhookOutbox>();
         services.AddSingleton<DatabaseMigrator>();
         if (initialize)
         {

@@ -34,7 +34,7 @@ public sealed class ApiClient : IDisposable
         return job;
     }
 
-    public async Task<HttpResponseMessage> PostFileAsync(string path, int? priority = null, string fileField = "file")
+    public async Task<HttpResponseMessage> PostFileAsync(string path, int? priority = null, string fileField = "file", string? callbackUrl = null)
     {
         using var form = new MultipartFormDataContent();
         var file = new StreamContent(File.OpenRead(path));
@@ -42,6 +42,11 @@ public sealed class ApiClient : IDisposable
         if (priority is { } p)
         {
             form.Add(new StringContent(p.ToString(System.Globalization.CultureInfo.InvariantCulture)), "priority");
+        }
+
+        if (callbackUrl is not null)
+        {
+            form.Add(new StringContent(callbackUrl), "callbackUrl");
         }
 
         return await Http.PostAsync("/v1/jobs", form);

@@ -24,6 +24,9 @@ public static class TestStack
     /// <summary>A loopback port the stack's silos may fetch URLs from, for origins a test runs (see <see cref="TestOrigin"/>).</summary>
     public static int OriginPort => int.Parse(Require("TRANSCODER_TEST_ORIGIN_PORT"), System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The loopback port the stack trusts as a webhook receiver (webhooks to other private addresses are refused).</summary>
+    public static int WebhookPort => int.Parse(Require("TRANSCODER_TEST_WEBHOOK_PORT"), System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The base64 key the stack's tokens are signed with.</summary>
     public static string SigningKey => File.ReadAllText(Path.Combine(DataFolder, "jwt.key")).Trim();
 

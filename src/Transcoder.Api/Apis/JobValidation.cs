@@ -7,27 +7,48 @@ public static class JobValidation
 {
     private const int MaxUrlLength = 4096;
 
-    public static bool TryValidateUrl(string? text, out string? error)
+    public static bool TryValidateUrl(string? text, out string? error, string field = "inputUrl")
     {
         error = null;
         if (string.IsNullOrWhiteSpace(text))
         {
-            error = "inputUrl is required.";
+            error = $"{field} is required.";
         }
         else if (text.Length > MaxUrlLength)
         {
-            error = $"inputUrl must be at most {MaxUrlLength} characters.";
+            error = $"{field} must be at most {MaxUrlLength} characters.";
         }
         else if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            error = "inputUrl must be an absolute http or https URL.";
+            error = $"{field} must be an absolute http or https URL.";
         }
         else if (!string.IsNullOrEmpty(uri.UserInfo))
         {
-            error = "inputUrl must not carry credentials.";
+            error = $"{field} must not carry credentials.";
         }
 
         return error is null;
+    }
+
+    /// <summary>
+    /// An optional webhook URL: absent, or an http(s) URL on a service whose webhooks are configured. Whether it
+    /// is a public address is checked when the webhook is sent, by the address it resolves to then.
+    /// </summary>
+    public static bool TryValidateCallbackUrl(string? text, WebhookOptions webhooks, out string? error)
+    {
+        error = null;
+        if (text is null)
+        {
+            return true;
+        }
+
+        if (!webhooks.Enabled)
+        {
+            error = "Webhooks are not configured on this service.";
+            return false;
+        }
+
+        return TryValidateUrl(text, out error, "callbackUrl");
     }
 
     public static bool TryValidateMaxAttempts(int? requested, out string? error)

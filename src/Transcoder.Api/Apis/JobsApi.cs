@@ -23,7 +23,7 @@ public static class JobsApi
         api.MapPost("/", CreateJob)
             .WithName("CreateJob")
             .WithSummary("Submit a video")
-            .WithDescription("JSON {inputUrl, priority} to have the service fetch a URL, or multipart/form-data with a 'file' part (and optional 'priority') to upload. Returns 202 with the job.")
+            .WithDescription("JSON {inputUrl, priority, maxAttempts, callbackUrl} to have the service fetch a URL, or multipart/form-data with a 'file' part (and optional 'priority', 'maxAttempts', 'callbackUrl') to upload; for large files see /v1/uploads. Returns 202 with the job. A callbackUrl gets the job POSTed to it, signed, when the job ends.")
             .Accepts<CreateJobRequest>("application/json", "multipart/form-data")
             .DisableAntiforgery();
 
@@ -51,7 +51,8 @@ public static class JobsApi
     }
 
     public static async Task<Results<Accepted<JobResponse>, ValidationProblem, ProblemHttpResult>> CreateJob(
-        HttpContext context, IClusterClient cluster, JobSubmitter submitter, IObjectStore store, JobLinks links, IOptions<ApiOptions> options)
+        HttpContext context, IClusterClient cluster, JobSubmitter submitter, IObjectStore store, JobLinks links, IOptions<ApiOptions> options,
+        IOptions<WebhookOptions> webhooks)
     {
         var request = context.Request;
         var tenant = context.User.Tenant();
@@ -87,7 +88,7 @@ public static class JobsApi
         JobSpec spec;
         if (request.HasFormContentType)
         {
-            var (upload, errors) = await ReadUploadAsync(context, id, tenant, store, options.Value);
+            var (upload, errors) = await ReadUploadAsync(context, id, tenant, store, options.Value, webhooks.Value);
             if (upload is null)
             {
                 return TypedResults.ValidationProblem(errors!);
@@ -97,7 +98,7 @@ public static class JobsApi
         }
         else if (request.HasJsonContentType())
         {
-            var (fromUrl, errors) = await ReadJsonAsync(request, tenant, options.Value, context.RequestAborted);
+            var (fromUrl, errors) = await ReadJsonAsync(request, tenant, options.Value, webhooks.Value, context.RequestAborted);
             if (fromUrl is null)
             {
                 return TypedResults.ValidationProblem(errors!);
@@ -229,7 +230,7 @@ public static class JobsApi
     }
 
     private static async Task<(JobSpec? Spec, Dictionary<string, string[]>? Errors)> ReadJsonAsync(
-        HttpRequest request, string tenant, ApiOptions options, CancellationToken cancellationToken)
+        HttpRequest request, string tenant, ApiOptions options, WebhookOptions webhooks, CancellationToken cancellationToken)
     {
         if (request.ContentLength > options.MaxJsonBytes)
         {
@@ -268,13 +269,18 @@ public static class JobsApi
             errors["maxAttempts"] = [attemptsError!];
         }
 
+        if (!JobValidation.TryValidateCallbackUrl(body.CallbackUrl, webhooks, out var callbackError))
+        {
+            errors["callbackUrl"] = [callbackError!];
+        }
+
         return errors.Count > 0
             ? (null, errors)
-            : (new JobSpec(tenant, new JobInput(JobInputKind.Url, body.InputUrl!), priority, body.MaxAttempts), null);
+            : (new JobSpec(tenant, new JobInput(JobInputKind.Url, body.InputUrl!), priority, body.MaxAttempts, body.CallbackUrl), null);
     }
 
     private static async Task<(JobSpec? Spec, Dictionary<string, string[]>? Errors)> ReadUploadAsync(
-        HttpContext context, Guid id, string tenant, IObjectStore store, ApiOptions options)
+        HttpContext context, Guid id, string tenant, IObjectStore store, ApiOptions options, WebhookOptions webhooks)
     {
         if (context.Request.ContentLength > options.MaxUploadBytes)
         {
@@ -292,10 +298,10 @@ public static class JobsApi
             return (null, Error("body", $"The multipart body could not be read: {ex.Message}"));
         }
 
-        var unknown = form.Keys.Concat(form.Files.Select(f => f.Name)).Where(k => k is not ("file" or "priority" or "maxAttempts")).Distinct().ToList();
+        var unknown = form.Keys.Concat(form.Files.Select(f => f.Name)).Where(k => k is not ("file" or "priority" or "maxAttempts" or "callbackUrl")).Distinct().ToList();
         if (unknown.Count > 0)
         {
-            return (null, Error(unknown[0], "Unknown field; only 'file', 'priority' and 'maxAttempts' are accepted."));
+            return (null, Error(unknown[0], "Unknown field; only 'file', 'priority', 'maxAttempts' and 'callbackUrl' are accepted."));
         }
 
         var file = form.Files.GetFile("file");
@@ -324,6 +330,12 @@ public static class JobsApi
             return (null, Error("maxAttempts", $"Must be a whole number from 1 to {JobSpec.MostAttempts}."));
         }
 
+        var callbackUrl = form.TryGetValue("callbackUrl", out var callback) ? callback.ToString() : null;
+        if (!JobValidation.TryValidateCallbackUrl(callbackUrl, webhooks, out var callbackError))
+        {
+            return (null, Error("callbackUrl", callbackError!));
+        }
+
         // The upload goes to the object store before the job exists, so any silo can fetch it.
         var key = ObjectKeys.Source(tenant, id);
         await using (var stream = file.OpenReadStream())
@@ -333,7 +345,7 @@ public static class JobsApi
 
         var fileName = Path.GetFileName(file.FileName);
         return (new JobSpec(tenant, new JobInput(JobInputKind.Upload, key, fileName.Length > 0 ? fileName[..Math.Min(fileName.Length, 255)] : null, file.Length),
-            priority, maxAttempts), null);
+            priority, maxAttempts, callbackUrl), null);
     }
 
     /// <summary>An optional whole-number form field: true with null if absent, false if present but not a number.</summary>

@@ -118,14 +118,14 @@ public static class UploadsApi
 
     public static async Task<Results<Accepted<JobResponse>, ValidationProblem, ProblemHttpResult>> CompleteUpload(
         string id, HttpContext context, IClusterClient cluster, JobSubmitter submitter, IMultipartUploads uploads, IObjectStore store,
-        JobLinks links, IOptions<ApiOptions> options)
+        JobLinks links, IOptions<ApiOptions> options, IOptions<WebhookOptions> webhooks)
     {
         if (!Guid.TryParseExact(id, "D", out var jobId))
         {
             return TypedResults.ValidationProblem(JobsApi.Error("id", "Must be a UUID like 0190a5d4-1c2b-7d3e-9f00-123456789abc."));
         }
 
-        var (request, errors) = await ReadCompleteRequestAsync(context.Request, options.Value, context.RequestAborted);
+        var (request, errors) = await ReadCompleteRequestAsync(context.Request, options.Value, webhooks.Value, context.RequestAborted);
         if (request is null)
         {
             return TypedResults.ValidationProblem(errors!);
@@ -167,7 +167,7 @@ public static class UploadsApi
         var input = new JobInput(JobInputKind.Upload, key, fileName.Length > 0 ? fileName[..Math.Min(fileName.Length, 255)] : null, parts?.Sum(p => p.Size));
         try
         {
-            var job = await submitter.SubmitAsync(jobId, new JobSpec(tenant, input, request.Priority ?? JobSpec.DefaultPriority, request.MaxAttempts));
+            var job = await submitter.SubmitAsync(jobId, new JobSpec(tenant, input, request.Priority ?? JobSpec.DefaultPriority, request.MaxAttempts, request.CallbackUrl));
             return TypedResults.Accepted($"/v1/jobs/{jobId}", links.ToResponse(job));
         }
         catch (JobsInFlightCapException ex)
@@ -229,7 +229,7 @@ public static class UploadsApi
     }
 
     private static async Task<(CompleteUploadRequest? Request, Dictionary<string, string[]>? Errors)> ReadCompleteRequestAsync(
-        HttpRequest request, ApiOptions options, CancellationToken cancellationToken)
+        HttpRequest request, ApiOptions options, WebhookOptions webhooks, CancellationToken cancellationToken)
     {
         if (!request.HasJsonContentType())
         {
@@ -261,6 +261,11 @@ public static class UploadsApi
         if (!JobValidation.TryValidateMaxAttempts(body?.MaxAttempts, out var attemptsError))
         {
             errors["maxAttempts"] = [attemptsError!];
+        }
+
+        if (!JobValidation.TryValidateCallbackUrl(body?.CallbackUrl, webhooks, out var callbackError))
+        {
+            errors["callbackUrl"] = [callbackError!];
         }
 
         return errors.Count > 0 ? (null, errors) : (body, null);

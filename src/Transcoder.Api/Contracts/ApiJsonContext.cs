@@ -1,3 +1,4 @@
+using Transcoder.Abstractions;
 using System.Text.Json.Serialization;
 
 namespace Transcoder.Api.Contracts;

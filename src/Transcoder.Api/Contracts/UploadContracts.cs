@@ -51,4 +51,8 @@ public sealed record CompleteUploadRequest
     /// <summary>Attempts before a retryable failure sends the job to the dead-letter queue, 1 to 10. Default 3.</summary>
     [Description("Attempts before a retryable failure sends the job to the dead-letter queue, 1 to 10. Default 3.")]
     public int? MaxAttempts { get; init; }
+
+    /// <summary>An http(s) URL the service POSTs the job to, signed, when it ends (a webhook).</summary>
+    [Description("An http(s) URL the service POSTs the job to, signed, when it ends (a webhook).")]
+    public string? CallbackUrl { get; init; }
 }

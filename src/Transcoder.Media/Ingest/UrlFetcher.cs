@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Options;
 
 namespace Transcoder.Media.Ingest;
@@ -13,12 +12,10 @@ public sealed class UrlFetcher : IDisposable
 {
     private readonly FetchOptions _options;
     private readonly HttpClient _client;
-    private readonly HashSet<string> _trusted;
 
     public UrlFetcher(IOptions<FetchOptions> options)
     {
         _options = options.Value;
-        _trusted = new HashSet<string>(_options.AllowedHosts, StringComparer.OrdinalIgnoreCase);
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -27,7 +24,7 @@ public sealed class UrlFetcher : IDisposable
             AutomaticDecompression = DecompressionMethods.None,
             ConnectTimeout = _options.ConnectTimeout,
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            ConnectCallback = ConnectAsync,
+            ConnectCallback = new PublicAddressConnector(_options.AllowedHosts).ConnectAsync,
         };
         _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         _client.DefaultRequestHeaders.UserAgent.ParseAdd("Transcoder.Orleans/1.0");
@@ -122,39 +119,6 @@ public sealed class UrlFetcher : IDisposable
             response.Dispose();
             var retryable = status >= 500 || status is 408 or 429;
             throw new InputFetchException(FetchErrorKind.Failed, $"The server answered {status} {response.ReasonPhrase}.", retryable);
-        }
-    }
-
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
-    {
-        var endpoint = context.DnsEndPoint;
-        var trusted = _trusted.Contains(endpoint.Host) || _trusted.Contains($"{endpoint.Host}:{endpoint.Port}");
-        var addresses = IPAddress.TryParse(endpoint.Host, out var literal)
-            ? [literal]
-            : await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken);
-        if (addresses.Length == 0)
-        {
-            throw new InputFetchException(FetchErrorKind.Failed, $"'{endpoint.Host}' does not resolve.", retryable: true);
-        }
-
-        // Refuse if any address is not public, not just the one we would pick: a host that resolves to a
-        // private address at all is not one users may point the service at.
-        if (!trusted && addresses.FirstOrDefault(a => !AddressPolicy.IsPublic(a)) is { } blocked)
-        {
-            throw new InputFetchException(FetchErrorKind.Refused,
-                $"'{endpoint.Host}' resolves to {blocked}, which is not a public address.", retryable: false);
-        }
-
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(addresses, endpoint.Port, cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
         }
     }
 

@@ -1,0 +1,82 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Transcoder.Abstractions;
+
+/// <summary>Webhooks: where ended jobs are POSTed, how they are signed and retried. Section "Webhooks".</summary>
+public sealed class WebhookOptions
+{
+    public const string SectionName = "Webhooks";
+
+    /// <summary>
+    /// Base64 key (32+ bytes) from which each tenant's signing secret is derived. Empty turns webhooks off: jobs
+    /// naming a callback URL are then refused.
+    /// </summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>Deliveries of one webhook before it is abandoned. Default 10 (about 17 hours of retrying).</summary>
+    [Range(1, 50)]
+    public int MaxAttempts { get; set; } = 10;
+
+    /// <summary>Wait before the first retry; each later one waits twice as long, with jitter. Default 5 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest wait between two deliveries. Default 8 hours.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>How long a receiver has to answer. Default 10 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Hosts (or host:port) webhooks may go to although they are not public addresses; everything else must
+    /// resolve to public addresses only, as URL inputs must.
+    /// </summary>
+    public List<string> AllowedHosts { get; set; } = [];
+
+    public bool Enabled => !string.IsNullOrEmpty(SigningKey);
+
+    /// <summary>Whether <see cref="SigningKey"/> is empty or a usable key.</summary>
+    public bool HasUsableKey()
+    {
+        if (!Enabled)
+        {
+            return true;
+        }
+
+        Span<byte> buffer = stackalloc byte[512];
+        return Convert.TryFromBase64String(SigningKey!, buffer, out var written) && written >= 32;
+    }
+}
+
+/// <summary>
+/// Webhook signatures as the Standard Webhooks specification has them: headers <c>webhook-id</c>,
+/// <c>webhook-timestamp</c> (Unix seconds) and <c>webhook-signature</c> ("v1," + base64 HMAC-SHA256 of
+/// "{id}.{timestamp}.{body}"), keyed with the tenant's secret ("whsec_" + base64). Each tenant's secret is
+/// derived from the service's key, so no secret is stored, and a tenant reads its own from the API.
+/// </summary>
+public static class WebhookSignatures
+{
+    public const string IdHeader = "webhook-id";
+    public const string TimestampHeader = "webhook-timestamp";
+    public const string SignatureHeader = "webhook-signature";
+    private const string SecretPrefix = "whsec_";
+
+    /// <summary>The tenant's signing secret.</summary>
+    public static string TenantSecret(string signingKey, string tenant) =>
+        SecretPrefix + Convert.ToBase64String(HMACSHA256.HashData(Convert.FromBase64String(signingKey), Encoding.UTF8.GetBytes($"webhook-secret:{tenant}")));
+
+    /// <summary>The <c>webhook-signature</c> header value for a message.</summary>
+    public static string Sign(string secret, string id, long timestamp, ReadOnlySpan<byte> body)
+    {
+        var key = Convert.FromBase64String(secret.StartsWith(SecretPrefix, StringComparison.Ordinal) ? secret[SecretPrefix.Length..] : secret);
+        var prefix = Encoding.UTF8.GetBytes($"{id}.{timestamp}.");
+        var signed = new byte[prefix.Length + body.Length];
+        prefix.CopyTo(signed, 0);
+        body.CopyTo(signed.AsSpan(prefix.Length));
+        return "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, signed));
+    }
+}
