@@ -13,6 +13,8 @@ export RateLimits__Tenants__0__Tenant=test-rate-limited RateLimits__Tenants__0__
 export Jobs__TenantCaps__0__Tenant=test-in-flight-cap Jobs__TenantCaps__0__MaxJobsInFlight=1
 # Webhook retries a second apart rather than five, so the retry test is short.
 export Webhooks__FirstRetryDelay=00:00:01
+# A tenant whose jobs report to a callback URL of its own when they name none.
+export Webhooks__Tenants__0__Tenant=test-tenant-webhook Webhooks__Tenants__0__Url="http://127.0.0.1:$((TEST_ORIGIN_PORT + 1))/tenant-hooks"
 # S3's smallest part, so that resumable-upload tests need only a small clip for several parts.
 export Api__UploadPartBytes=5242880
 

@@ -37,7 +37,18 @@ public sealed class WebhookOptions
     /// </summary>
     public List<string> AllowedHosts { get; set; } = [];
 
+    /// <summary>Tenants whose jobs report to a callback URL of theirs when a job names none.</summary>
+    public List<TenantWebhook> Tenants { get; set; } = [];
+
     public bool Enabled => !string.IsNullOrEmpty(SigningKey);
+
+    /// <summary>The callback URL of a job: the one it names, or else its tenant's, if any.</summary>
+    public string? CallbackUrlFor(string tenant, string? requested) =>
+        requested ?? Tenants.FirstOrDefault(t => t.Tenant == tenant)?.Url;
+
+    /// <summary>Whether every tenant's URL is an absolute http(s) URL.</summary>
+    public bool HasUsableTenantUrls() =>
+        Tenants.All(t => !string.IsNullOrEmpty(t.Tenant) && Uri.TryCreate(t.Url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps));
 
     /// <summary>Whether <see cref="SigningKey"/> is empty or a usable key.</summary>
     public bool HasUsableKey()
@@ -50,6 +61,14 @@ public sealed class WebhookOptions
         Span<byte> buffer = stackalloc byte[512];
         return Convert.TryFromBase64String(SigningKey!, buffer, out var written) && written >= 32;
     }
+}
+
+/// <summary>A tenant's own callback URL, used for its jobs that name none.</summary>
+public sealed class TenantWebhook
+{
+    public string Tenant { get; set; } = "";
+
+    public string Url { get; set; } = "";
 }
 
 /// <summary>

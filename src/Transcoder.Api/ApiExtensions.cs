@@ -51,6 +51,8 @@ public static class ApiExtensions
             .Bind(builder.Configuration.GetSection(WebhookOptions.SectionName))
             .ValidateDataAnnotations()
             .Validate(o => o.HasUsableKey(), "Webhooks:SigningKey must be a base64 key of at least 32 bytes.")
+            .Validate(o => o.HasUsableTenantUrls(), "Webhooks:Tenants entries need a Tenant and an absolute http(s) Url.")
+            .Validate(o => o.Enabled || o.Tenants.Count == 0, "Webhooks:Tenants needs Webhooks:SigningKey.")
             .ValidateOnStart();
 
         AddAuthentication(builder.Services);

@@ -26,12 +26,14 @@ public sealed class ApiContractTests : IDisposable
         using var missingGet = await _stranger.Http.GetAsync($"/v1/jobs/{missing}");
         using var foreignDelete = await _stranger.Http.DeleteAsync($"/v1/jobs/{id}");
         using var foreignRetry = await _stranger.Http.PostAsync($"/v1/jobs/{id}/retry", null);
+        using var foreignWebhooks = await _stranger.Http.GetAsync($"/v1/jobs/{id}/webhooks");
         var list = await _stranger.Http.GetFromJsonAsync<JsonObject>("/v1/jobs?limit=100");
 
         Assert.Equal(HttpStatusCode.NotFound, foreignGet.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, missingGet.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, foreignDelete.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, foreignRetry.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, foreignWebhooks.StatusCode);
         Assert.Equal((await ApiClient.ReadProblemAsync(missingGet))["title"]!.ToString(), (await ApiClient.ReadProblemAsync(foreignGet))["title"]!.ToString());
         Assert.DoesNotContain(list!["items"]!.AsArray(), j => j!["id"]!.GetValue<string>() == id);
 

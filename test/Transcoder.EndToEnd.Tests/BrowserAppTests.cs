@@ -9,19 +9,34 @@ namespace Transcoder.EndToEnd.Tests;
 /// The web app at / in a real browser: Debian's Chromium, headless, driven by playwright-core
 /// (test/browser/app-flow.mjs, whose steps are listed at its top). Screenshots go to the test results folder.
 /// </summary>
+[Collection(TestOriginPort.Collection)]
 public sealed class BrowserAppTests(ITestOutputHelper output) : IDisposable
 {
     private readonly ApiClient _api = new($"browser-{Guid.NewGuid():N}"[..20]);
     private readonly string _folder = TestStack.NewScratchFolder("browser");
 
     [Fact]
-    public async Task UploadWatchLiveAndPlay_FailedJobShowsWhy_RunningJobCancels()
+    public async Task UploadWatchLiveAndPlay_FailedJobShowsWhy_RunningJobCancels_DeadLetterRetries()
     {
         var clip = await TestClips.VideoAsync(_folder, 1280, 720, 6);
         var longClip = await TestClips.VideoAsync(_folder, 640, 360, 60, rate: 24);
         var broken = Path.Combine(_folder, "notes.mp4");
         await File.WriteAllTextAsync(broken, "This is a text file with a video's name.");
         var screenshots = Path.Combine(TestStack.DataFolder, "results", "browser");
+
+        // The source of a job that runs out of its one attempt: down for the first fetch, up for the retry.
+        var fetches = 0;
+        using var origin = TestOrigin.Start(TestStack.OriginPort, async context =>
+        {
+            if (Interlocked.Increment(ref fetches) == 1)
+            {
+                context.Response.StatusCode = 503;
+                return;
+            }
+
+            await using var file = File.OpenRead(clip);
+            await file.CopyToAsync(context.Response.OutputStream);
+        });
 
         var (exitCode, stdout, stderr) = await RunNodeAsync(Path.Combine(TestStack.RepositoryRoot, "test", "browser", "app-flow.mjs"), new Dictionary<string, string>
         {
@@ -30,6 +45,7 @@ public sealed class BrowserAppTests(ITestOutputHelper output) : IDisposable
             ["CLIP"] = clip,
             ["LONG_CLIP"] = longClip,
             ["BROKEN_FILE"] = broken,
+            ["DEAD_LETTER_URL"] = origin.Url("clip.mp4"),
             ["SCREENSHOTS"] = screenshots,
         });
         output.WriteLine(stdout);

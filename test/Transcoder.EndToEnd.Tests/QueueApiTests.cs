@@ -6,6 +6,7 @@ using Transcoder.Testing;
 namespace Transcoder.EndToEnd.Tests;
 
 /// <summary>Idempotent submits, per-job attempts, the dead-letter queue and the queue depth, over HTTP.</summary>
+[Collection(TestOriginPort.Collection)]
 public sealed class QueueApiTests : IDisposable
 {
     private readonly ApiClient _owner = new($"queue-{Guid.NewGuid():N}"[..20]);

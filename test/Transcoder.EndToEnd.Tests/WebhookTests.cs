@@ -87,6 +87,36 @@ public sealed class WebhookTests : IDisposable
         Assert.Empty(_received);
     }
 
+    [Fact]
+    public async Task TenantsOwnCallbackUrl_ServesJobsThatNameNone()
+    {
+        using var api = new ApiClient("test-tenant-webhook");
+        var paths = new ConcurrentQueue<string>();
+        using var receiver = TestOrigin.Start(TestStack.WebhookPort, context =>
+        {
+            paths.Enqueue(context.Request.Url!.AbsolutePath);
+            context.Response.StatusCode = 204;
+            context.Response.Close();
+            return Task.CompletedTask;
+        });
+        var broken = Path.Combine(_folder, "notes.mp4");
+        await File.WriteAllTextAsync(broken, "Not a video: the job fails at once.");
+
+        using var submitted = await api.PostFileAsync(broken);
+        var job = (await submitted.Content.ReadFromJsonAsync<JsonObject>())!;
+        var id = job["id"]!.GetValue<string>();
+        Assert.Equal(receiver.Url("tenant-hooks"), job["callbackUrl"]!.GetValue<string>());
+        Assert.Equal("failed", (await api.WaitForEndAsync(id))["status"]!.GetValue<string>());
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (paths.IsEmpty && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200, CancellationToken.None);
+        }
+
+        Assert.Equal("/tenant-hooks", Assert.Single(paths));
+    }
+
     [Theory]
     [InlineData("ftp://example.com/hook")]
     [InlineData("/relative/hook")]

@@ -1,7 +1,9 @@
 // The web app in a real browser (Debian's Chromium, headless): sign in, upload a clip with the progress bar,
 // watch the job list reach "completed" live without a reload, open the job, see the quality selector and the
-// video play with HLS and then DASH; a broken upload shows its error, and a running job can be canceled.
-// Environment: API_URL, TOKEN, CLIP, LONG_CLIP, BROKEN_FILE, SCREENSHOTS (a folder), CHROMIUM (optional).
+// video play with HLS and then DASH; a broken upload shows its error, a running job can be canceled, and a
+// dead-lettered job retried.
+// Environment: API_URL, TOKEN, CLIP, LONG_CLIP, BROKEN_FILE, DEAD_LETTER_URL, SCREENSHOTS (a folder),
+// CHROMIUM (optional).
 // Prints one JSON line of what it saw; exits non-zero on the first expectation not met.
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
@@ -124,6 +126,21 @@ try {
   await page.click('#job-actions button:text("Cancel")');
   await page.waitForFunction(() => document.querySelector('[data-testid=job-status]').textContent.startsWith('canceled'), null, { timeout: 30_000 });
   await shot('5-canceled-job');
+
+  // A job out of attempts (its source answered 503): its page says so and offers Retry, which runs it again.
+  const deadLetter = await page.evaluate(async url => {
+    const response = await fetch('/v1/jobs', {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${localStorage.getItem('transcoder.token')}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ inputUrl: url, maxAttempts: 1 }),
+    });
+    return (await response.json()).id;
+  }, env('DEAD_LETTER_URL'));
+  await page.goto(`${env('API_URL')}/#/jobs/${deadLetter}`);
+  await page.waitForFunction(() => document.querySelector('[data-testid=job-status]')?.textContent === 'failed (dead letter)', null, { timeout: 60_000 });
+  await shot('6-dead-letter');
+  await page.click('#job-actions button:text("Retry")');
+  await page.waitForFunction(() => document.querySelector('[data-testid=job-status]')?.textContent === 'completed', null, { timeout: 120_000 });
 
   expect(problems.length === 0, `no page or console errors (saw ${problems.join(' | ')})`);
   console.log(JSON.stringify({ ok: true, ...seen }));

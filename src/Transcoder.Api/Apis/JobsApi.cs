@@ -276,7 +276,7 @@ public static class JobsApi
 
         return errors.Count > 0
             ? (null, errors)
-            : (new JobSpec(tenant, new JobInput(JobInputKind.Url, body.InputUrl!), priority, body.MaxAttempts, body.CallbackUrl), null);
+            : (new JobSpec(tenant, new JobInput(JobInputKind.Url, body.InputUrl!), priority, body.MaxAttempts, webhooks.CallbackUrlFor(tenant, body.CallbackUrl)), null);
     }
 
     private static async Task<(JobSpec? Spec, Dictionary<string, string[]>? Errors)> ReadUploadAsync(
@@ -345,7 +345,7 @@ public static class JobsApi
 
         var fileName = Path.GetFileName(file.FileName);
         return (new JobSpec(tenant, new JobInput(JobInputKind.Upload, key, fileName.Length > 0 ? fileName[..Math.Min(fileName.Length, 255)] : null, file.Length),
-            priority, maxAttempts, callbackUrl), null);
+            priority, maxAttempts, webhooks.CallbackUrlFor(tenant, callbackUrl)), null);
     }
 
     /// <summary>An optional whole-number form field: true with null if absent, false if present but not a number.</summary>

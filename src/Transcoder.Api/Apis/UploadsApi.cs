@@ -167,7 +167,7 @@ public static class UploadsApi
         var input = new JobInput(JobInputKind.Upload, key, fileName.Length > 0 ? fileName[..Math.Min(fileName.Length, 255)] : null, parts?.Sum(p => p.Size));
         try
         {
-            var job = await submitter.SubmitAsync(jobId, new JobSpec(tenant, input, request.Priority ?? JobSpec.DefaultPriority, request.MaxAttempts, request.CallbackUrl));
+            var job = await submitter.SubmitAsync(jobId, new JobSpec(tenant, input, request.Priority ?? JobSpec.DefaultPriority, request.MaxAttempts, webhooks.Value.CallbackUrlFor(tenant, request.CallbackUrl)));
             return TypedResults.Accepted($"/v1/jobs/{jobId}", links.ToResponse(job));
         }
         catch (JobsInFlightCapException ex)
