@@ -32,6 +32,7 @@ source "$DATA/local.env"
 print_urls() {
   cat <<INFO
 
+  Web app      $TRANSCODER_API_URL/   (sign in with the dev token below)
   API          $TRANSCODER_API_URL
   OpenAPI      $TRANSCODER_OPENAPI_URL   (reference page: $TRANSCODER_API_URL/docs)
   Dashboard    $TRANSCODER_DASHBOARD_URL?access_token=\$TRANSCODER_TOKEN

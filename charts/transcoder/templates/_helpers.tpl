@@ -51,6 +51,11 @@ app.kubernetes.io/component: {{ .component }}
 - name: ObjectStore__ServiceUrl
   value: {{ . | quote }}
 {{- end }}
+{{- if .Values.secrets.webhooks.name }}
+- name: Webhooks__SigningKey
+  valueFrom:
+    secretKeyRef: {name: {{ .Values.secrets.webhooks.name }}, key: {{ .Values.secrets.webhooks.key }}}
+{{- end }}
 {{- if .Values.secrets.s3.name }}
 - name: ObjectStore__AccessKey
   valueFrom:
