@@ -20,6 +20,12 @@ public interface IObjectStore
     /// </summary>
     Task<bool> ApplyLifecycleAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Lets browsers on the configured origins read outputs and PUT upload parts (exposing ETag), replacing the
+    /// bucket's CORS rules. False if no origin is configured or the endpoint does not implement CORS rules.
+    /// </summary>
+    Task<bool> ApplyCorsAsync(CancellationToken cancellationToken);
+
     Task PutFileAsync(string key, string path, string contentType, CancellationToken cancellationToken);
 
     /// <summary>Stores a stream whose length is known (seekable).</summary>
@@ -109,6 +115,39 @@ public sealed class ObjectStore(IAmazonS3 s3, IOptions<ObjectStoreOptions> optio
         catch (AmazonS3Exception ex) when (ex.ErrorCode == "NotImplemented" || ex.StatusCode == HttpStatusCode.NotImplemented)
         {
             Log.LifecycleUnsupported(logger, _options.Bucket);
+            return false;
+        }
+    }
+
+    public async Task<bool> ApplyCorsAsync(CancellationToken cancellationToken)
+    {
+        if (_options.CorsOrigins.Count == 0)
+        {
+            return false;
+        }
+
+        var rule = new CORSRule
+        {
+            Id = "transcoder-browsers",
+            AllowedOrigins = [.. _options.CorsOrigins],
+            AllowedMethods = ["GET", "HEAD", "PUT"],
+            AllowedHeaders = ["*"],
+            ExposeHeaders = ["ETag", "Content-Length"],
+            MaxAgeSeconds = 3600,
+        };
+        try
+        {
+            await s3.PutCORSConfigurationAsync(new PutCORSConfigurationRequest
+            {
+                BucketName = _options.Bucket,
+                Configuration = new CORSConfiguration { Rules = [rule] },
+            }, cancellationToken);
+            Log.CorsApplied(logger, _options.Bucket, string.Join(' ', _options.CorsOrigins));
+            return true;
+        }
+        catch (AmazonS3Exception ex) when (ex.ErrorCode == "NotImplemented" || ex.StatusCode == HttpStatusCode.NotImplemented)
+        {
+            Log.CorsUnsupported(logger, _options.Bucket);
             return false;
         }
     }

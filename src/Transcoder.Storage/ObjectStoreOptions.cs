@@ -54,6 +54,13 @@ public sealed class ObjectStoreOptions
         ErrorMessage = "ObjectStore:ArchiveStorageClass must be STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER or DEEP_ARCHIVE.")]
     public string ArchiveStorageClass { get; set; } = "GLACIER_IR";
 
+    /// <summary>
+    /// Origins of web apps (e.g. https://app.example.com, or the API's own origin for its app at /) whose browsers
+    /// read outputs and PUT resumable-upload parts straight to the bucket: set as the bucket's CORS rules at
+    /// start-up, replacing any others. Empty (the default) leaves the bucket's CORS alone.
+    /// </summary>
+    public List<string> CorsOrigins { get; set; } = [];
+
     /// <summary>Objects uploaded at once by one job. Default 8.</summary>
     [Range(1, 64)]
     public int UploadConcurrency { get; set; } = 8;

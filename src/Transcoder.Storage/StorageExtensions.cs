@@ -61,6 +61,7 @@ internal sealed class StorageInitializer(DatabaseMigrator migrator, IObjectStore
 
         await objectStore.EnsureBucketAsync(cancellationToken);
         await objectStore.ApplyLifecycleAsync(cancellationToken);
+        await objectStore.ApplyCorsAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

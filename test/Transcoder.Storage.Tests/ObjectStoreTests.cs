@@ -57,6 +57,37 @@ public class ObjectStoreTests(StorageFixture fixture)
         Assert.Equal("7", Value("DaysAfterInitiation"));
     }
 
+    /// <summary>A browser's preflight for a part PUT from a configured origin is allowed, and ETag exposed; another origin is not.</summary>
+    [Fact]
+    public async Task Cors_LetsTheConfiguredOriginPutParts()
+    {
+        var options = new ObjectStoreOptions
+        {
+            Bucket = fixture.StoreOptions.Bucket, ServiceUrl = fixture.StoreOptions.ServiceUrl, AccessKey = fixture.StoreOptions.AccessKey,
+            SecretKey = fixture.StoreOptions.SecretKey, PublicBaseUrl = fixture.StoreOptions.PublicBaseUrl, CorsOrigins = ["https://app.example.test"],
+        };
+        var store = new ObjectStore(ObjectStore.CreateClient(options), Options.Create(options), NullLogger<ObjectStore>.Instance);
+
+        Assert.True(await store.ApplyCorsAsync(CancellationToken.None));
+
+        using var http = new HttpClient();
+        async Task<HttpResponseMessage> PreflightAsync(string origin)
+        {
+            using var preflight = new HttpRequestMessage(HttpMethod.Options, $"{options.ServiceUrl}/{options.Bucket}/tenant/job/source/input?partNumber=1&uploadId=x");
+            preflight.Headers.Add("Origin", origin);
+            preflight.Headers.Add("Access-Control-Request-Method", "PUT");
+            return await http.SendAsync(preflight);
+        }
+
+        using var allowed = await PreflightAsync("https://app.example.test");
+        using var refused = await PreflightAsync("https://evil.example.test");
+        // S3 echoes the origin where the local endpoint answers "*"; either lets the browser go on.
+        Assert.True(allowed.IsSuccessStatusCode, $"{allowed.StatusCode}");
+        Assert.Contains(allowed.Headers.GetValues("Access-Control-Allow-Origin").Single(), new[] { "https://app.example.test", "*" });
+        Assert.Contains("PUT", string.Join(',', allowed.Headers.GetValues("Access-Control-Allow-Methods")), StringComparison.Ordinal);
+        Assert.False(refused.IsSuccessStatusCode);
+        Assert.False(refused.Headers.Contains("Access-Control-Allow-Origin"));
+    }
 
     [Fact]
     public async Task PutFile_ThenDownload_BytesAreIdentical()

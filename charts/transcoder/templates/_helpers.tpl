@@ -47,6 +47,10 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ .Values.objectStore.archiveAfterDays | quote }}
 - name: ObjectStore__ArchiveStorageClass
   value: {{ .Values.objectStore.archiveStorageClass | quote }}
+{{- range $i, $origin := .Values.objectStore.corsOrigins }}
+- name: ObjectStore__CorsOrigins__{{ $i }}
+  value: {{ $origin | quote }}
+{{- end }}
 {{- with .Values.objectStore.serviceUrl }}
 - name: ObjectStore__ServiceUrl
   value: {{ . | quote }}

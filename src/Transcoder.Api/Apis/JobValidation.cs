@@ -51,6 +51,30 @@ public static class JobValidation
         return TryValidateUrl(text, out error, "callbackUrl");
     }
 
+    /// <summary>
+    /// The settings every way of submitting a job shares: priority, attempts and callback URL. Adds an error per
+    /// bad field to <paramref name="errors"/>; returns the priority to use.
+    /// </summary>
+    public static int CheckJobSettings(int? priority, int? maxAttempts, string? callbackUrl, WebhookOptions webhooks, Dictionary<string, string[]> errors)
+    {
+        if (!TryValidatePriority(priority, out var resolved, out var priorityError))
+        {
+            errors["priority"] = [priorityError!];
+        }
+
+        if (!TryValidateMaxAttempts(maxAttempts, out var attemptsError))
+        {
+            errors["maxAttempts"] = [attemptsError!];
+        }
+
+        if (!TryValidateCallbackUrl(callbackUrl, webhooks, out var callbackError))
+        {
+            errors["callbackUrl"] = [callbackError!];
+        }
+
+        return resolved;
+    }
+
     public static bool TryValidateMaxAttempts(int? requested, out string? error)
     {
         error = requested is null or (>= 1 and <= JobSpec.MostAttempts)

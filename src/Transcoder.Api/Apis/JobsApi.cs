@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -11,8 +10,6 @@ namespace Transcoder.Api.Apis;
 
 public static class JobsApi
 {
-    private static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web);
-
     // A job takes seconds to minutes: asking again much sooner than this only spends the rate limit.
     private const string JobsInFlightRetryAfterSeconds = "30";
 
@@ -232,25 +229,10 @@ public static class JobsApi
     private static async Task<(JobSpec? Spec, Dictionary<string, string[]>? Errors)> ReadJsonAsync(
         HttpRequest request, string tenant, ApiOptions options, WebhookOptions webhooks, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > options.MaxJsonBytes)
-        {
-            throw new BadHttpRequestException($"The JSON body exceeds {options.MaxJsonBytes} bytes.", StatusCodes.Status413PayloadTooLarge);
-        }
-
-        CreateJobRequest? body;
-        try
-        {
-            using var limited = new LengthLimitedStream(request.Body, options.MaxJsonBytes);
-            body = await JsonSerializer.DeserializeAsync<CreateJobRequest>(limited, RequestJson, cancellationToken);
-        }
-        catch (JsonException ex)
-        {
-            return (null, Error("body", $"The body is not a valid job request: {ex.Message}"));
-        }
-
+        var (body, invalid) = await JsonBodies.ReadAsync<CreateJobRequest>(request, options.MaxJsonBytes, "job request", cancellationToken);
         if (body is null)
         {
-            return (null, Error("body", "The body is empty."));
+            return (null, invalid);
         }
 
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -259,21 +241,7 @@ public static class JobsApi
             errors["inputUrl"] = [urlError!];
         }
 
-        if (!JobValidation.TryValidatePriority(body.Priority, out var priority, out var priorityError))
-        {
-            errors["priority"] = [priorityError!];
-        }
-
-        if (!JobValidation.TryValidateMaxAttempts(body.MaxAttempts, out var attemptsError))
-        {
-            errors["maxAttempts"] = [attemptsError!];
-        }
-
-        if (!JobValidation.TryValidateCallbackUrl(body.CallbackUrl, webhooks, out var callbackError))
-        {
-            errors["callbackUrl"] = [callbackError!];
-        }
-
+        var priority = JobValidation.CheckJobSettings(body.Priority, body.MaxAttempts, body.CallbackUrl, webhooks, errors);
         return errors.Count > 0
             ? (null, errors)
             : (new JobSpec(tenant, new JobInput(JobInputKind.Url, body.InputUrl!), priority, body.MaxAttempts, webhooks.CallbackUrlFor(tenant, body.CallbackUrl)), null);

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Transcoder.Abstractions;
@@ -236,38 +235,19 @@ public static class UploadsApi
             return (null, JobsApi.Error("body", "Send application/json."));
         }
 
-        CompleteUploadRequest? body;
-        try
+        var (body, invalid) = await JsonBodies.ReadAsync<CompleteUploadRequest>(request, options.MaxJsonBytes, "completion", cancellationToken);
+        if (body is null)
         {
-            using var limited = new LengthLimitedStream(request.Body, options.MaxJsonBytes);
-            body = await JsonSerializer.DeserializeAsync<CompleteUploadRequest>(limited, JsonSerializerOptions.Web, cancellationToken);
-        }
-        catch (JsonException ex)
-        {
-            return (null, JobsApi.Error("body", $"The body is not a valid completion: {ex.Message}"));
+            return (null, invalid);
         }
 
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (string.IsNullOrEmpty(body?.UploadId))
+        if (string.IsNullOrEmpty(body.UploadId))
         {
             errors["uploadId"] = ["The bucket's uploadId from the create call is required."];
         }
 
-        if (!JobValidation.TryValidatePriority(body?.Priority, out _, out var priorityError))
-        {
-            errors["priority"] = [priorityError!];
-        }
-
-        if (!JobValidation.TryValidateMaxAttempts(body?.MaxAttempts, out var attemptsError))
-        {
-            errors["maxAttempts"] = [attemptsError!];
-        }
-
-        if (!JobValidation.TryValidateCallbackUrl(body?.CallbackUrl, webhooks, out var callbackError))
-        {
-            errors["callbackUrl"] = [callbackError!];
-        }
-
+        JobValidation.CheckJobSettings(body.Priority, body.MaxAttempts, body.CallbackUrl, webhooks, errors);
         return errors.Count > 0 ? (null, errors) : (body, null);
     }
 
