@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using Amazon.Runtime;
 using Amazon.S3;
@@ -30,6 +31,15 @@ public interface IObjectStore
 
     /// <summary>Stores a stream whose length is known (seekable).</summary>
     Task PutStreamAsync(string key, Stream content, string contentType, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores a stream of unknown length as it is read (a request body, say), holding one part in memory at a
+    /// time: a single PUT if it fits one part, a multipart upload otherwise. Returns the byte count.
+    /// </summary>
+    Task<long> PutStreamingAsync(string key, Stream content, string contentType, CancellationToken cancellationToken);
+
+    /// <summary>Removes one object, if it exists.</summary>
+    Task DeleteAsync(string key, CancellationToken cancellationToken);
 
     /// <summary>Stores a small text object such as a playlist.</summary>
     Task PutTextAsync(string key, string text, string contentType, CancellationToken cancellationToken);
@@ -152,6 +162,9 @@ public sealed class ObjectStore(IAmazonS3 s3, IOptions<ObjectStoreOptions> optio
         }
     }
 
+    /// <summary>The part size of <see cref="PutStreamingAsync"/>: memory held per upload in flight.</summary>
+    private const int StreamingPartBytes = 8 * 1024 * 1024;
+
     /// <summary>The rule this service owns in the bucket's lifecycle configuration (which it replaces whole).</summary>
     public const string LifecycleRuleId = "transcoder-archive";
 
@@ -160,6 +173,58 @@ public sealed class ObjectStore(IAmazonS3 s3, IOptions<ObjectStoreOptions> optio
 
     public Task PutStreamAsync(string key, Stream content, string contentType, CancellationToken cancellationToken) =>
         PutAsync(new PutObjectRequest { Key = key, InputStream = content, AutoCloseStream = false, ContentType = contentType }, cancellationToken);
+
+    public async Task<long> PutStreamingAsync(string key, Stream content, string contentType, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(StreamingPartBytes);
+        try
+        {
+            var filled = await content.ReadAtLeastAsync(buffer.AsMemory(0, StreamingPartBytes), StreamingPartBytes, throwOnEndOfStream: false, cancellationToken);
+            if (filled < StreamingPartBytes)
+            {
+                using var whole = new MemoryStream(buffer, 0, filled, writable: false);
+                await PutAsync(new PutObjectRequest { Key = key, InputStream = whole, AutoCloseStream = false, ContentType = contentType }, cancellationToken);
+                return filled;
+            }
+
+            var upload = await s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = _options.Bucket, Key = key, ContentType = contentType }, cancellationToken);
+            try
+            {
+                var parts = new List<PartETag>();
+                long total = 0;
+                while (filled > 0)
+                {
+                    using var part = new MemoryStream(buffer, 0, filled, writable: false);
+                    var uploaded = await s3.UploadPartAsync(new UploadPartRequest
+                    {
+                        BucketName = _options.Bucket, Key = key, UploadId = upload.UploadId, PartNumber = parts.Count + 1,
+                        InputStream = part, PartSize = filled, UseChunkEncoding = false,
+                    }, cancellationToken);
+                    parts.Add(new PartETag(parts.Count + 1, uploaded.ETag));
+                    total += filled;
+                    filled = await content.ReadAtLeastAsync(buffer.AsMemory(0, StreamingPartBytes), StreamingPartBytes, throwOnEndOfStream: false, cancellationToken);
+                }
+
+                await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+                {
+                    BucketName = _options.Bucket, Key = key, UploadId = upload.UploadId, PartETags = parts,
+                }, cancellationToken);
+                return total;
+            }
+            catch
+            {
+                await s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _options.Bucket, Key = key, UploadId = upload.UploadId }, CancellationToken.None);
+                throw;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
+        s3.DeleteObjectAsync(_options.Bucket, key, cancellationToken);
 
     public Task PutTextAsync(string key, string text, string contentType, CancellationToken cancellationToken)
     {

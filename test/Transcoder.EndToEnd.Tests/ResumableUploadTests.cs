@@ -7,8 +7,9 @@ using Transcoder.Testing;
 namespace Transcoder.EndToEnd.Tests;
 
 /// <summary>
-/// Resumable uploads: S3 multipart with presigned part URLs, the parts going straight to the S3 endpoint. The
-/// test stack sets 5 MiB parts (see infra/local/test.sh), so a 13 MB clip is three parts.
+/// Uploads larger than a part. Resumable uploads: S3 multipart with presigned part URLs, the parts going straight
+/// to the S3 endpoint; the test stack sets 5 MiB parts (see infra/local/test.sh), so a 13 MB clip is three parts.
+/// Plain multipart/form-data POSTs: streamed on to the bucket as they arrive, in 8 MiB parts.
 /// </summary>
 public sealed class ResumableUploadTests : IDisposable
 {
@@ -109,6 +110,24 @@ public sealed class ResumableUploadTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
         using var job = await _owner.Http.GetAsync($"/v1/jobs/{id}");
         Assert.Equal(HttpStatusCode.NotFound, job.StatusCode);
+    }
+
+    [Fact]
+    public async Task PlainUpload_OfSeveralParts_IsStreamedToTheBucketWhole_AndABadFieldAfterTheFileLeavesNothing()
+    {
+        var clip = await LargeClipAsync();
+
+        var job = await _owner.UploadAsync(clip, priority: 2);
+        var ended = await _owner.WaitForEndAsync(job["id"]!.GetValue<string>());
+        Assert.Equal("completed", ended["status"]!.GetValue<string>());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(clip))), ended["contentSha256"]!.GetValue<string>());
+
+        // The priority comes after the file, so the file is stored before the form is known to be bad.
+        var before = await Leftovers.ObjectsAsync(_stranger.Tenant);
+        using var bad = await _stranger.PostFileAsync(clip, priority: 42);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.True((await ApiClient.ReadProblemAsync(bad))["errors"]!.AsObject().ContainsKey("priority"));
+        Assert.Equal(before, await Leftovers.ObjectsAsync(_stranger.Tenant));
     }
 
     public void Dispose()

@@ -247,85 +247,61 @@ public static class JobsApi
             : (new JobSpec(tenant, new JobInput(JobInputKind.Url, body.InputUrl!), priority, body.MaxAttempts, webhooks.CallbackUrlFor(tenant, body.CallbackUrl)), null);
     }
 
+    private static readonly IReadOnlySet<string> UploadFields = new HashSet<string>(["priority", "maxAttempts", "callbackUrl"], StringComparer.Ordinal);
+
     private static async Task<(JobSpec? Spec, Dictionary<string, string[]>? Errors)> ReadUploadAsync(
         HttpContext context, Guid id, string tenant, IObjectStore store, ApiOptions options, WebhookOptions webhooks)
     {
-        if (context.Request.ContentLength > options.MaxUploadBytes)
+        if (context.Request.ContentLength > options.MaxUploadBytes + (1 << 20))
         {
             throw new BadHttpRequestException($"The upload exceeds {options.MaxUploadBytes} bytes.", StatusCodes.Status413PayloadTooLarge);
         }
 
-        IFormCollection form;
-        try
-        {
-            form = await context.Request.ReadFormAsync(context.RequestAborted);
-        }
-        catch (Exception ex) when (ex is InvalidDataException or IOException && !context.RequestAborted.IsCancellationRequested)
-        {
-            // A multipart body without a boundary, cut short, or otherwise not multipart: the client's mistake.
-            return (null, Error("body", $"The multipart body could not be read: {ex.Message}"));
-        }
-
-        var unknown = form.Keys.Concat(form.Files.Select(f => f.Name)).Where(k => k is not ("file" or "priority" or "maxAttempts" or "callbackUrl")).Distinct().ToList();
-        if (unknown.Count > 0)
-        {
-            return (null, Error(unknown[0], "Unknown field; only 'file', 'priority', 'maxAttempts' and 'callbackUrl' are accepted."));
-        }
-
-        var file = form.Files.GetFile("file");
-        if (file is null)
-        {
-            return (null, Error("file", "A 'file' part is required."));
-        }
-
-        if (file.Length == 0)
-        {
-            return (null, Error("file", "The file is empty."));
-        }
-
-        if (file.Length > options.MaxUploadBytes)
-        {
-            throw new BadHttpRequestException($"The upload exceeds {options.MaxUploadBytes} bytes.", StatusCodes.Status413PayloadTooLarge);
-        }
-
-        if (!TryReadNumber(form, "priority", out var requested) || !JobValidation.TryValidatePriority(requested, out var priority, out _))
-        {
-            return (null, Error("priority", "Must be a whole number from 1 (most urgent) to 10."));
-        }
-
-        if (!TryReadNumber(form, "maxAttempts", out var maxAttempts) || !JobValidation.TryValidateMaxAttempts(maxAttempts, out _))
-        {
-            return (null, Error("maxAttempts", $"Must be a whole number from 1 to {JobSpec.MostAttempts}."));
-        }
-
-        var callbackUrl = form.TryGetValue("callbackUrl", out var callback) ? callback.ToString() : null;
-        if (!JobValidation.TryValidateCallbackUrl(callbackUrl, webhooks, out var callbackError))
-        {
-            return (null, Error("callbackUrl", callbackError!));
-        }
-
-        // The upload goes to the object store before the job exists, so any silo can fetch it.
+        // The upload goes to the object store before the job exists, so any silo can fetch it; fields that come
+        // after the file are checked once it is stored, and a refusal removes it again.
         var key = ObjectKeys.Source(tenant, id);
-        await using (var stream = file.OpenReadStream())
+        var (form, invalid) = await StreamedForm.ReadAsync(context.Request, key, store, options.MaxUploadBytes, UploadFields, context.RequestAborted);
+        if (form is null)
         {
-            await store.PutStreamAsync(key, stream, "application/octet-stream", context.RequestAborted);
+            return (null, invalid);
         }
 
-        var fileName = Path.GetFileName(file.FileName);
-        return (new JobSpec(tenant, new JobInput(JobInputKind.Upload, key, fileName.Length > 0 ? fileName[..Math.Min(fileName.Length, 255)] : null, file.Length),
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var priorityOk = TryReadNumber(form.Fields, "priority", out var requestedPriority);
+        var attemptsOk = TryReadNumber(form.Fields, "maxAttempts", out var maxAttempts);
+        var callbackUrl = form.Fields.GetValueOrDefault("callbackUrl");
+        var priority = JobValidation.CheckJobSettings(requestedPriority, maxAttempts, callbackUrl, webhooks, errors);
+        if (!priorityOk)
+        {
+            errors["priority"] = ["Must be a whole number from 1 (most urgent) to 10."];
+        }
+
+        if (!attemptsOk)
+        {
+            errors["maxAttempts"] = [$"Must be a whole number from 1 to {JobSpec.MostAttempts}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            await store.DeleteAsync(key, CancellationToken.None);
+            return (null, errors);
+        }
+
+        var fileName = Path.GetFileName(form.FileName ?? "");
+        return (new JobSpec(tenant, new JobInput(JobInputKind.Upload, key, fileName.Length > 0 ? fileName[..Math.Min(fileName.Length, 255)] : null, form.FileBytes),
             priority, maxAttempts, webhooks.CallbackUrlFor(tenant, callbackUrl)), null);
     }
 
     /// <summary>An optional whole-number form field: true with null if absent, false if present but not a number.</summary>
-    private static bool TryReadNumber(IFormCollection form, string field, out int? value)
+    private static bool TryReadNumber(IReadOnlyDictionary<string, string> fields, string field, out int? value)
     {
         value = null;
-        if (!form.TryGetValue(field, out var text))
+        if (!fields.TryGetValue(field, out var text))
         {
             return true;
         }
 
-        if (!int.TryParse(text.ToString(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number))
+        if (!int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number))
         {
             return false;
         }
