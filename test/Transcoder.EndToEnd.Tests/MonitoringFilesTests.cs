@@ -21,7 +21,7 @@ public sealed partial class MonitoringFilesTests : IDisposable
         var rules = AlertRules().ToList();
 
         Assert.Equal(
-            ["TranscoderDeadLettersGrowing", "TranscoderFailureRateHigh", "TranscoderNoFreeSlots", "TranscoderNoSilos", "TranscoderQueueAgeHigh"],
+            ["TranscoderDeadLettersGrowing", "TranscoderFailureRateHigh", "TranscoderNoFreeSlots", "TranscoderNoSilos", "TranscoderQueueAgeHigh", "TranscoderWebhooksAbandoned"],
             rules.Select(r => Scalar(r, "alert")).Order(StringComparer.Ordinal));
         Assert.All(rules, rule =>
         {
