@@ -48,7 +48,8 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
     public async Task UpsertAsync(JobSnapshot job, CancellationToken cancellationToken)
     {
         // An ended job with a callback URL also gets its webhook in the outbox, in the same statement: a row
-        // that says "completed" always has its delivery queued, and writing the row again adds no second one.
+        // that says "completed" always has its delivery queued, and writing the row again adds no second one
+        // (the webhook id is the job, its status and when it ended: a retried job's next ending is another).
         const string sql = $"""
             WITH written AS (
             INSERT INTO transcode_jobs ({Columns})
@@ -65,9 +66,10 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
                 dead_lettered_at = EXCLUDED.dead_lettered_at, error_detail = EXCLUDED.error_detail,
                 content_hash = EXCLUDED.content_hash, ladder_hash = EXCLUDED.ladder_hash, reused_from = EXCLUDED.reused_from
             WHERE transcode_jobs.updated_at <= EXCLUDED.updated_at
-            RETURNING id, tenant, status, attempts, callback_url)
+            RETURNING id, tenant, status, completed_at, updated_at, callback_url)
             INSERT INTO webhook_deliveries (id, job_id, tenant, event, url)
-            SELECT 'msg_' || replace(id::text, '-', '') || '_' || status || '_' || attempts, id, tenant, 'job.' || status, callback_url
+            SELECT 'msg_' || replace(id::text, '-', '') || '_' || status || '_' || (extract(epoch FROM coalesce(completed_at, updated_at)) * 1000)::bigint,
+                   id, tenant, 'job.' || status, callback_url
             FROM written
             WHERE callback_url IS NOT NULL AND status IN ('completed', 'failed', 'canceled')
             ON CONFLICT (id) DO NOTHING

@@ -21,10 +21,14 @@ public interface IMultipartUploads
     /// <summary>A URL a client may PUT one part's bytes to, without credentials, until it expires.</summary>
     Task<Uri> PresignPartAsync(string key, string uploadId, int partNumber, DateTime expiresUtc);
 
+    /// <summary>Whether the upload is in progress (one cheap request, whatever its number of parts).</summary>
+    Task<bool> ExistsAsync(string key, string uploadId, CancellationToken cancellationToken);
+
     /// <summary>The parts the bucket holds, in order; null if there is no such upload (or it was completed or aborted).</summary>
     Task<IReadOnlyList<UploadedPart>?> ListPartsAsync(string key, string uploadId, CancellationToken cancellationToken);
 
     /// <summary>Joins the parts into the object. False if there is no such upload.</summary>
+    /// <exception cref="UploadRejectedException">The store refused the parts (one changed meanwhile, say).</exception>
     Task<bool> CompleteAsync(string key, string uploadId, IReadOnlyList<UploadedPart> parts, CancellationToken cancellationToken);
 
     /// <summary>Drops the upload and the parts it holds.</summary>
@@ -60,6 +64,19 @@ public sealed class MultipartUploads(IAmazonS3 s3, IOptions<ObjectStoreOptions> 
             Protocol = _options.ServiceUrl?.StartsWith("http://", StringComparison.OrdinalIgnoreCase) == true ? Protocol.HTTP : Protocol.HTTPS,
         }));
 
+    public async Task<bool> ExistsAsync(string key, string uploadId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await s3.ListPartsAsync(new ListPartsRequest { BucketName = _options.Bucket, Key = key, UploadId = uploadId, MaxParts = 1 }, cancellationToken);
+            return true;
+        }
+        catch (AmazonS3Exception ex) when (IsUnknownUpload(ex))
+        {
+            return false;
+        }
+    }
+
     public async Task<IReadOnlyList<UploadedPart>?> ListPartsAsync(string key, string uploadId, CancellationToken cancellationToken)
     {
         var parts = new List<UploadedPart>();
@@ -75,7 +92,7 @@ public sealed class MultipartUploads(IAmazonS3 s3, IOptions<ObjectStoreOptions> 
             }
             while (response.IsTruncated == true);
         }
-        catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchUpload" || ex.StatusCode == HttpStatusCode.NotFound)
+        catch (AmazonS3Exception ex) when (IsUnknownUpload(ex))
         {
             return null;
         }
@@ -96,9 +113,14 @@ public sealed class MultipartUploads(IAmazonS3 s3, IOptions<ObjectStoreOptions> 
             }, cancellationToken);
             return true;
         }
-        catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchUpload" || ex.StatusCode == HttpStatusCode.NotFound)
+        catch (AmazonS3Exception ex) when (IsUnknownUpload(ex))
         {
             return false;
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.BadRequest)
+        {
+            // InvalidPart, InvalidPartOrder, EntityTooSmall: the parts listed are not the parts held.
+            throw new UploadRejectedException($"The store refused the parts: {ex.ErrorCode} {ex.Message}", ex);
         }
     }
 
@@ -108,9 +130,16 @@ public sealed class MultipartUploads(IAmazonS3 s3, IOptions<ObjectStoreOptions> 
         {
             await s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _options.Bucket, Key = key, UploadId = uploadId }, cancellationToken);
         }
-        catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchUpload" || ex.StatusCode == HttpStatusCode.NotFound)
+        catch (AmazonS3Exception ex) when (IsUnknownUpload(ex))
         {
             // Already gone.
         }
     }
+
+    /// <summary>No such upload; a malformed upload id is one too (some S3-compatible stores answer it 400).</summary>
+    private static bool IsUnknownUpload(AmazonS3Exception ex) =>
+        ex.ErrorCode is "NoSuchUpload" or "InvalidArgument" || ex.StatusCode == HttpStatusCode.NotFound;
 }
+
+/// <summary>The store refused to join an upload's parts.</summary>
+public sealed class UploadRejectedException(string message, Exception innerException) : Exception(message, innerException);

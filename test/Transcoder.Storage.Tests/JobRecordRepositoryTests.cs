@@ -24,6 +24,33 @@ public class JobRecordRepositoryTests(StorageFixture fixture) : IAsyncLifetime
         Input = new JobInput(JobInputKind.Url, "https://example.test/a.mp4"),
     };
 
+    /// <summary>
+    /// An ended job with a callback URL gets one webhook per ending: writing the same ended row again adds none,
+    /// a dead letter retried and failing again (same status, same attempt count) adds a second, a queued row none.
+    /// </summary>
+    [Fact]
+    public async Task EndedJobWithCallback_QueuesOneWebhookPerEnding()
+    {
+        var repository = new JobRecordRepository(fixture.DataSource);
+        var outbox = new WebhookOutbox(fixture.DataSource);
+        var created = DateTimeOffset.UtcNow;
+        var queued = NewJob(created) with { CallbackUrl = "https://hooks.example.test/t" };
+        var failed = queued with { Status = JobStatus.Failed, Attempts = 3, CompletedAt = created.AddSeconds(5), UpdatedAt = created.AddSeconds(5) };
+        var failedAgain = failed with { CompletedAt = created.AddSeconds(50), UpdatedAt = created.AddSeconds(50) };
+
+        await repository.UpsertAsync(queued, CancellationToken.None);
+        Assert.Empty(await outbox.ListForJobAsync(queued.Id, CancellationToken.None));
+        await repository.UpsertAsync(failed, CancellationToken.None);
+        await repository.UpsertAsync(failed, CancellationToken.None);
+        Assert.Single(await outbox.ListForJobAsync(queued.Id, CancellationToken.None));
+        await repository.UpsertAsync(failedAgain, CancellationToken.None);
+
+        var webhooks = await outbox.ListForJobAsync(queued.Id, CancellationToken.None);
+        Assert.Equal(2, webhooks.Count);
+        Assert.All(webhooks, w => Assert.Equal(("job.failed", "https://hooks.example.test/t", 0), (w.Event, w.Url, w.Attempts)));
+        Assert.NotEqual(webhooks[0].Id, webhooks[1].Id);
+    }
+
     [Fact]
     public async Task Upsert_ThenFind_RoundTripsEveryField()
     {

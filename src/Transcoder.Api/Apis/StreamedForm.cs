@@ -101,7 +101,7 @@ internal static class StreamedForm
         {
             throw new BadHttpRequestException($"The upload exceeds {maxFileBytes} bytes.", StatusCodes.Status413PayloadTooLarge, ex);
         }
-        catch (Exception ex) when (ex is InvalidDataException or IOException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is InvalidDataException or IOException && ex is not BadHttpRequestException && !cancellationToken.IsCancellationRequested)
         {
             // A body cut short, or not multipart after all: the client's mistake.
             return (null, JobsApi.Error("body", $"The multipart body could not be read: {ex.Message}"));

@@ -91,7 +91,7 @@ public static class UploadsApi
         // Signing is local; this read makes a URL for an unknown (or another tenant's) upload a 404 here
         // rather than a failed PUT later.
         var key = ObjectKeys.Source(context.User.Tenant(), jobId);
-        if (await uploads.ListPartsAsync(key, uploadId!, context.RequestAborted) is null)
+        if (!await uploads.ExistsAsync(key, uploadId!, context.RequestAborted))
         {
             return NotFound(jobId);
         }
@@ -157,9 +157,25 @@ public static class UploadsApi
         {
             return TypedResults.ValidationProblem(JobsApi.Error("parts", partsError!));
         }
-        else if (!await uploads.CompleteAsync(key, request.UploadId!, parts, context.RequestAborted))
+        else
         {
-            return NotFound(jobId);
+            bool joined;
+            try
+            {
+                joined = await uploads.CompleteAsync(key, request.UploadId!, parts, context.RequestAborted);
+            }
+            catch (UploadRejectedException ex)
+            {
+                return TypedResults.ValidationProblem(JobsApi.Error("parts", ex.Message));
+            }
+
+            // Another request may have completed it a moment ago: then its job is the answer.
+            if (!joined)
+            {
+                return await cluster.GetGrain<ITranscodeJobGrain>(jobId).GetAsync() is { } job && job.Tenant == tenant
+                    ? TypedResults.Accepted($"/v1/jobs/{jobId}", links.ToResponse(job))
+                    : NotFound(jobId);
+            }
         }
 
         var fileName = Path.GetFileName(request.FileName ?? "");
@@ -185,7 +201,7 @@ public static class UploadsApi
         }
 
         var key = ObjectKeys.Source(context.User.Tenant(), jobId);
-        if (await uploads.ListPartsAsync(key, uploadId!, context.RequestAborted) is null)
+        if (!await uploads.ExistsAsync(key, uploadId!, context.RequestAborted))
         {
             return NotFound(jobId);
         }

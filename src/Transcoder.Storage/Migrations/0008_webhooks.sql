@@ -3,7 +3,7 @@
 ALTER TABLE transcode_jobs ADD COLUMN callback_url text;
 
 CREATE TABLE webhook_deliveries (
-    id              text PRIMARY KEY,              -- the webhook-id header: one per job, status and attempt count
+    id              text PRIMARY KEY,              -- the webhook-id header: one per ending of a job (its status and time)
     job_id          uuid NOT NULL,
     tenant          text NOT NULL,
     event           text NOT NULL,                 -- job.completed, job.failed or job.canceled

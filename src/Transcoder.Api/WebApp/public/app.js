@@ -23,8 +23,8 @@ async function api(path, { method = 'GET', body } = {}) {
   if (response.status === 401) {
     signOut('Your token was refused or has expired.');
   }
-  const text = await response.text();
-  const json = text ? JSON.parse(text) : null;
+  // Errors from a proxy in front of the API may be HTML: only JSON is parsed.
+  const json = (response.headers.get('content-type') ?? '').includes('json') ? await response.json() : null;
   if (!response.ok) throw new ApiError(response.status, json);
   return json;
 }
@@ -52,8 +52,17 @@ async function uploadFile(file, priority, onProgress) {
     try {
       const status = await api(`/v1/uploads/${upload.id}?uploadId=${encodeURIComponent(upload.uploadId)}`);
       held = new Map(status.parts.map(p => [p.partNumber, p.size]));
-    } catch {
-      upload = null;
+    } catch (error) {
+      if (error.status !== 404) throw error;
+      // Gone: either joined already (its job refused for a while, say; completing submits it) or expired.
+      try {
+        const job = await complete(upload, file, priority);
+        localStorage.removeItem(memo);
+        return job;
+      } catch (again) {
+        if (again.status !== 404) throw again;
+        upload = null;
+      }
     }
   }
   if (!upload) {
@@ -71,13 +80,15 @@ async function uploadFile(file, priority, onProgress) {
     await putPart(url, blob, loaded => onProgress((sent + loaded) / file.size));
     sent += blob.size;
   }
-  const job = await api(`/v1/uploads/${upload.id}/complete`, {
-    method: 'POST',
-    body: { uploadId: upload.uploadId, fileName: file.name, priority },
-  });
+  const job = await complete(upload, file, priority);
   localStorage.removeItem(memo);
   return job;
 }
+
+const complete = (upload, file, priority) => api(`/v1/uploads/${upload.id}/complete`, {
+  method: 'POST',
+  body: { uploadId: upload.uploadId, fileName: file.name, priority },
+});
 
 // ---------- Live updates ----------
 
@@ -126,7 +137,7 @@ async function onProgress(message) {
     // The message carries status and percent only; the job itself has the outputs, errors and costs.
     if (TERMINAL.has(message.status)) {
       state.watched.delete(job.id);
-      state.hub.invoke('Unwatch', job.id).catch(() => {});
+      state.hub?.invoke('Unwatch', job.id).catch(() => {});
     }
     Object.assign(job, await api(`/v1/jobs/${job.id}`).catch(() => ({})));
   }
@@ -370,7 +381,15 @@ function startPlayer(job) {
 // The storyboard: a WebVTT track whose cues point into a sprite image (url#xywh=x,y,w,h); click to seek.
 async function renderStoryboard(url) {
   $('#storyboard').dataset.url = url;
-  const text = await (await fetch(url)).text();
+  let text;
+  try {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`storyboard answered ${response.status}`);
+    text = await response.text();
+  } catch {
+    delete $('#storyboard').dataset.url; // tried again on the next update
+    return;
+  }
   const tiles = [];
   for (const block of text.split(/\r?\n\r?\n/)) {
     const match = block.match(/([\d:.]+) --> [\d:.]+\s*\r?\n(.+)#xywh=(\d+),(\d+),(\d+),(\d+)/);
