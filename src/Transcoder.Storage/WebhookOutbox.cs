@@ -65,7 +65,7 @@ public sealed class WebhookOutbox(NpgsqlDataSource dataSource) : IWebhookOutbox
     public Task MarkDeliveredAsync(string id, int status, CancellationToken cancellationToken) =>
         ExecuteAsync("""
             UPDATE webhook_deliveries
-            SET attempts = attempts + 1, delivered_at = now(), claimed_until = NULL, last_status = @status, last_error = NULL
+            SET attempts = attempts + 1, delivered_at = now(), claimed_until = NULL, last_status = @status, last_error = @error
             WHERE id = @id
             """, id, status, null, null, cancellationToken);
 
@@ -110,10 +110,7 @@ public sealed class WebhookOutbox(NpgsqlDataSource dataSource) : IWebhookOutbox
         await using var command = dataSource.CreateCommand(sql);
         command.Parameters.AddWithValue("id", id);
         command.Parameters.AddWithValue("status", (object?)status ?? DBNull.Value);
-        if (sql.Contains("@error", StringComparison.Ordinal))
-        {
-            command.Parameters.AddWithValue("error", (object?)error?[..Math.Min(error.Length, MaxErrorLength)] ?? DBNull.Value);
-        }
+        command.Parameters.Add(new NpgsqlParameter("error", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)error?[..Math.Min(error.Length, MaxErrorLength)] ?? DBNull.Value });
 
         if (next is { } at)
         {

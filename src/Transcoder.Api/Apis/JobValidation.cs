@@ -1,4 +1,5 @@
 using Transcoder.Abstractions;
+using Transcoder.Api.Contracts;
 
 namespace Transcoder.Api.Apis;
 
@@ -74,6 +75,10 @@ public static class JobValidation
 
         return resolved;
     }
+
+    /// <inheritdoc cref="CheckJobSettings(int?, int?, string?, WebhookOptions, Dictionary{string, string[]})"/>
+    public static int CheckJobSettings(JobSettingsRequest request, WebhookOptions webhooks, Dictionary<string, string[]> errors) =>
+        CheckJobSettings(request.Priority, request.MaxAttempts, request.CallbackUrl, webhooks, errors);
 
     public static bool TryValidateMaxAttempts(int? requested, out string? error)
     {

@@ -241,7 +241,7 @@ public static class JobsApi
             errors["inputUrl"] = [urlError!];
         }
 
-        var priority = JobValidation.CheckJobSettings(body.Priority, body.MaxAttempts, body.CallbackUrl, webhooks, errors);
+        var priority = JobValidation.CheckJobSettings(body, webhooks, errors);
         return errors.Count > 0
             ? (null, errors)
             : (new JobSpec(tenant, new JobInput(JobInputKind.Url, body.InputUrl!), priority, body.MaxAttempts, webhooks.CallbackUrlFor(tenant, body.CallbackUrl)), null);

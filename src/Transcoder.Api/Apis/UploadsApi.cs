@@ -263,7 +263,7 @@ public static class UploadsApi
             errors["uploadId"] = ["The bucket's uploadId from the create call is required."];
         }
 
-        JobValidation.CheckJobSettings(body.Priority, body.MaxAttempts, body.CallbackUrl, webhooks, errors);
+        JobValidation.CheckJobSettings(body, webhooks, errors);
         return errors.Count > 0 ? (null, errors) : (body, null);
     }
 

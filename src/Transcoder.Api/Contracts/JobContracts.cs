@@ -4,14 +4,9 @@ using Transcoder.Abstractions;
 
 namespace Transcoder.Api.Contracts;
 
-/// <summary>A job submitted by URL. Unknown fields are refused.</summary>
-[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record CreateJobRequest
+/// <summary>What every way of submitting a job may set besides its input.</summary>
+public abstract record JobSettingsRequest
 {
-    /// <summary>An http(s) URL the service fetches the source from.</summary>
-    [Description("An http(s) URL the service fetches the source from.")]
-    public string? InputUrl { get; init; }
-
     /// <summary>1 (most urgent) to 10. Default 5.</summary>
     [Description("1 (most urgent) to 10. Default 5.")]
     public int? Priority { get; init; }
@@ -23,6 +18,15 @@ public sealed record CreateJobRequest
     /// <summary>An http(s) URL the service POSTs the job to, signed, when it ends (a webhook).</summary>
     [Description("An http(s) URL the service POSTs the job to, signed, when it ends (a webhook).")]
     public string? CallbackUrl { get; init; }
+}
+
+/// <summary>A job submitted by URL. Unknown fields are refused.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record CreateJobRequest : JobSettingsRequest
+{
+    /// <summary>An http(s) URL the service fetches the source from.</summary>
+    [Description("An http(s) URL the service fetches the source from.")]
+    public string? InputUrl { get; init; }
 }
 
 /// <summary>A page of jobs, newest first.</summary>

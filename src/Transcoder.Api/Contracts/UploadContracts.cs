@@ -34,7 +34,7 @@ public sealed record UploadStatusResponse(Guid Id, string UploadId, long BytesRe
 
 /// <summary>Finishes an upload and submits its job. Unknown fields are refused.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record CompleteUploadRequest
+public sealed record CompleteUploadRequest : JobSettingsRequest
 {
     /// <summary>The bucket's id of the multipart upload.</summary>
     [Description("The bucket's id of the multipart upload, from the create call.")]
@@ -43,16 +43,4 @@ public sealed record CompleteUploadRequest
     /// <summary>The file's name, kept on the job.</summary>
     [Description("The file's name, kept on the job.")]
     public string? FileName { get; init; }
-
-    /// <summary>1 (most urgent) to 10. Default 5.</summary>
-    [Description("1 (most urgent) to 10. Default 5.")]
-    public int? Priority { get; init; }
-
-    /// <summary>Attempts before a retryable failure sends the job to the dead-letter queue, 1 to 10. Default 3.</summary>
-    [Description("Attempts before a retryable failure sends the job to the dead-letter queue, 1 to 10. Default 3.")]
-    public int? MaxAttempts { get; init; }
-
-    /// <summary>An http(s) URL the service POSTs the job to, signed, when it ends (a webhook).</summary>
-    [Description("An http(s) URL the service POSTs the job to, signed, when it ends (a webhook).")]
-    public string? CallbackUrl { get; init; }
 }
