@@ -25,13 +25,10 @@ public static class RateLimitingExtensions
             .Validate(o => o.TenantsAreValid(), "Every RateLimits:Tenants entry needs a Tenant, RequestsPerSecond > 0 and Burst > 0.")
             .ValidateOnStart();
 
-        // Connects on first use, and again by itself after Redis comes back (abortConnect=false).
-        services.AddSingleton<IConnectionMultiplexer>(_ =>
-        {
-            var options = redis.Clone();
-            options.AbortOnConnectFail = false;
-            return ConnectionMultiplexer.Connect(options);
-        });
+        // Connected while the host starts, and again by itself after Redis comes back (abortConnect=false).
+        services.AddSingleton(_ => new RedisConnection(redis));
+        services.AddHostedService(sp => sp.GetRequiredService<RedisConnection>());
+        services.AddSingleton(sp => sp.GetRequiredService<RedisConnection>().Multiplexer);
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
