@@ -11,6 +11,9 @@ namespace Transcoder.Api.RateLimiting;
 /// </summary>
 public sealed class RedisConnection(ConfigurationOptions options) : IHostedService, IAsyncDisposable
 {
+    /// <summary>The connection's client name, as Redis' <c>CLIENT LIST</c> shows it.</summary>
+    public const string ClientName = "transcoder-api-rate-limits";
+
     private ConnectionMultiplexer? _multiplexer;
 
     /// <summary>The connection; only after the host has started this service.</summary>
@@ -21,6 +24,7 @@ public sealed class RedisConnection(ConfigurationOptions options) : IHostedServi
     {
         var connect = options.Clone();
         connect.AbortOnConnectFail = false;
+        connect.ClientName = ClientName;
         _multiplexer = await ConnectionMultiplexer.ConnectAsync(connect);
     }
 
