@@ -43,17 +43,8 @@ public sealed partial class WebhookDispatcher : BackgroundService
         _time = time;
         _logger = logger;
         _options = options.Value;
-        var handler = new SocketsHttpHandler
-        {
-            // A receiver's redirect is a failed delivery, not an instruction to POST somewhere else.
-            AllowAutoRedirect = false,
-            UseProxy = false,
-            UseCookies = false,
-            ConnectTimeout = _options.Timeout,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            ConnectCallback = new PublicAddressConnector(_options.AllowedHosts).ConnectAsync,
-        };
-        _client = new HttpClient(handler) { Timeout = _options.Timeout };
+        // A receiver's redirect is a failed delivery, not an instruction to POST somewhere else.
+        _client = new HttpClient(PublicAddressConnector.CreateHandler(_options.AllowedHosts, _options.Timeout)) { Timeout = _options.Timeout };
         _client.DefaultRequestHeaders.UserAgent.ParseAdd("Transcoder.Orleans-Webhooks/1.0");
     }
 

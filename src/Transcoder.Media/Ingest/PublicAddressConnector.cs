@@ -13,6 +13,22 @@ public sealed class PublicAddressConnector(IEnumerable<string> trustedHosts)
 {
     private readonly HashSet<string> _trusted = new(trustedHosts, StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// An HTTP handler whose every connection goes through this check: no proxy (a proxy would connect in its
+    /// place, unchecked), no redirects (a redirect is the caller's to re-check or refuse), no cookies, no
+    /// decompression.
+    /// </summary>
+    public static SocketsHttpHandler CreateHandler(IEnumerable<string> trustedHosts, TimeSpan connectTimeout) => new()
+    {
+        AllowAutoRedirect = false,
+        UseProxy = false,
+        UseCookies = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        ConnectTimeout = connectTimeout,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        ConnectCallback = new PublicAddressConnector(trustedHosts).ConnectAsync,
+    };
+
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
         var endpoint = context.DnsEndPoint;

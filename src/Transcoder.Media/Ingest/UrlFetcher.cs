@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Options;
 
 namespace Transcoder.Media.Ingest;
@@ -16,17 +15,7 @@ public sealed class UrlFetcher : IDisposable
     public UrlFetcher(IOptions<FetchOptions> options)
     {
         _options = options.Value;
-        var handler = new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            UseProxy = false,
-            UseCookies = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            ConnectTimeout = _options.ConnectTimeout,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            ConnectCallback = new PublicAddressConnector(_options.AllowedHosts).ConnectAsync,
-        };
-        _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+        _client = new HttpClient(PublicAddressConnector.CreateHandler(_options.AllowedHosts, _options.ConnectTimeout)) { Timeout = Timeout.InfiniteTimeSpan };
         _client.DefaultRequestHeaders.UserAgent.ParseAdd("Transcoder.Orleans/1.0");
     }
 
