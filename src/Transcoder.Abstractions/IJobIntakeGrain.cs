@@ -10,15 +10,9 @@ public interface IJobIntakeGrain : IGrainWithIntegerKey
     const int MaxBatch = 1000;
 
     /// <summary>
-    /// Creates job <paramref name="id"/> and queues it; returns once both are durable. Submitting the same spec
-    /// again returns the existing job.
-    /// </summary>
-    /// <exception cref="JobConflictException">The id is taken by a different spec.</exception>
-    Task<JobSnapshot> SubmitAsync(Guid id, JobSpec spec);
-
-    /// <summary>
-    /// <see cref="SubmitAsync"/> for up to <see cref="MaxBatch"/> jobs in one message: one outcome per submission,
-    /// in order, each returned once that job is durable or has failed.
+    /// Creates up to <see cref="MaxBatch"/> jobs and queues their work, in one message: one outcome per submission, in
+    /// order, each returned once that job is durable or has failed. Submitting the same spec under the same id again
+    /// returns the existing job; a different spec under a taken id is a conflict.
     /// </summary>
     Task<SubmissionOutcome[]> SubmitManyAsync(JobSubmission[] submissions);
 }
@@ -30,7 +24,7 @@ public sealed record JobSubmission([property: Id(0)] Guid Id, [property: Id(1)] 
 /// <summary>What became of one submission: the job as stored, or why there is none.</summary>
 [GenerateSerializer, Immutable, Alias("transcoder.submission-outcome")]
 public sealed record SubmissionOutcome(
-    [property: Id(0)] JobSnapshot? Job,
+    [property: Id(0)] JobView? Job,
     [property: Id(1)] SubmissionError Error = SubmissionError.None,
     [property: Id(2)] string? Message = null);
 

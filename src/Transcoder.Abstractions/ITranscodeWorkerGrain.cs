@@ -1,11 +1,18 @@
 namespace Transcoder.Abstractions;
 
 /// <summary>
-/// The encode worker of one silo, keyed by that silo's address: how a job grain reaches the run it started on
-/// that silo. Runs report back to their <see cref="ITranscodeJobGrain"/>.
+/// The worker of one silo, keyed by that silo's worker key (<see cref="WorkerKeys"/>): how a job reaches a run it
+/// started on that silo. Runs report back to their <see cref="ITranscodeJobGrain"/>.
 /// </summary>
 public interface ITranscodeWorkerGrain : IGrainWithStringKey
 {
-    /// <summary>Stops a run if it is still going and removes what it wrote. Idempotent.</summary>
-    Task CancelAsync(Guid jobId, Guid runId);
+    /// <summary>Stops a run if it is still going and removes what it wrote; returns once it has (bounded). Idempotent.</summary>
+    Task StopAsync(Guid jobId, WorkRun run);
+}
+
+/// <summary>The runs of the silo this code runs on, as its worker grain reaches them.</summary>
+public interface IWorkRuns
+{
+    /// <inheritdoc cref="ITranscodeWorkerGrain.StopAsync"/>
+    Task StopAsync(Guid jobId, WorkRun run);
 }

@@ -1,6 +1,9 @@
 namespace Transcoder.Abstractions;
 
-/// <summary>A change of a job's status or progress, published on the job's stream.</summary>
+/// <summary>
+/// A change of a job's status or progress, published on the job's stream. <see cref="At"/> is when the job changed
+/// (its <see cref="JobView.UpdatedAt"/>), which only ever grows: the newer of two events is the later one.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("transcoder.job-progress")]
 public sealed record JobProgressEvent(
     [property: Id(0)] Guid JobId,
@@ -9,9 +12,9 @@ public sealed record JobProgressEvent(
     [property: Id(3)] string Stage,
     [property: Id(4)] DateTimeOffset At)
 {
-    /// <summary>The event that describes a snapshot.</summary>
-    public static JobProgressEvent From(JobSnapshot job, DateTimeOffset at) =>
-        new(job.Id, job.Status, job.Progress, job.Stage, at);
+    /// <summary>The event that describes a job as it stands.</summary>
+    public static JobProgressEvent From(JobView job) =>
+        new(job.Id, job.Status, job.Progress, job.Stage, job.UpdatedAt);
 }
 
 /// <summary>Names shared by publishers and subscribers of job events.</summary>

@@ -12,11 +12,22 @@ public enum JobStatus
     /// <summary>Every rendition and both manifests are in the object store.</summary>
     Completed = 2,
 
-    /// <summary>The job ended without output; <see cref="JobSnapshot.Error"/> says why.</summary>
+    /// <summary>The job ended without output; <see cref="JobView.Error"/> says why.</summary>
     Failed = 3,
 
     /// <summary>The owner canceled the job; partial outputs were removed.</summary>
     Canceled = 4,
+}
+
+/// <summary>The stages a job reports while it runs.</summary>
+public static class JobStages
+{
+    public const string Queued = "queued";
+    public const string Downloading = "downloading";
+    public const string Probing = "probing";
+    public const string Encoding = "encoding";
+    public const string Uploading = "uploading";
+    public const string Done = "done";
 }
 
 /// <summary>Status helpers shared by the API and the grains.</summary>

@@ -13,6 +13,8 @@ using Transcoder.Api.Hubs;
 using Transcoder.Api.RateLimiting;
 using Transcoder.ServiceDefaults;
 using Transcoder.Storage;
+using Transcoder.Contracts.Webhooks;
+using Transcoder.Contracts;
 
 namespace Transcoder.Api;
 
@@ -43,13 +45,13 @@ public static class ApiExtensions
         builder.Services.AddOptions<AuthOptions>()
             .Bind(builder.Configuration.GetSection(AuthOptions.SectionName))
             .ValidateDataAnnotations()
-            .Validate(o => o.SigningKeys.All(IsUsableKey), "Auth:SigningKeys must be base64 keys of at least 32 bytes.")
+            .Validate(o => o.SigningKeys.All(SigningKeys.IsUsable), $"Auth:SigningKeys must be base64 keys of at least {SigningKeys.MinimumBytes} bytes.")
             .ValidateOnStart();
 
         builder.Services.AddOptions<WebhookOptions>()
             .Bind(builder.Configuration.GetSection(WebhookOptions.SectionName))
             .ValidateDataAnnotations()
-            .Validate(o => o.HasUsableKey(), "Webhooks:SigningKey must be a base64 key of at least 32 bytes.")
+            .Validate(o => o.HasUsableKey(), $"Webhooks:SigningKey must be a base64 key of at least {SigningKeys.MinimumBytes} bytes.")
             .Validate(o => o.HasUsableTenantUrls(), "Webhooks:Tenants entries need a Tenant and an absolute http(s) Url.")
             .Validate(o => o.Enabled || o.Tenants.Count == 0, "Webhooks:Tenants needs Webhooks:SigningKey.")
             .ValidateOnStart();
@@ -120,7 +122,7 @@ public static class ApiExtensions
                 {
                     ValidIssuer = settings.Issuer,
                     ValidAudience = settings.Audience,
-                    IssuerSigningKeys = settings.SigningKeys.Where(IsUsableKey).Select(k => new SymmetricSecurityKey(Convert.FromBase64String(k))).ToList(),
+                    IssuerSigningKeys = settings.SigningKeys.Where(SigningKeys.IsUsable).Select(k => new SymmetricSecurityKey(Convert.FromBase64String(k))).ToList(),
                     ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
                     ClockSkew = settings.ClockSkew,
                     NameClaimType = TenantClaims.Subject,
@@ -131,11 +133,5 @@ public static class ApiExtensions
             });
         services.AddAuthorizationBuilder()
             .AddPolicy(TenantClaims.AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole(TenantClaims.AdminRole));
-    }
-
-    private static bool IsUsableKey(string key)
-    {
-        Span<byte> buffer = stackalloc byte[512];
-        return Convert.TryFromBase64String(key, buffer, out var written) && written >= 32;
     }
 }

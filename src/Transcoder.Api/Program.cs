@@ -11,10 +11,11 @@ var app = builder.Build();
 
 app.UseTranscoderApi();
 app.MapDefaultEndpoints();
-app.MapJobsApi();
-app.MapUploadsApi();
-app.MapWebhooksApi();
-app.MapQueueApi();
+var v1 = app.MapGroup(ApiRoutes.V1).RequireAuthorization();
+v1.MapJobsApi();
+v1.MapUploadsApi();
+v1.MapWebhooksApi();
+v1.MapQueueApi();
 app.MapTranscoderHubsAndTools();
 
 await app.RunAsync();

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Transcoder.Abstractions;
+using Transcoder.Grains.Lifecycle;
 
 namespace Transcoder.Grains;
 
@@ -8,7 +9,7 @@ public sealed class JobOptions
 {
     public const string SectionName = "Jobs";
 
-    /// <summary>Attempts before a job fails for good (retryable failures only). Default 3.</summary>
+    /// <summary>Attempts of each work item before a job fails for good (retryable failures only). Default 3.</summary>
     [Range(1, JobSpec.MostAttempts)]
     public int MaxAttempts { get; set; } = JobSpec.DefaultMaxAttempts;
 
@@ -17,17 +18,19 @@ public sealed class JobOptions
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// A running attempt that reports nothing for this long is presumed lost (its silo died) and retried.
-    /// Workers report at least every few seconds while they run. Default 60 s.
+    /// A run that reports nothing for this long is presumed lost (stuck, or its reports cannot arrive) and its item
+    /// is retried. Runs report at least every <c>Worker:HeartbeatInterval</c>, which must fit in it three times.
+    /// Apart from <c>Worker:LeaseTimeout</c>, which frees the queue claims of a silo that stopped renewing them.
+    /// Default 60 s.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:05", "01:00:00")]
-    public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(60);
+    [Range(typeof(TimeSpan), "00:00:03", "01:00:00")]
+    public TimeSpan HeartbeatTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How often a running job checks that its run still reports. Default 10 s.</summary>
+    /// <summary>How often a job with running items checks that their runs still report. Default 10 s.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan WatchdogPeriod { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Minimum time between two writes of progress to the job table. Default 5 s.</summary>
+    /// <summary>Minimum time between two writes of progress to the jobs row. Default 5 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ProgressPersistInterval { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -45,6 +48,9 @@ public sealed class JobOptions
     /// <summary>The in-flight cap of <paramref name="tenant"/>.</summary>
     public int JobsInFlightCap(string tenant) =>
         TenantCaps.FirstOrDefault(c => c.Tenant == tenant)?.MaxJobsInFlight ?? MaxJobsInFlightPerTenant;
+
+    /// <summary>The settings the job lifecycle decides by.</summary>
+    public JobRules Rules => new(MaxAttempts, RetryBaseDelay);
 }
 
 /// <summary>One tenant's cap on jobs in flight.</summary>
@@ -55,44 +61,4 @@ public sealed class TenantJobCap
 
     [Range(0, int.MaxValue)]
     public int MaxJobsInFlight { get; set; }
-}
-
-/// <summary>How many encodes this silo runs at once. Section "Worker".</summary>
-public sealed class WorkerOptions
-{
-    public const string SectionName = "Worker";
-
-    /// <summary>The meter the worker's instruments belong to; the hosts export it.</summary>
-    public const string MeterName = "Transcoder";
-
-    /// <summary>Concurrent encodes on this silo. Default: one per two cores, at least one.</summary>
-    [Range(1, 256)]
-    public int EncodeSlots { get; set; } = Math.Max(1, Environment.ProcessorCount / 2);
-
-    /// <summary>Minimum time between two progress reports of one run. Default 500 ms.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
-    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromMilliseconds(500);
-
-    /// <summary>Price of one vCPU-hour, for the cost reported on each job. Default 0.0425 (on-demand, compute-optimized).</summary>
-    [Range(typeof(decimal), "0", "100")]
-    public decimal DollarsPerVcpuHour { get; set; } = 0.0425m;
-
-    /// <summary>How often a running encode's new segments and playlists are published. Default 1 s.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
-    public TimeSpan LivePublishInterval { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>How often an idle silo looks for queued work; submissions and finished runs wake it sooner. Default 500 ms.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
-
-    /// <summary>
-    /// On shutdown, how long running encodes may go on before they are handed back to the queue for another silo.
-    /// Keep it under the host's shutdown timeout (and Kubernetes' termination grace period). Default 20 s.
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
-    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
-
-    /// <summary>A run reports at least this often, even with nothing new; keep it well under the job lease. Default 10 s.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
-    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -1,6 +1,8 @@
 using Orleans.Placement;
 using Orleans.Runtime.Placement;
 
+using Transcoder.Abstractions;
+
 namespace Transcoder.Grains;
 
 /// <summary>

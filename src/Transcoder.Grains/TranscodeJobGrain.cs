@@ -2,61 +2,39 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
 using Transcoder.Abstractions;
+using Transcoder.Grains.Lifecycle;
+using Transcoder.ServiceDefaults;
 using Transcoder.Storage;
 
 namespace Transcoder.Grains;
 
 /// <summary>
-/// Owns one job. Its persisted state is the truth; the <c>transcode_jobs</c> row is a projection written on
-/// every change of status. Until the job ends it has a row in the durable queue (<see cref="IJobQueue"/>),
-/// which is what drives it: silos with a free slot claim queued jobs and ask the grain to start an attempt,
-/// and a claim whose silo dies runs out and is claimed again, so no job is left behind even if every silo that
-/// knew it went away; no reminders are needed. Each attempt gets a fresh run id (a fencing token): reports from
-/// any other run are refused, so a run presumed dead that reports late cannot publish a second set of outputs.
+/// Coordinates one job: loads its state, lets <see cref="JobLifecycle"/> decide what each call or silent run does to
+/// it, and applies the decision's effects in one write sequence (<see cref="ApplyAsync"/>). Its persisted state is the
+/// truth; the jobs row is the projection it writes. A waiting item's row in the queue is what drives the job: silos
+/// with a free slot claim it and ask the grain to start a run, and a claim whose silo dies runs out and is claimed
+/// again, so no job is left behind even if every silo that knew it went away.
 /// </summary>
-public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IIncomingGrainCallFilter
+public sealed class TranscodeJobGrain(
+    [PersistentState("job-plan", GrainStorage.Jobs)] IPersistentState<JobGrainState> state,
+    IJobRecordRepository rows,
+    IWorkQueue queue,
+    IObjectStore store,
+    JobMetrics metrics,
+    IOptions<JobOptions> options,
+    TimeProvider time,
+    ILogger<TranscodeJobGrain> logger) : Grain, ITranscodeJobGrain, IIncomingGrainCallFilter
 {
-    private readonly IPersistentState<JobState> _state;
-    private readonly IJobRecordRepository _records;
-    private readonly IObjectStore _store;
-    private readonly IJobQueue _queue;
-    private readonly JobDispatcher _dispatcher;
-    private readonly JobIntake _intake;
-    private readonly JobMetrics _metrics;
-    private readonly JobOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ILogger<TranscodeJobGrain> _logger;
+    private readonly JobOptions _options = options.Value;
+
+    // When each running item's current run last reported (in memory: a new activation gives every run a full timeout).
+    private readonly Dictionary<Guid, DateTimeOffset> _lastHeard = [];
     private IAsyncStream<JobProgressEvent>? _stream;
     private IGrainTimer? _watchdog;
-    private DateTimeOffset _lastHeartbeat;
-    private DateTimeOffset _lastProgressPersisted;
-    private bool _recordStale;
+    private DateTimeOffset _lastProgressProjected;
+    private bool _rowStale;
 
-    public TranscodeJobGrain(
-        [PersistentState("job", "jobs")] IPersistentState<JobState> state,
-        IJobRecordRepository records,
-        IObjectStore store,
-        IJobQueue queue,
-        JobDispatcher dispatcher,
-        JobIntake intake,
-        JobMetrics metrics,
-        IOptions<JobOptions> options,
-        TimeProvider time,
-        ILogger<TranscodeJobGrain> logger)
-    {
-        _state = state;
-        _records = records;
-        _store = store;
-        _queue = queue;
-        _dispatcher = dispatcher;
-        _intake = intake;
-        _metrics = metrics;
-        _options = options.Value;
-        _time = time;
-        _logger = logger;
-    }
-
-    private JobSnapshot? Job => _state.State.Job;
+    private JobState? Job => state.State.Job;
 
     private Guid JobId => this.GetPrimaryKey();
 
@@ -66,12 +44,12 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IIncomingGrai
     /// </summary>
     public async Task Invoke(IIncomingGrainCallContext context)
     {
-        using var scope = JobLogScope.Begin(_logger, JobId, () => Job?.Tenant);
+        using var scope = JobLogScope.Begin(logger, JobId, () => Job?.Spec.Tenant);
         try
         {
             await context.Invoke();
         }
-        catch (Exception ex) when (ex is not JobConflictException)
+        catch
         {
             DeactivateOnIdle();
             throw;
@@ -80,490 +58,334 @@ public sealed class TranscodeJobGrain : Grain, ITranscodeJobGrain, IIncomingGrai
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // A run may be going on elsewhere: give it a full lease to report before presuming it lost.
-        _lastHeartbeat = _time.GetUtcNow();
-        _stream = this.GetStreamProvider(JobStreams.ProviderName)
-            .GetStream<JobProgressEvent>(StreamId.Create(JobStreams.Namespace, JobId));
-        if (Job is { Status: JobStatus.Processing })
-        {
-            StartWatchdog();
-        }
-
+        _stream = this.GetStreamProvider(JobStreams.ProviderName).GetStream<JobProgressEvent>(StreamId.Create(JobStreams.Namespace, JobId));
+        UpdateWatchdog();
         return Task.CompletedTask;
     }
 
-    public async Task<JobSnapshot> SubmitAsync(JobSpec spec)
+    public async Task<JobView?> GetAsync()
     {
-        await AdoptRowAsync();
-        if (Job is { } existing)
-        {
-            if (JobIntake.SameRequest(existing, _intake.Resolved(spec)))
-            {
-                return existing;
-            }
-
-            throw new JobConflictException($"Job {JobId} already exists with a different request.");
-        }
-
-        // Through the silo's intake, like submissions from the API; its commit is the acknowledgement.
-        _state.State.Job = await _intake.SubmitAsync(JobId, spec);
-        return Job!;
+        await LoadAsync();
+        return View();
     }
 
-    public async Task<JobSnapshot?> GetAsync()
+    public async Task<JobView?> CancelAsync()
     {
-        await AdoptRowAsync();
-        return Job;
+        await DecideAsync(new CancelRequested());
+        return View();
     }
 
-    public async Task<JobSnapshot?> CancelAsync()
+    public async Task<JobView?> RetryAsync()
     {
-        await AdoptRowAsync();
-        if (Job is not { } job || job.Status.IsTerminal())
-        {
-            return Job;
-        }
-
-        // Stop the run first (bounded wait) so it has removed its partial outputs before the job's prefix is
-        // cleared; its reports queue behind this call and are refused once the job has ended.
-        if (_state.State.CurrentRun is { } runId && _state.State.CurrentWorker is { } worker)
-        {
-            await StopRunAsync(worker, runId);
-        }
-
-        await EndAsync(job with { Status = JobStatus.Canceled, Stage = JobStages.Done, CompletedAt = _time.GetUtcNow() });
-        Log.JobCanceled(_logger, JobId, job.Tenant);
-        return Job;
+        await DecideAsync(new RetryRequested());
+        return View();
     }
 
-    public async Task<JobSnapshot?> RetryAsync()
+    public async Task<WorkAssignment?> StartRunAsync(WorkClaim claim) =>
+        (await DecideAsync(new WorkClaimed(claim, Guid.NewGuid()))).Assignment;
+
+    public Task HandBackAsync(WorkRun run) => DecideAsync(new RunHandedBack(run));
+
+    public Task ReportProgressAsync(WorkRun run, double percent, string stage) => DecideAsync(new RunProgressed(run, percent, stage));
+
+    public Task ReportPlayableAsync(WorkRun run, string hlsKey, string dashKey) => DecideAsync(new RunPlayable(run, hlsKey, dashKey));
+
+    public async Task<bool> ReportCompletedAsync(WorkRun run, JobOutputs outputs) => (await DecideAsync(new RunCompleted(run, outputs))).Accepted;
+
+    public async Task<bool> ReportFailedAsync(WorkRun run, JobError error, bool retryable) => (await DecideAsync(new RunFailed(run, error, retryable))).Accepted;
+
+    private JobView? View() => Job is { } job ? JobLifecycle.View(job) : null;
+
+    private async Task<JobDecision> DecideAsync(JobEvent e)
     {
-        await AdoptRowAsync();
-        if (Job is not { DeadLetteredAt: not null } job)
+        await LoadAsync();
+        var now = time.GetUtcNow();
+        var decision = JobLifecycle.Decide(Job, e, new DecisionContext(now, Random.Shared.NextDouble(), _options.Rules));
+        await ApplyAsync(decision);
+        if (decision.Assignment is { } started)
         {
-            return Job;
+            _lastHeard[started.Run.RunId] = now;
+        }
+        else if (decision.Accepted && e is RunProgressed or RunPlayable && RunOf(e) is { } heard)
+        {
+            _lastHeard[heard.RunId] = now;
         }
 
-        // A fresh set of attempts, starting now; the last error stays visible until the next run reports.
-        var now = _time.GetUtcNow();
-        _state.State.NotBefore = null;
-        _state.State.Job = job with
-        {
-            Status = JobStatus.Queued,
-            Stage = JobStages.Queued,
-            Progress = 0,
-            Attempts = 0,
-            DeadLetteredAt = null,
-            CompletedAt = null,
-            UpdatedAt = now,
-        };
-        await QueueAsync(_state.State.Job);
-        Log.JobRetried(_logger, JobId, job.Tenant);
-        return Job;
+        UpdateWatchdog();
+        return decision;
     }
 
     /// <summary>
-    /// A job submitted through the <see cref="JobIntake"/> has only its row (and queue row) until its first
-    /// change: while the grain has no state of its own, the row is the job. It is read again on every call until
-    /// then, since the job may be submitted after this grain activated (a read of an id not yet taken).
+    /// A job submitted through the intake has only its row (and queue rows) until its first change: while the grain
+    /// has no state of its own, the row is the job. It is read again on every call until then, since the job may be
+    /// submitted after this grain activated (a read of an id not yet taken).
     /// </summary>
-    private async Task AdoptRowAsync()
+    private async Task LoadAsync()
     {
-        if (Job is null && !_state.RecordExists)
+        if (Job is null && !state.RecordExists && await rows.FindAsync(JobId, CancellationToken.None) is { } row)
         {
-            _state.State.Job = await _records.FindAsync(JobId, CancellationToken.None);
+            state.State.Job = JobLifecycle.Adopt(row);
         }
     }
 
     /// <summary>
-    /// Puts a queued job in the queue, then writes its state: the job is acknowledged once both are durable. A
-    /// queue row whose state was never written is dropped by the silo that claims it (StartRunAsync finds no job).
+    /// The one write sequence: stop runs (so they have removed what they wrote); queue items (before the state is
+    /// saved, so a job is never saved as waiting without its queue row; a row whose state was never saved is dropped
+    /// by the silo that claims it); save the state; dequeue items (after, so an ended job's leftover row is dropped by
+    /// its next claimer); write the row; publish; remove objects; then logs and metrics.
     /// </summary>
-    private async Task QueueAsync(JobSnapshot job)
+    private async Task ApplyAsync(JobDecision decision)
     {
-        await _queue.EnqueueAsync(JobId, job.Tenant, job.Priority, CancellationToken.None);
-        await _state.WriteStateAsync();
-        await ProjectAsync();
-        await PublishAsync();
-        _dispatcher.Nudge();
-    }
-
-    public async Task<WorkItem?> StartRunAsync(string worker, string node)
-    {
-        await AdoptRowAsync();
-        if (Job is not { } job || job.Status.IsTerminal())
+        var effects = decision.Effects;
+        foreach (var stop in effects.OfType<StopRun>())
         {
-            return null;
+            await StopRunAsync(stop);
         }
 
-        if (job.Status == JobStatus.Processing && _state.State.CurrentRun is { } previous)
+        state.State.Job = decision.State;
+        if (decision.State is not { } job)
         {
-            // The queue handed the job out again: the silo running it stopped renewing its claim (it died or lost
-            // touch with the database). That attempt is presumed lost; its late reports will be refused.
-            Log.RunLost(_logger, JobId, job.Tenant, previous, job.ProcessingNode);
-            if (_state.State.CurrentWorker is { } lostWorker && lostWorker != worker)
-            {
-                _ = StopRunAsync(lostWorker, previous);
-            }
+            await DequeueAsync(effects.OfType<DequeueItems>());
+            return;
+        }
 
-            // What the lost run published live goes; if it is in fact still running, it removes the rest
-            // itself once its report is refused.
-            await RemoveRunObjectsAsync(job, previous);
+        foreach (var queued in effects.OfType<QueueItem>())
+        {
+            await queue.QueueAsync(JobId, queued.ItemId, job.Spec.Tenant, job.Spec.Priority, queued.ReadyAt, CancellationToken.None);
+        }
 
-            if (job.Attempts >= MaxAttempts(job))
+        if (decision.Has<SaveState>())
+        {
+            await state.WriteStateAsync();
+        }
+
+        await DequeueAsync(effects.OfType<DequeueItems>());
+        foreach (var row in effects.OfType<ProjectRow>())
+        {
+            await ProjectAsync(row.ProgressOnly);
+        }
+
+        if (decision.Has<PublishProgress>())
+        {
+            await PublishAsync();
+        }
+
+        foreach (var effect in effects)
+        {
+            switch (effect)
             {
-                await FailAsync(job, new JobError(JobErrorCodes.WorkerLost, $"The worker on {job.ProcessingNode} stopped holding the job."), retryable: true);
-                return null;
+                case DeleteRunOutputs run:
+                    await DeleteQuietlyAsync(ObjectKeys.Run(job.Spec.Tenant, JobId, run.RunId));
+                    break;
+                case DeleteJobObjects all:
+                    await DeleteJobObjectsAsync(job, all.KeepSource);
+                    break;
+                case JobNote note:
+                    Record(job, note);
+                    break;
             }
         }
-
-        var runId = Guid.NewGuid();
-        var now = _time.GetUtcNow();
-        _state.State.CurrentRun = runId;
-        _state.State.CurrentWorker = worker;
-        _state.State.NotBefore = null;
-        _state.State.Job = job with
-        {
-            Status = JobStatus.Processing,
-            Stage = JobStages.Downloading,
-            Progress = 0,
-            Attempts = job.Attempts + 1,
-            StartedAt = job.StartedAt ?? now,
-            ProcessingNode = node,
-            UpdatedAt = now,
-        };
-
-        // Persisted before the run exists, so its first report is recognised.
-        await _state.WriteStateAsync();
-        _lastHeartbeat = now;
-        StartWatchdog();
-        await ProjectAsync();
-        await PublishAsync();
-        Log.RunStarted(_logger, JobId, job.Tenant, runId, node, Job!.Attempts);
-        return new WorkItem(JobId, runId, Job.Attempts, job.Tenant, job.Input);
     }
 
-    public async Task HandBackAsync(Guid runId)
+    private void Record(JobState job, JobNote note)
     {
-        if (!IsCurrent(runId) || Job is not { } job)
+        var tenant = job.Spec.Tenant;
+        switch (note)
         {
-            return;
-        }
-
-        await ReturnToQueueAsync(job with { Attempts = Math.Max(0, job.Attempts - 1) }, _time.GetUtcNow());
-        Log.RunHandedBack(_logger, JobId, job.Tenant, runId);
-    }
-
-    public async Task ReportProgressAsync(Guid runId, double percent, string stage)
-    {
-        if (!IsCurrent(runId) || Job is not { } job)
-        {
-            return;
-        }
-
-        _lastHeartbeat = _time.GetUtcNow();
-        var clamped = Math.Clamp(Math.Round(percent, 1), 0, 99.9);
-        if (clamped < job.Progress && stage == job.Stage)
-        {
-            // Progress only moves forward within a stage; reports can overtake each other.
-            return;
-        }
-
-        _state.State.Job = job with { Progress = Math.Max(clamped, job.Progress), Stage = stage, UpdatedAt = _lastHeartbeat };
-        await PublishAsync();
-        if (_lastHeartbeat - _lastProgressPersisted >= _options.ProgressPersistInterval)
-        {
-            _lastProgressPersisted = _lastHeartbeat;
-            await ProjectAsync();
+            case RunStarted started:
+                Log.RunStarted(logger, JobId, tenant, started.Run.ItemId, started.Run.RunId, started.Node, started.Attempt);
+                break;
+            case RunLost lost:
+                Log.RunLost(logger, JobId, tenant, lost.Run.ItemId, lost.Run.RunId, lost.Node, lost.Reason);
+                _lastHeard.Remove(lost.Run.RunId);
+                break;
+            case RetryScheduled retry:
+                Log.RetryScheduled(logger, JobId, tenant, retry.Run.ItemId, retry.Attempts, retry.Error.Code, retry.Error.Message, retry.Delay);
+                metrics.Retried(retry.Error.Code);
+                break;
+            case JobDeadLettered dead:
+                Log.JobDeadLettered(logger, JobId, tenant, dead.Attempts, dead.Error.Code);
+                metrics.Failed(dead.Error.Code, deadLettered: true);
+                break;
+            case JobFailed failed:
+                Log.JobFailed(logger, JobId, tenant, failed.Error.Code, failed.Error.Message, failed.Attempts);
+                metrics.Failed(failed.Error.Code, deadLettered: false);
+                break;
+            case JobCompleted completed:
+                Log.JobCompleted(logger, JobId, tenant, completed.Outputs.Renditions.Length);
+                metrics.Completed(completed.Outputs.Cost);
+                break;
+            case JobCanceled:
+                Log.JobCanceled(logger, JobId, tenant);
+                break;
+            case JobRequeued:
+                Log.JobRequeued(logger, JobId, tenant);
+                break;
+            case RunHandedBackNote handedBack:
+                Log.RunHandedBack(logger, JobId, tenant, handedBack.Run.ItemId, handedBack.Run.RunId);
+                break;
+            case StaleReport stale:
+                Log.StaleReport(logger, JobId, stale.Run.ItemId, stale.Run.RunId);
+                break;
         }
     }
 
-    public async Task ReportPlayableAsync(Guid runId, string hlsKey, string dashKey)
+    private async Task StopRunAsync(StopRun stop)
     {
-        if (!IsCurrent(runId) || Job is not { } job || job.PlayableAt is not null)
-        {
-            return;
-        }
-
-        _lastHeartbeat = _time.GetUtcNow();
-        _state.State.Job = job with { PlayableAt = _lastHeartbeat, HlsKey = hlsKey, DashKey = dashKey, UpdatedAt = _lastHeartbeat };
-        await _state.WriteStateAsync();
-        await ProjectAsync();
-        await PublishAsync();
-    }
-
-    public async Task<bool> ReportCompletedAsync(Guid runId, TranscodeOutput output)
-    {
-        if (!IsCurrent(runId) || Job is not { } job)
-        {
-            Log.StaleReport(_logger, JobId, runId);
-            return false;
-        }
-
-        await EndAsync(job with
-        {
-            Status = JobStatus.Completed,
-            Stage = JobStages.Done,
-            Progress = 100,
-            CompletedAt = _time.GetUtcNow(),
-            PlayableAt = job.PlayableAt ?? _time.GetUtcNow(),
-            Renditions = output.Renditions,
-            HlsKey = output.HlsKey,
-            DashKey = output.DashKey,
-            Cost = output.Cost,
-            PosterKey = output.PosterKey,
-            StoryboardKey = output.StoryboardKey,
-            ContentHash = output.ContentHash,
-            LadderHash = output.LadderHash,
-            ReusedFrom = output.ReusedFrom,
-            Error = null,
-        });
-        Log.JobCompleted(_logger, JobId, job.Tenant, output.Renditions.Length);
-        _metrics.Completed(output.Cost);
-        return true;
-    }
-
-    public async Task<bool> ReportFailedAsync(Guid runId, JobError error, bool retryable)
-    {
-        if (!IsCurrent(runId) || Job is not { } job)
-        {
-            Log.StaleReport(_logger, JobId, runId);
-            return false;
-        }
-
-        Log.RunFailed(_logger, JobId, job.Tenant, job.Attempts, error.Code, error.Message, retryable);
-        await FailAsync(job, error, retryable);
-        return true;
-    }
-
-    private int MaxAttempts(JobSnapshot job) => job.MaxAttempts ?? _options.MaxAttempts;
-
-    /// <summary>After a failed attempt: wait and retry, or end the job (a dead letter if another try might pass).</summary>
-    private async Task FailAsync(JobSnapshot job, JobError error, bool retryable)
-    {
-        if (retryable && job.Attempts < MaxAttempts(job))
-        {
-            await RequeueAsync(job, error);
-            _metrics.Retried(error.Code);
-            return;
-        }
-
-        // Out of attempts on a failure that might pass another time: a dead letter, which an operator (or the
-        // tenant) can retry. A permanent failure (bad input) would only fail again, so it just fails.
-        var now = _time.GetUtcNow();
-        await EndAsync(job with { Status = JobStatus.Failed, Stage = JobStages.Done, CompletedAt = now, Error = error, DeadLetteredAt = retryable ? now : null });
-        _metrics.Failed(error.Code, deadLettered: retryable);
-        if (retryable)
-        {
-            Log.JobDeadLettered(_logger, JobId, job.Tenant, job.Attempts, error.Code);
-        }
-    }
-
-    private bool IsCurrent(Guid runId) => _state.State.CurrentRun == runId && Job is { } job && !job.Status.IsTerminal();
-
-    private Task RequeueAsync(JobSnapshot job, JobError error) =>
-        ReturnToQueueAsync(job with { Error = error }, _time.GetUtcNow() + Backoff(job.Attempts));
-
-    /// <summary>Ends the current attempt and puts the job back in the queue, to be claimed from <paramref name="readyAt"/> on.</summary>
-    private async Task ReturnToQueueAsync(JobSnapshot job, DateTimeOffset readyAt)
-    {
-        _state.State.CurrentRun = null;
-        _state.State.CurrentWorker = null;
-        _state.State.NotBefore = readyAt;
-
-        // The attempt's outputs are gone with it: the job is not playable until a new run says so.
-        _state.State.Job = job with
-        {
-            Status = JobStatus.Queued,
-            Stage = JobStages.Queued,
-            Progress = 0,
-            PlayableAt = null,
-            HlsKey = null,
-            DashKey = null,
-            UpdatedAt = _time.GetUtcNow(),
-        };
-        await _state.WriteStateAsync();
-        await _queue.ReleaseAsync(JobId, readyAt, CancellationToken.None);
-        StopWatchdog();
-        await ProjectAsync();
-        await PublishAsync();
-    }
-
-    /// <summary>Exponential backoff from the base delay, with up to 25% jitter so retries do not synchronise.</summary>
-    internal TimeSpan Backoff(int attempts)
-    {
-        var exponent = Math.Clamp(attempts - 1, 0, 16);
-        var delay = _options.RetryBaseDelay * Math.Pow(2, exponent);
-        return delay * (1 + (Random.Shared.NextDouble() * 0.25));
-    }
-
-    private async Task EndAsync(JobSnapshot ended)
-    {
-        _state.State.Job = ended with { UpdatedAt = _time.GetUtcNow() };
-        _state.State.CurrentRun = null;
-        _state.State.CurrentWorker = null;
-        _state.State.NotBefore = null;
-        await _state.WriteStateAsync();
-        await RemoveFromQueueAsync();
-        await ProjectAsync();
-        await PublishAsync();
-        StopWatchdog();
-        if (ended.Status is JobStatus.Failed or JobStatus.Canceled)
-        {
-            await RemoveObjectsAsync(ended, keepSource: ended.DeadLetteredAt is not null);
-        }
-    }
-
-    /// <summary>
-    /// A job that ended without output keeps nothing in the bucket, not even its uploaded source, unless it is a
-    /// dead letter that may be retried. Runs remove their own partial outputs; this catches the rest. Best
-    /// effort: a failure is logged, not retried.
-    /// </summary>
-    private async Task RemoveObjectsAsync(JobSnapshot job, bool keepSource)
-    {
-        var source = ObjectKeys.Source(job.Tenant, job.Id);
+        _lastHeard.Remove(stop.Run.RunId);
         try
         {
-            await _store.DeletePrefixAsync(ObjectKeys.JobPrefix(job.Tenant, job.Id), CancellationToken.None,
-                keep: keepSource ? key => key == source : null);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            Log.CleanupFailed(_logger, ObjectKeys.JobPrefix(job.Tenant, job.Id), ex);
-        }
-    }
-
-    /// <summary>
-    /// Periodic: writes the job's row again if the last write failed, and presumes a run that stopped
-    /// reporting lost. Stops itself once there is neither to do.
-    /// </summary>
-    private async Task CheckAsync()
-    {
-        if (_recordStale)
-        {
-            await ProjectAsync();
-        }
-
-        if (Job is not { Status: JobStatus.Processing } job)
-        {
-            StopWatchdog();
-            return;
-        }
-
-        if (_time.GetUtcNow() - _lastHeartbeat > _options.LeaseTimeout
-            && _state.State.CurrentRun is { } lostRun)
-        {
-            Log.RunLost(_logger, JobId, job.Tenant, lostRun, job.ProcessingNode);
-            var error = new JobError(JobErrorCodes.WorkerLost, $"The worker on {job.ProcessingNode} stopped reporting.");
-            if (_state.State.CurrentWorker is { } worker)
-            {
-                await StopRunAsync(worker, lostRun);
-            }
-
-            await RemoveRunObjectsAsync(job, lostRun);
-            await ReportFailedAsync(lostRun, error, retryable: true);
-        }
-    }
-
-    /// <summary>
-    /// Takes an ended job out of the queue. If that fails the row stays, and the silo that next claims it drops
-    /// it (StartRunAsync returns null for an ended job).
-    /// </summary>
-    private async Task RemoveFromQueueAsync()
-    {
-        try
-        {
-            await _queue.RemoveAsync(JobId, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            Log.QueueUpdateFailed(_logger, JobId, ex);
-        }
-    }
-
-    private async Task RemoveRunObjectsAsync(JobSnapshot job, Guid runId)
-    {
-        var prefix = ObjectKeys.Run(job.Tenant, job.Id, runId);
-        try
-        {
-            await _store.DeletePrefixAsync(prefix, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            Log.CleanupFailed(_logger, prefix, ex);
-        }
-    }
-
-    private async Task StopRunAsync(string worker, Guid runId)
-    {
-        try
-        {
-            await GrainFactory.GetGrain<ITranscodeWorkerGrain>(worker).CancelAsync(JobId, runId);
+            await GrainFactory.GetGrain<ITranscodeWorkerGrain>(stop.Worker).StopAsync(JobId, stop.Run);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // The worker's silo may be gone, and its run with it; the run's late reports are refused anyway.
-            Log.StopFailed(_logger, JobId, worker, ex);
+            Log.StopFailed(logger, JobId, stop.Run.RunId, stop.Worker, ex);
         }
-    }
-
-    private void StartWatchdog()
-    {
-        _watchdog ??= this.RegisterGrainTimer(
-            _ => CheckAsync(),
-            new GrainTimerCreationOptions { DueTime = _options.WatchdogPeriod, Period = _options.WatchdogPeriod, KeepAlive = true });
-    }
-
-    /// <summary>Stops the watchdog, unless the job's row is stale: the watchdog writes it again until that works.</summary>
-    private void StopWatchdog()
-    {
-        if (_recordStale)
-        {
-            return;
-        }
-
-        _watchdog?.Dispose();
-        _watchdog = null;
     }
 
     /// <summary>
-    /// Writes the job's row. A failure is retried by the watchdog, whatever the job's status (an ended job's
-    /// last write matters most); the grain state stays the truth.
+    /// Takes rows out of the queue. If that fails a row stays, and the silo that next claims it drops it (the
+    /// decision on a claim of an ended job or finished item dequeues it).
     /// </summary>
-    private async Task ProjectAsync()
+    private async Task DequeueAsync(IEnumerable<DequeueItems> dequeues)
     {
-        if (Job is not { } job)
+        foreach (var dequeue in dequeues)
+        {
+            try
+            {
+                await queue.RemoveAsync(JobId, dequeue.ItemIds, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.QueueUpdateFailed(logger, JobId, ex);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the job's row. Progress alone is written at most once per persist interval. A failure is retried by the
+    /// watchdog, whatever the job's status (an ended job's last write matters most); the grain state stays the truth.
+    /// </summary>
+    private async Task ProjectAsync(bool progressOnly)
+    {
+        var now = time.GetUtcNow();
+        if (Job is not { } job || (progressOnly && !_rowStale && now - _lastProgressProjected < _options.ProgressPersistInterval))
         {
             return;
         }
 
         try
         {
-            await _records.UpsertAsync(job, CancellationToken.None);
-            _recordStale = false;
+            await rows.UpsertAsync(JobLifecycle.View(job), CancellationToken.None);
+            _lastProgressProjected = now;
+            _rowStale = false;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            _recordStale = true;
-            StartWatchdog();
-            Log.ProjectionFailed(_logger, JobId, ex);
+            _rowStale = true;
+            Log.ProjectionFailed(logger, JobId, ex);
         }
     }
 
     private async Task PublishAsync()
     {
-        if (Job is not { } job || _stream is null)
+        if (View() is not { } view || _stream is null)
         {
             return;
         }
 
         try
         {
-            await _stream.OnNextAsync(JobProgressEvent.From(job, _time.GetUtcNow()));
+            await _stream.OnNextAsync(JobProgressEvent.From(view));
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            Log.PublishFailed(_logger, JobId, ex);
+            Log.PublishFailed(logger, JobId, ex);
         }
     }
+
+    /// <summary>
+    /// A job that ended without a package keeps nothing in the bucket, not even its uploaded source unless it is a
+    /// dead letter that may be retried. Runs remove their own partial outputs; this catches the rest. Best effort.
+    /// </summary>
+    private Task DeleteJobObjectsAsync(JobState job, bool keepSource)
+    {
+        var source = ObjectKeys.Source(job.Spec.Tenant, JobId);
+        return DeleteQuietlyAsync(ObjectKeys.JobPrefix(job.Spec.Tenant, JobId), keepSource ? key => key == source : null);
+    }
+
+    private async Task DeleteQuietlyAsync(string prefix, Func<string, bool>? keep = null)
+    {
+        try
+        {
+            await store.DeletePrefixAsync(prefix, CancellationToken.None, keep);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.CleanupFailed(logger, prefix, ex);
+        }
+    }
+
+    /// <summary>
+    /// Periodic while a run goes on or the row is stale: writes the row again if the last write failed, and presumes
+    /// lost a run that stopped reporting.
+    /// </summary>
+    private async Task CheckAsync()
+    {
+        try
+        {
+            if (_rowStale)
+            {
+                await ProjectAsync(progressOnly: false);
+            }
+
+            var now = time.GetUtcNow();
+            foreach (var item in Job?.Items.Where(i => i.Status == WorkItemStatus.Running).ToList() ?? [])
+            {
+                var run = new WorkRun(item.Id, item.RunId!.Value);
+                if (now - _lastHeard.GetValueOrDefault(run.RunId, now) > _options.HeartbeatTimeout)
+                {
+                    await DecideAsync(new RunSilent(run));
+                }
+            }
+
+            UpdateWatchdog();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.WatchdogFailed(logger, JobId, ex);
+            DeactivateOnIdle();
+        }
+    }
+
+    /// <summary>Runs the watchdog while an item runs or the row is stale; a new activation gives running runs a full timeout.</summary>
+    private void UpdateWatchdog()
+    {
+        var running = Job?.Items.Where(i => i.Status == WorkItemStatus.Running).Select(i => i.RunId!.Value).ToList() ?? [];
+        foreach (var run in running)
+        {
+            _lastHeard.TryAdd(run, time.GetUtcNow());
+        }
+
+        if (running.Count > 0 || _rowStale)
+        {
+            _watchdog ??= this.RegisterGrainTimer(
+                _ => CheckAsync(),
+                new GrainTimerCreationOptions { DueTime = _options.WatchdogPeriod, Period = _options.WatchdogPeriod, KeepAlive = true });
+        }
+        else
+        {
+            _watchdog?.Dispose();
+            _watchdog = null;
+            _lastHeard.Clear();
+        }
+    }
+
+    private static WorkRun? RunOf(JobEvent e) => e switch
+    {
+        RunProgressed p => p.Run,
+        RunPlayable p => p.Run,
+        _ => null,
+    };
 }

@@ -3,11 +3,11 @@ using Transcoder.Abstractions;
 namespace Transcoder.Grains;
 
 /// <summary>
-/// The encode worker of one silo. A call only stops a run on this silo's <see cref="TranscodeRunner"/>: runs are
-/// started by this silo's <see cref="JobDispatcher"/>, and the encode itself never runs inside a grain call.
+/// The worker of one silo: how a job reaches a run on that silo to stop it. Runs are started by the silo's own
+/// dispatcher, never inside a grain call; this grain only forwards a stop to the silo's <see cref="IWorkRuns"/>.
 /// </summary>
 [SiloPinnedPlacement]
-public sealed class TranscodeWorkerGrain(TranscodeRunner runner) : Grain, ITranscodeWorkerGrain
+public sealed class TranscodeWorkerGrain(IWorkRuns runs) : Grain, ITranscodeWorkerGrain
 {
-    public Task CancelAsync(Guid jobId, Guid runId) => runner.CancelAsync(jobId, runId);
+    public Task StopAsync(Guid jobId, WorkRun run) => runs.StopAsync(jobId, run);
 }

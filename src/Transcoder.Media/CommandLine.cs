@@ -3,36 +3,24 @@ using System.Text;
 namespace Transcoder.Media;
 
 /// <summary>
-/// Joins an argument list into the single string .NET's process start-up splits again (no shell is involved:
-/// quoting is only about spaces, quotes and the backslashes before them).
+/// An argument list as one line a POSIX shell reads back into the same list: what the log shows of each ffmpeg run,
+/// so an operator can paste it and run exactly what the service ran. (The process itself gets the list, unjoined.)
 /// </summary>
 public static class CommandLine
 {
     public static string Join(IEnumerable<string> arguments) => string.Join(' ', arguments.Select(Quote));
 
+    /// <summary>The argument as is when it holds nothing a shell treats specially, else in single quotes.</summary>
     public static string Quote(string argument)
     {
-        if (argument.Length > 0 && !argument.Any(c => char.IsWhiteSpace(c) || c == '"'))
+        if (argument.Length > 0 && argument.All(IsPlain))
         {
             return argument;
         }
 
-        var quoted = new StringBuilder(argument.Length + 2).Append('"');
-        var backslashes = 0;
-        foreach (var c in argument)
-        {
-            if (c == '\\')
-            {
-                backslashes++;
-                continue;
-            }
-
-            // Backslashes are literal unless they precede a quote: then each must be doubled.
-            quoted.Append('\\', c == '"' ? (backslashes * 2) + 1 : backslashes);
-            quoted.Append(c);
-            backslashes = 0;
-        }
-
-        return quoted.Append('\\', backslashes * 2).Append('"').ToString();
+        // Inside single quotes nothing is special but the quote itself, which is closed, escaped and reopened.
+        return new StringBuilder(argument.Length + 2).Append('\'').Append(argument.Replace("'", "'\\''", StringComparison.Ordinal)).Append('\'').ToString();
     }
+
+    private static bool IsPlain(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/' or ':' or '=' or '+' or ',' or '@' or '%';
 }

@@ -1,12 +1,11 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace Transcoder.Media;
 
 /// <summary>
 /// Caps the CPU time of an ffmpeg process this process started (Linux RLIMIT_CPU through prlimit): past the
-/// soft limit the kernel sends SIGXCPU, past the hard limit SIGKILL. FFMpegCore does not expose the process,
-/// so it is found among this process's children by a marker its command line carries (its own output path).
+/// soft limit the kernel sends SIGXCPU, past the hard limit SIGKILL. Applied to the process this service started,
+/// by its id, right after it started.
 /// </summary>
 internal static partial class CpuLimit
 {
@@ -21,10 +20,10 @@ internal static partial class CpuLimit
     public static bool IsLimitExit(int exitCode, string stderrTail) =>
         exitCode is 123 or 128 + 24 || stderrTail.Contains("received signal 24", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Applies the limit to the child whose command line contains <paramref name="marker"/>; false if not found.</summary>
-    public static bool TryApply(string marker, TimeSpan limit)
+    /// <summary>Applies the limit to process <paramref name="pid"/>; false where it cannot be applied.</summary>
+    public static bool TryApply(int pid, TimeSpan limit)
     {
-        if (!OperatingSystem.IsLinux() || FindChild(marker) is not { } pid)
+        if (!OperatingSystem.IsLinux())
         {
             return false;
         }
@@ -32,40 +31,6 @@ internal static partial class CpuLimit
         var soft = (ulong)Math.Max(1, Math.Ceiling(limit.TotalSeconds));
         var value = new Rlimit { Current = soft, Maximum = soft + 5 };
         return Prlimit(pid, RlimitCpu, ref value, IntPtr.Zero) == 0;
-    }
-
-    private static int? FindChild(string marker)
-    {
-        var self = Environment.ProcessId;
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
-                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                if (int.Parse(fields[1], CultureInfo.InvariantCulture) == self
-                    && File.ReadAllText(Path.Combine(directory, "cmdline")).Contains(marker, StringComparison.Ordinal))
-                {
-                    return pid;
-                }
-            }
-            catch (IOException)
-            {
-                // The process ended while we looked.
-            }
-            catch (UnauthorizedAccessException)
-            {
-                // Not ours to read.
-            }
-        }
-
-        return null;
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Text;
+using Transcoder.Media.Packaging;
 
 namespace Transcoder.Media;
 
 /// <summary>
-/// The one place ffmpeg command lines are made. A plan becomes a single process that decodes the input once,
-/// splits the picture to every rung, encodes them with keyframes at the same instants, encodes audio once,
-/// and packages everything as CMAF segments referenced by both a DASH manifest and HLS playlists.
+/// The one place ffmpeg command lines are made. A plan becomes a single process that decodes the input once, splits
+/// the picture to every rung, encodes them with keyframes at the same instants, encodes audio once, and writes each
+/// rendition as fragmented MP4 of its own for the packager to cut (<see cref="LadderPackage"/>), plus the poster and
+/// the storyboard sprite from the same decode.
 /// </summary>
 public static class FfmpegArguments
 {
@@ -14,55 +16,65 @@ public static class FfmpegArguments
     public const string ProtocolAllowList = "file,pipe";
 
     /// <summary>
-    /// The arguments (without the program name) that encode <paramref name="plan"/>, reading the input only
-    /// with the demuxers in <paramref name="formatAllowList"/>.
+    /// Fragmented MP4 as ffmpeg's own DASH muxer writes it: one track per file, the moov written once the first
+    /// fragment is known (so its edit list carries the audio priming and the B-frame delay), each fragment's offsets
+    /// relative to its own moof (so a fragment is a segment on its own), no index or trailer.
     /// </summary>
-    public static IReadOnlyList<string> ForLadder(LadderPlan plan, string inputPath, string outputFolder, string formatAllowList)
+    private const string Fragmented = "+dash+delay_moov+default_base_moof+skip_sidx+skip_trailer";
+
+    /// <summary>Video is fragmented at each keyframe, which is each segment; the packager cuts at fragment boundaries.</summary>
+    public const string VideoFragments = Fragmented + "+frag_keyframe";
+
+    /// <summary>Audio has no keyframes to cut at: a fragment per frame, merged by the packager into segments on the grid.</summary>
+    public const string AudioFragments = Fragmented + "+frag_every_frame";
+
+    /// <summary>
+    /// The arguments (without the program name) that encode <paramref name="plan"/>: renditions into
+    /// <paramref name="encodeFolder"/>, poster and storyboard into <paramref name="packageFolder"/>, reading the input
+    /// only with the demuxers in <paramref name="formatAllowList"/>. Progress goes to stdout, for <see cref="FfmpegProcess"/>.
+    /// </summary>
+    public static IReadOnlyList<string> ForLadder(LadderPlan plan, string inputPath, string encodeFolder, string packageFolder, string formatAllowList)
     {
         var args = new List<string>
         {
             // -benchmark makes ffmpeg print its own user and system CPU time at the end: the job's cost.
-            "-hide_banner", "-nostats", "-benchmark", "-y",
+            "-hide_banner", "-nostats", "-benchmark", "-y", "-progress", "pipe:1",
             "-protocol_whitelist", ProtocolAllowList,
             "-format_whitelist", formatAllowList,
             "-i", inputPath,
         };
 
-        if (plan.VideoStreamIndex is { } videoIndex && plan.Rungs.Length > 0)
+        var video = plan.VideoStreamIndex is { } videoIndex && plan.Rungs.Length > 0;
+        if (video)
         {
             args.Add("-filter_complex");
-            args.Add(VideoFilterGraph(plan, videoIndex));
+            args.Add(VideoFilterGraph(plan, plan.VideoStreamIndex!.Value));
             for (var i = 0; i < plan.Rungs.Length; i++)
             {
-                args.Add("-map");
-                args.Add(string.Create(CultureInfo.InvariantCulture, $"[v{i}]"));
+                args.AddRange(["-map", Invariant($"[v{i}]")]);
+                AddVideoEncoding(args, plan, plan.Rungs[i]);
+                AddFragmentedOutput(args, VideoFragments, Path.Combine(encodeFolder, PackageLayout.EncoderOutput(PackageLayout.VideoId(i))));
             }
         }
 
-        if (plan.AudioStreamIndex is { } audioIndex)
+        if (plan.Audio is { } audio)
         {
-            args.Add("-map");
-            args.Add(string.Create(CultureInfo.InvariantCulture, $"0:{audioIndex}"));
+            args.AddRange(["-map", Invariant($"0:{audio.StreamIndex}"),
+                "-c:a", plan.AudioCodec.Encoder, "-b:a", Invariant(audio.Bitrate), "-ac", Invariant(audio.Channels), "-ar", Invariant(audio.SampleRate)]);
+            if (audio.Language is { } language)
+            {
+                args.AddRange(["-metadata:s:a:0", $"language={language}"]);
+            }
+
+            AddFragmentedOutput(args, AudioFragments, Path.Combine(encodeFolder, PackageLayout.EncoderOutput(PackageLayout.AudioId(0))));
         }
 
-        if (plan.Rungs.Length > 0)
+        if (video && plan.Thumbnails is not null)
         {
-            AddVideoEncoding(args, plan);
-        }
-
-        if (plan.AudioStreamIndex is not null)
-        {
-            args.AddRange(["-c:a", "aac", "-b:a", Invariant(plan.AudioBitrate), "-ac", "2", "-ar", "48000"]);
-        }
-
-        args.AddRange(["-map_metadata", "-1", "-map_chapters", "-1", "-sn", "-dn"]);
-        AddDashPackaging(args, plan);
-        args.Add(Path.Combine(outputFolder, LadderLayout.DashManifest));
-        if (plan.Thumbnails is not null)
-        {
-            // Two more outputs of the same decode: one poster frame and one storyboard sprite.
-            args.AddRange(["-map", "[poster]", "-frames:v", "1", "-update", "1", "-q:v", "3", Path.Combine(outputFolder, LadderLayout.Poster)]);
-            args.AddRange(["-map", "[storyboard]", "-frames:v", "1", "-update", "1", "-q:v", "5", Path.Combine(outputFolder, LadderLayout.StoryboardImage)]);
+            // Each image gets a first frame at once and its real one when it is ready (written over the first): an
+            // output without frames would keep ffmpeg from reporting progress until the end.
+            args.AddRange(["-map", "[poster]", "-fps_mode", "passthrough", "-frames:v", "2", "-update", "1", "-q:v", "3", Path.Combine(packageFolder, PackageLayout.Poster)]);
+            args.AddRange(["-map", "[storyboard]", "-fps_mode", "passthrough", "-frames:v", "2", "-update", "1", "-q:v", "5", Path.Combine(packageFolder, PackageLayout.StoryboardImage)]);
         }
 
         return args;
@@ -70,7 +82,7 @@ public static class FfmpegArguments
 
     /// <summary>
     /// Decode once, make the frame rate constant, convert to 8-bit 4:2:0 once, then split to the rungs.
-    /// Every rung gets the same display aspect ratio so the DASH muxer (and players) treat them as one set.
+    /// Every rung gets the same display aspect ratio so the packager (and players) treat them as one set.
     /// </summary>
     internal static string VideoFilterGraph(LadderPlan plan, int videoIndex)
     {
@@ -97,83 +109,55 @@ public static class FfmpegArguments
 
         if (plan.Thumbnails is { } t)
         {
+            // The poster: the first frame at once, then the chosen one. The storyboard: one still of the sprite's size at
+            // once, then the sprite itself when the title ends.
             var poster = plan.Rungs.Length;
             graph.Append(CultureInfo.InvariantCulture,
-                $";[s{poster}]select=eq(n\\,{t.PosterFrame}),scale={t.PosterWidth}:{t.PosterHeight},setsar=1[poster]");
+                $";[s{poster}]select=eq(n\\,0)+eq(n\\,{t.PosterFrame}),scale={t.PosterWidth}:{t.PosterHeight},setsar=1[poster]");
             graph.Append(CultureInfo.InvariantCulture,
-                $";[s{poster + 1}]fps=1/{t.IntervalSeconds},scale={t.Width}:{t.Height},setsar=1,tile={t.Columns}x{t.Rows}[storyboard]");
+                $";[s{poster + 1}]fps=1/{t.IntervalSeconds},scale={t.Width}:{t.Height},setsar=1,split[tf][ts]");
+            graph.Append(CultureInfo.InvariantCulture,
+                $";[tf]trim=end_frame=1,scale={t.Width * t.Columns}:{t.Height * t.Rows},setsar=1[tfirst]");
+            graph.Append(CultureInfo.InvariantCulture, $";[ts]tile={t.Columns}x{t.Rows}[tsprite]");
+            graph.Append(";[tfirst][tsprite]concat=n=2:v=1:a=0,setpts=N/TB[storyboard]");
         }
 
         return graph.ToString();
     }
 
-    private static void AddVideoEncoding(List<string> args, LadderPlan plan)
+    private static void AddVideoEncoding(List<string> args, LadderPlan plan, PlannedRung rung)
     {
         var gop = Invariant(plan.GopFrames);
-        args.AddRange(["-c:v", "libx264", "-preset", plan.Preset, "-crf", Invariant(plan.Crf), "-profile:v", "high"]);
-        for (var i = 0; i < plan.Rungs.Length; i++)
-        {
-            var rung = plan.Rungs[i];
-            args.AddRange([$"-maxrate:v:{Invariant(i)}", Invariant(rung.MaxRate), $"-bufsize:v:{Invariant(i)}", Invariant(rung.BufferSize)]);
-        }
+        args.AddRange(["-c:v", plan.VideoCodec.Encoder, "-preset", plan.Preset, "-crf", Invariant(plan.Crf), "-profile:v", plan.VideoCodec.Profile,
+            "-maxrate", Invariant(rung.MaxRate), "-bufsize", Invariant(rung.BufferSize)]);
 
-        // Keyframes at the same instants in every rung: a fixed GOP, no scene-cut keyframes, and forced
-        // keyframes on the time grid so rounding of the frame rate cannot drift them apart.
+        // Keyframes at the same instants in every rung: a fixed GOP, no scene-cut keyframes, and forced keyframes on
+        // the time grid so rounding of the frame rate cannot drift them apart.
         args.AddRange(["-g", gop, "-keyint_min", gop, "-sc_threshold", "0", "-force_key_frames", KeyframeExpression(plan)]);
 
-        // The encoder measures each rendition against its own input (the source conditioned and scaled for
-        // that rung) on every frame, and prints PSNR and SSIM when it closes: measuring quality this way costs
-        // a few percent of the encode instead of decoding everything a second time. See EncoderSummary.
+        // The encoder measures each rendition against its own input (the source conditioned and scaled for that
+        // rung) on every frame, and prints PSNR and SSIM when it closes: measuring quality this way costs a few
+        // percent of the encode instead of decoding everything a second time. See EncoderSummary.
         args.AddRange(["-flags:v", "+psnr", "-ssim:v", "1"]);
     }
 
+    /// <summary>Each fragment goes to the file as soon as it is cut, not when ffmpeg's write buffer fills (seconds of audio).</summary>
+    private static void AddFragmentedOutput(List<string> args, string fragments, string path) =>
+        args.AddRange(["-map_metadata", "-1", "-map_chapters", "-1", "-f", "mp4", "-movflags", fragments, "-flush_packets", "1", path]);
+
     /// <summary>
-    /// Where keyframes go, which is where segments start: at 0, then every FirstSegmentSeconds until
-    /// SegmentSeconds, then every SegmentSeconds (with 1 and 2: 0, 1, 2, 4, 6, ...). The short first segments
-    /// let a player start while the encode is still young; the grid stays aligned to SegmentSeconds.
+    /// Where keyframes go, which is where segments start (<see cref="LadderPlan.SegmentStart"/>): at 0, then every
+    /// FirstSegmentSeconds until SegmentSeconds, then every SegmentSeconds (with 1 and 2: 0, 1, 2, 4, 6, ...).
     /// </summary>
     internal static string KeyframeExpression(LadderPlan plan)
     {
         var first = plan.FirstSegmentSeconds;
         var every = plan.SegmentSeconds;
         var shortOnes = every / first;
-        return string.Create(CultureInfo.InvariantCulture,
-            $"expr:gte(t,if(lt(n_forced,{shortOnes}),n_forced*{first},(n_forced-{shortOnes - 1})*{every}))");
-    }
-
-    /// <summary>Where keyframe <paramref name="index"/> (0-based), and so segment index + 1, starts, in seconds: the schedule of <see cref="KeyframeExpression"/>.</summary>
-    public static double SegmentStart(LadderPlan plan, int index)
-    {
-        var shortOnes = plan.SegmentSeconds / plan.FirstSegmentSeconds;
-        return index < shortOnes ? index * plan.FirstSegmentSeconds : (index - (shortOnes - 1)) * (double)plan.SegmentSeconds;
-    }
-
-    private static void AddDashPackaging(List<string> args, LadderPlan plan)
-    {
-        var sets = new List<string>();
-        if (plan.Rungs.Length > 0)
-        {
-            sets.Add("id=0,streams=v");
-        }
-
-        if (plan.AudioStreamIndex is not null)
-        {
-            sets.Add(string.Create(CultureInfo.InvariantCulture, $"id={sets.Count},streams=a"));
-        }
-
-        args.AddRange([
-            "-f", "dash",
-            // Every keyframe is at least FirstSegmentSeconds after the previous one, so the muxer starts a new
-            // segment at each: segment boundaries are exactly the keyframe grid.
-            "-seg_duration", Invariant(plan.FirstSegmentSeconds),
-            "-use_template", "1",
-            "-use_timeline", "1",
-            "-hls_playlist", "1",
-            "-adaptation_sets", string.Join(' ', sets),
-            "-init_seg_name", LadderLayout.InitTemplate,
-            "-media_seg_name", LadderLayout.SegmentTemplate,
-        ]);
+        return Invariant($"expr:gte(t,if(lt(n_forced,{shortOnes}),n_forced*{first},(n_forced-{shortOnes - 1})*{every}))");
     }
 
     private static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,116 +1,176 @@
-using FFMpegCore;
-using FFMpegCore.Arguments;
+using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Transcoder.Media;
 
-/// <summary>The result of one ffmpeg run: its CPU time as ffmpeg measured it.</summary>
-public sealed record FfmpegRun(double CpuSeconds);
+/// <summary>One ffmpeg run to make: its arguments and its limits.</summary>
+/// <param name="Arguments">The argument list (without the program), passed to the process as a list: no shell, no quoting.</param>
+/// <param name="Duration">The input's duration, against which progress is measured.</param>
+/// <param name="WallLimit">Longest the run may take.</param>
+/// <param name="CpuLimit">Most CPU time it may use (the kernel enforces it).</param>
+/// <param name="Progress">Gets 0..1 of <paramref name="Duration"/> as ffmpeg reports it on its progress pipe.</param>
+/// <param name="OnStderr">Sees every line ffmpeg writes to stderr.</param>
+public sealed record FfmpegRequest(
+    IReadOnlyList<string> Arguments,
+    TimeSpan Duration,
+    TimeSpan WallLimit,
+    TimeSpan CpuLimit,
+    IProgress<double>? Progress = null,
+    Action<string>? OnStderr = null);
+
+/// <summary>The result of one ffmpeg run: its CPU time as ffmpeg measured it, and the tail of what it said.</summary>
+public sealed record FfmpegRun(double CpuSeconds, string StderrTail);
 
 /// <summary>
-/// Runs ffmpeg (through FFMpegCore) with an argument list from <see cref="FfmpegArguments"/>: logs the command
-/// once, reports progress against the input's duration, keeps the tail of stderr for the job's error, reads
-/// ffmpeg's own CPU time, enforces a wall-clock limit, and on cancel asks ffmpeg to quit before killing it.
+/// Runs ffmpeg as a child process this service owns: logs the command once, passes the arguments as a list, caps the
+/// CPU time of the process it started (by its id), reads progress from <c>-progress pipe:1</c> on stdout, keeps the
+/// tail of stderr for the job's error, reads ffmpeg's own CPU time (<c>-benchmark</c>), and stops it on cancel or
+/// past its time limit: "q" on stdin, a bounded wait, then kill.
 /// </summary>
 public sealed class FfmpegProcess(IOptions<MediaOptions> options, ILogger<FfmpegProcess> logger)
 {
     private const int StderrTailLines = 30;
 
-    /// <summary>
-    /// Runs ffmpeg. <paramref name="limit"/> bounds its wall-clock time and <paramref name="cpuLimit"/> its CPU
-    /// time; <paramref name="marker"/> is a string only this run's command line contains (its output path), by
-    /// which the process is found to apply the CPU limit. <paramref name="onStderr"/>, if given, sees every line
-    /// ffmpeg writes to stderr.
-    /// </summary>
     /// <exception cref="MediaException">ffmpeg failed or ran past a limit.</exception>
-    public async Task<FfmpegRun> RunAsync(IReadOnlyList<string> arguments, TimeSpan duration, TimeSpan limit, TimeSpan cpuLimit,
-        string marker, IProgress<double>? progress, CancellationToken cancellationToken, Action<string>? onStderr = null)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled; ffmpeg has stopped.</exception>
+    public async Task<FfmpegRun> RunAsync(FfmpegRequest request, CancellationToken cancellationToken)
     {
-        var cpuLimited = 0;
-        var commandLine = CommandLine.Join(arguments);
-        Log.FfmpegStarting(logger, commandLine);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(limit);
+        var start = new ProcessStartInfo(Program())
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in request.Arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        Log.FfmpegStarting(logger, CommandLine.Join(request.Arguments));
+        using var process = Process.Start(start) ?? throw new MediaException(MediaErrorKind.EncodeFailed, "ffmpeg did not start.");
+        var cpuLimited = CpuLimit.TryApply(process.Id, request.CpuLimit);
+        if (!cpuLimited)
+        {
+            Log.CpuLimitNotApplied(logger, process.Id);
+        }
 
         var tail = new StderrTail(StderrTailLines);
         double? cpuSeconds = null;
-        var processor = FFMpegArguments
-            .FromInput(new RawArgument(commandLine))
-            .OutputTo(new RawArgument(""))
-            .NotifyOnStandardError(line =>
-            {
-                // The first line of output means the process is up: cap its CPU time once.
-                if (Interlocked.Exchange(ref cpuLimited, 1) == 0 && !CpuLimit.TryApply(marker, cpuLimit))
-                {
-                    Log.CpuLimitNotApplied(logger, marker);
-                }
+        var stderr = PumpAsync(process.StandardError, line =>
+        {
+            tail.Add(line);
+            request.OnStderr?.Invoke(line);
+            cpuSeconds = BenchmarkLine.TryParseCpuSeconds(line) ?? cpuSeconds;
+        });
+        var progress = new FfmpegProgress(request.Duration, request.Progress);
+        var stdout = PumpAsync(process.StandardOutput, progress.Add);
 
-                tail.Add(line);
-                onStderr?.Invoke(line);
-                cpuSeconds = BenchmarkLine.TryParseCpuSeconds(line) ?? cpuSeconds;
-            })
-            .NotifyOnProgress(time =>
-            {
-                if (progress is not null && duration > TimeSpan.Zero)
-                {
-                    progress.Report(Math.Clamp(time / duration, 0, 1));
-                }
-            })
-            .CancellableThrough(timeout.Token, options.Value.StopGracePeriod);
-
-        FFMpegResult result;
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(request.WallLimit);
         try
         {
-            // Cancellation goes through CancellableThrough, which asks ffmpeg to quit before killing it.
-            result = await processor.ProcessAsynchronously(throwOnError: false, FfOptions.From(options.Value), CancellationToken.None);
+            await process.WaitForExitAsync(limit.Token);
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
-            throw TimedOut(limit, tail);
-        }
-
-        if (result.Cancelled)
-        {
+            await StopAsync(process);
+            await Task.WhenAll(stderr, stdout);
             cancellationToken.ThrowIfCancellationRequested();
-            throw TimedOut(limit, tail);
+            throw new MediaException(MediaErrorKind.TimedOut, $"ffmpeg ran longer than its limit of {request.WallLimit} and was stopped.", stderrTail: tail.Text);
         }
 
-        if (!result.Success && cpuLimited == 1 && CpuLimit.IsLimitExit(result.ExitCode, tail.Text))
+        await Task.WhenAll(stderr, stdout);
+        var exitCode = process.ExitCode;
+        if (exitCode != 0 && cpuLimited && CpuLimit.IsLimitExit(exitCode, tail.Text))
         {
-            throw new MediaException(MediaErrorKind.TimedOut, $"ffmpeg used more than its CPU limit of {cpuLimit} and was stopped.", stderrTail: tail.Text);
+            throw new MediaException(MediaErrorKind.TimedOut, $"ffmpeg used more than its CPU limit of {request.CpuLimit} and was stopped.", stderrTail: tail.Text);
         }
 
-        if (!result.Success)
+        if (exitCode != 0)
         {
-            Log.FfmpegFailed(logger, result.ExitCode, tail.Text);
-            throw new MediaException(MediaErrorKind.EncodeFailed, ExitMessage(result.ExitCode), stderrTail: tail.Text);
+            Log.FfmpegFailed(logger, exitCode, tail.Text);
+            throw new MediaException(MediaErrorKind.EncodeFailed, ExitMessage(exitCode), stderrTail: tail.Text);
         }
 
-        return new FfmpegRun(cpuSeconds ?? 0);
+        return new FfmpegRun(cpuSeconds ?? 0, tail.Text);
     }
 
     /// <summary>How ffmpeg ended: a code of 128 + n means it was killed by signal n (9: killed, 11: crashed).</summary>
     internal static string ExitMessage(int exitCode) => exitCode > 128 && exitCode < 160
-        ? $"ffmpeg was killed by signal {exitCode - 128} (exit code {exitCode})."
-        : $"ffmpeg exited with code {exitCode}.";
+        ? string.Create(CultureInfo.InvariantCulture, $"ffmpeg was killed by signal {exitCode - 128} (exit code {exitCode}).")
+        : string.Create(CultureInfo.InvariantCulture, $"ffmpeg exited with code {exitCode}.");
 
-    private static MediaException TimedOut(TimeSpan limit, StderrTail tail) =>
-        new(MediaErrorKind.TimedOut, $"ffmpeg ran longer than its limit of {limit} and was stopped.", stderrTail: tail.Text);
-
-    /// <summary>An argument whose text is already a quoted command line.</summary>
-    private sealed class RawArgument(string text) : IInputArgument, IOutputArgument
+    /// <summary>Asks ffmpeg to quit ("q" on stdin: it closes its outputs), waits the grace period, then kills it.</summary>
+    private async Task StopAsync(Process process)
     {
-        public string Text => text;
-
-        public void Pre(FFOptions options)
+        try
         {
+            await process.StandardInput.WriteAsync('q');
+            await process.StandardInput.FlushAsync();
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // It is already gone, or has closed its stdin.
         }
 
-        public Task During(CancellationToken cancellationToken = default) => Task.CompletedTask;
-
-        public void Post()
+        using var grace = new CancellationTokenSource(options.Value.StopGracePeriod);
+        try
         {
+            await process.WaitForExitAsync(grace.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
+    }
+
+    private string Program() => options.Value.BinaryFolder is { Length: > 0 } folder ? Path.Combine(folder, "ffmpeg") : "ffmpeg";
+
+    private static async Task PumpAsync(StreamReader reader, Action<string> onLine)
+    {
+        while (await reader.ReadLineAsync(CancellationToken.None) is { } line)
+        {
+            onLine(line);
+        }
+    }
+}
+
+/// <summary>
+/// Reads ffmpeg's <c>-progress</c> output: blocks of key=value lines, each ending with "progress=continue" (or "end"),
+/// of which <c>out_time_us</c> says how far into the input the outputs are.
+/// </summary>
+internal sealed class FfmpegProgress(TimeSpan duration, IProgress<double>? progress)
+{
+    private long? _outTimeMicroseconds;
+
+    public void Add(string line)
+    {
+        var separator = line.IndexOf('=');
+        if (separator <= 0)
+        {
+            return;
+        }
+
+        var key = line.AsSpan(0, separator);
+        var value = line.AsSpan(separator + 1).Trim();
+        if (key.SequenceEqual("out_time_us"))
+        {
+            _outTimeMicroseconds = long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var micros) && micros >= 0 ? micros : null;
+        }
+        else if (key.SequenceEqual("progress") && progress is not null && duration > TimeSpan.Zero)
+        {
+            if (value.SequenceEqual("end"))
+            {
+                progress.Report(1);
+            }
+            else if (_outTimeMicroseconds is { } micros)
+            {
+                progress.Report(Math.Clamp(micros / duration.TotalMicroseconds, 0, 1));
+            }
         }
     }
 }

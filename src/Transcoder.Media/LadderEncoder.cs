@@ -1,33 +1,35 @@
 using Microsoft.Extensions.Options;
+using Transcoder.Media.Packaging;
 
 namespace Transcoder.Media;
 
-/// <summary>Runs the one ffmpeg process that makes a job's ladder, and packages its outputs with their measured quality.</summary>
+/// <summary>What encoding a ladder measured: ffmpeg's CPU time and the quality of each video rendition.</summary>
+/// <param name="CpuSeconds">User plus system CPU seconds of the ffmpeg run, as ffmpeg measured them.</param>
+/// <param name="Quality">PSNR and SSIM of each video rendition against its scaled source, in rung order.</param>
+public sealed record EncodedLadder(double CpuSeconds, IReadOnlyList<RenditionQuality> Quality);
+
+/// <summary>Runs the one ffmpeg process that encodes a job's ladder into the folders of its <see cref="LadderPackage"/>.</summary>
 public sealed class LadderEncoder(FfmpegProcess ffmpeg, IOptions<MediaOptions> options, IOptions<InputLimits> limits)
 {
     /// <summary>
-    /// Encodes <paramref name="plan"/> into <paramref name="outputFolder"/>. Progress is 0..1 of the source
-    /// duration. Cancelling asks ffmpeg to quit and kills it after the grace period.
+    /// Encodes <paramref name="plan"/> from <paramref name="inputPath"/> for <paramref name="package"/>, which may cut
+    /// segments while this runs. Progress is 0..1 of the source duration. Cancelling asks ffmpeg to quit and kills it
+    /// after the grace period.
     /// </summary>
-    /// <exception cref="MediaException">ffmpeg failed or ran past its time limit.</exception>
-    public async Task<PackagedLadder> EncodeAsync(LadderPlan plan, string inputPath, string outputFolder,
+    /// <exception cref="MediaException">ffmpeg failed or ran past a time limit.</exception>
+    public async Task<EncodedLadder> EncodeAsync(LadderPlan plan, string inputPath, LadderPackage package,
         IProgress<double> progress, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(outputFolder);
-        var arguments = FfmpegArguments.ForLadder(plan, inputPath, outputFolder, limits.Value.FormatAllowList);
-        var summary = new EncoderSummary();
-        var segments = new SegmentProgress(plan, progress);
-        var run = await ffmpeg.RunAsync(arguments, plan.Duration, TimeLimit(plan.Duration), CpuTimeLimit(plan.Duration), outputFolder, progress,
-            cancellationToken, line =>
-            {
-                summary.Add(line);
-                segments.Add(line);
-            });
+        var arguments = FfmpegArguments.ForLadder(plan, inputPath, package.EncodeFolder, package.Folder, limits.Value.FormatAllowList);
+        var quality = new EncoderSummary();
+        var run = await ffmpeg.RunAsync(
+            new FfmpegRequest(arguments, plan.Duration, TimeLimit(plan.Duration), CpuTimeLimit(plan.Duration), progress, quality.Add),
+            cancellationToken);
         progress.Report(1);
-        return LadderPackager.Finish(outputFolder, plan) with { CpuSeconds = run.CpuSeconds, Quality = summary.Renditions(plan.Rungs.Length) };
+        return new EncodedLadder(run.CpuSeconds, plan.Rungs.IsEmpty ? [] : quality.Renditions(plan.Rungs.Length));
     }
 
-    /// <summary>CPU-time limit: proportional to the input's duration and the number of rungs, plus the floor.</summary>
+    /// <summary>CPU-time limit: proportional to the input's duration, plus the floor.</summary>
     public TimeSpan CpuTimeLimit(TimeSpan inputDuration) =>
         options.Value.EncodeTimeFloor + (inputDuration * options.Value.CpuTimeFactor);
 

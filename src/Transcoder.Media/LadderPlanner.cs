@@ -23,7 +23,7 @@ public static class LadderPlanner
             Thumbnails = rungs.Length > 0 ? PlanThumbnails(rungs[0], frameRate, source.Duration, options) : null,
             Rungs = rungs,
             VideoStreamIndex = source.Video?.Index,
-            AudioStreamIndex = source.Audio?.Index,
+            Audio = source.Audio is { } audio ? new PlannedAudio(audio.Index, options.AudioBitrate, 2, 48_000, audio.Language) : null,
             FrameRate = frameRate,
             DisplayAspect = source.Video is { } d ? DisplayAspect(d) : Rational.One,
             Deinterlace = source.Video?.Interlaced ?? false,
@@ -32,7 +32,6 @@ public static class LadderPlanner
             FirstSegmentSeconds = options.FirstSegmentSeconds,
             Preset = options.Preset,
             Crf = options.Crf,
-            AudioBitrate = options.AudioBitrate,
         };
     }
 

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Options;
 namespace Transcoder.Media;
 
 /// <summary>
-/// Runs ffprobe on a local file, allowing only local files and pipes as protocols and only the configured
-/// demuxers, so a playlist or list that names further files is refused before it opens any of them.
+/// Runs ffprobe (through FFMpegCore) on a local file, allowing only local files and pipes as protocols and only the
+/// configured demuxers, so a playlist or list that names further files is refused before it opens any of them.
 /// </summary>
 public sealed class MediaProbe(IOptions<MediaOptions> options, IOptions<InputLimits> limits)
 {
@@ -28,7 +28,7 @@ public sealed class MediaProbe(IOptions<MediaOptions> options, IOptions<InputLim
                 FfOptions.From(options.Value),
                 customArguments: $"-protocol_whitelist {FfmpegArguments.ProtocolAllowList} -format_whitelist {limits.Value.FormatAllowList}",
                 cancellationToken: timeout.Token);
-            return ProbeParser.Parse(analysis.Json, size);
+            return ProbeReader.Read(analysis, size);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

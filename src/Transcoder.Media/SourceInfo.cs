@@ -1,6 +1,6 @@
 namespace Transcoder.Media;
 
-/// <summary>What ffprobe found in a source file, reduced to what planning needs.</summary>
+/// <summary>What ffprobe found in a source file, reduced to what planning needs: every stream, and the ones the ladder uses.</summary>
 public sealed record SourceInfo
 {
     /// <summary>ffprobe's format_name, e.g. "mov,mp4,m4a,3gp,3g2,mj2".</summary>
@@ -11,12 +11,23 @@ public sealed record SourceInfo
 
     public long SizeBytes { get; init; }
 
-    public VideoStreamInfo? Video { get; init; }
+    /// <summary>Every picture stream but cover art, in stream order.</summary>
+    public IReadOnlyList<VideoStreamInfo> VideoStreams { get; init; } = [];
 
-    public AudioStreamInfo? Audio { get; init; }
+    /// <summary>Every audio stream, in stream order.</summary>
+    public IReadOnlyList<AudioStreamInfo> AudioStreams { get; init; } = [];
+
+    /// <summary>Every subtitle stream, in stream order.</summary>
+    public IReadOnlyList<TextStreamInfo> TextStreams { get; init; } = [];
+
+    /// <summary>The video the ladder is made from: the default stream, else the first.</summary>
+    public VideoStreamInfo? Video => VideoStreams.FirstOrDefault(v => v.Default) ?? VideoStreams.FirstOrDefault();
+
+    /// <summary>The audio the ladder carries: the default stream, else the first.</summary>
+    public AudioStreamInfo? Audio => AudioStreams.FirstOrDefault(a => a.Default) ?? AudioStreams.FirstOrDefault();
 }
 
-/// <summary>The video stream the ladder is made from.</summary>
+/// <summary>A video stream of the source.</summary>
 public sealed record VideoStreamInfo
 {
     /// <summary>Absolute stream index in the container.</summary>
@@ -44,6 +55,9 @@ public sealed record VideoStreamInfo
     /// <summary>True when the stream is coded as interlaced fields.</summary>
     public bool Interlaced { get; init; }
 
+    /// <summary>Marked as the default stream of its kind.</summary>
+    public bool Default { get; init; }
+
     /// <summary>False when ffprobe could not identify the codec.</summary>
     public bool Decodable => Codec is not ("unknown" or "none");
 
@@ -54,7 +68,7 @@ public sealed record VideoStreamInfo
     public double DisplayHeight => Rotation is 90 or 270 ? Width * SampleAspectRatio.ToDouble() : Height;
 }
 
-/// <summary>The audio stream the ladder carries.</summary>
+/// <summary>An audio stream of the source.</summary>
 public sealed record AudioStreamInfo
 {
     /// <summary>Absolute stream index in the container.</summary>
@@ -66,6 +80,30 @@ public sealed record AudioStreamInfo
 
     public int SampleRate { get; init; }
 
+    /// <summary>ISO 639-2 language the source names, if any.</summary>
+    public string? Language { get; init; }
+
+    /// <summary>Marked as the default stream of its kind.</summary>
+    public bool Default { get; init; }
+
     /// <summary>False when ffprobe could not identify the codec.</summary>
     public bool Decodable => Codec is not ("unknown" or "none");
+}
+
+/// <summary>A subtitle stream of the source.</summary>
+public sealed record TextStreamInfo
+{
+    /// <summary>Absolute stream index in the container.</summary>
+    public required int Index { get; init; }
+
+    public required string Codec { get; init; }
+
+    /// <summary>ISO 639-2 language the source names, if any.</summary>
+    public string? Language { get; init; }
+
+    /// <summary>Marked as the default stream of its kind.</summary>
+    public bool Default { get; init; }
+
+    /// <summary>Marked forced (shown when the viewer chose no subtitles).</summary>
+    public bool Forced { get; init; }
 }

@@ -1,4 +1,3 @@
-using Transcoder.Grains;
 using Transcoder.ServiceDefaults;
 using Transcoder.Silo;
 using Transcoder.Storage;
@@ -17,7 +16,6 @@ if (args.Contains("--migrate-only"))
 builder.AddServiceDefaults("transcoder-silo");
 builder.AddTranscoderStorage(initialize: true);
 builder.AddTranscoderSilo();
-builder.AddTranscoderGrains(); // after the silo: its queue dispatcher needs the silo running
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

@@ -7,17 +7,15 @@ using Transcoder.Abstractions;
 using Transcoder.Grains;
 using Transcoder.ServiceDefaults;
 using Transcoder.Storage;
+using Transcoder.Worker;
 
 namespace Transcoder.Silo;
 
 public static class SiloExtensions
 {
-    /// <summary>Grain storage for jobs (and stream subscriptions): Postgres through Orleans' ADO.NET provider.</summary>
-    public const string JobStorage = "jobs";
-
     /// <summary>
-    /// The silo: Redis membership and reminders, job state in Postgres, job events on memory streams,
-    /// the worker placement, and the dashboard's silo side.
+    /// The silo: Redis membership, job state in Postgres, job events on memory streams, the worker placement, and the
+    /// dashboard's silo side.
     /// </summary>
     public static IHostApplicationBuilder AddTranscoderSilo(this IHostApplicationBuilder builder)
     {
@@ -38,14 +36,13 @@ public static class SiloExtensions
             orleans.Configure<SiloOptions>(o => o.SiloName = silo.Name ?? $"{Environment.MachineName}-{silo.SiloPort}");
             orleans.ConfigureEndpoints(advertised, silo.SiloPort, silo.GatewayPort, silo.ListenOnAnyAddress);
             orleans.UseRedisClustering(o => o.ConfigurationOptions = redis.Clone());
-            orleans.UseRedisReminderService(o => o.ConfigurationOptions = redis.Clone());
 
-            orleans.AddAdoNetGrainStorage(JobStorage, o =>
+            orleans.AddAdoNetGrainStorage(GrainStorage.Jobs, o =>
             {
                 o.Invariant = "Npgsql";
                 o.ConnectionString = postgres.ConnectionString;
             });
-            orleans.AddAdoNetGrainStorage("PubSubStore", o =>
+            orleans.AddAdoNetGrainStorage(GrainStorage.PubSub, o =>
             {
                 o.Invariant = "Npgsql";
                 o.ConnectionString = postgres.ConnectionString;
@@ -58,6 +55,11 @@ public static class SiloExtensions
             orleans.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
             orleans.AddDashboard();
         });
+
+        // After Orleans: the intake and the dispatcher start once the silo is up and stop before it goes down.
+        builder.Services.AddTranscoderGrains(builder.Configuration);
+        builder.Services.AddTranscoderWorker(builder.Configuration);
+        builder.Services.AddSingleton<IValidateOptions<JobOptions>, HeartbeatTiming>();
         return builder;
     }
 
@@ -69,7 +71,7 @@ public static class SiloExtensions
     /// </summary>
     public static WebApplication MapDrainEndpoint(this WebApplication app)
     {
-        app.MapPost("/drain", async (HttpContext context, JobDispatcher dispatcher, IOptions<WorkerOptions> worker, int? seconds) =>
+        app.MapPost("/drain", async (HttpContext context, WorkDispatcher dispatcher, IOptions<WorkerOptions> worker, int? seconds) =>
         {
             if (context.Connection.RemoteIpAddress is not { } caller || !System.Net.IPAddress.IsLoopback(caller))
             {
@@ -88,4 +90,17 @@ public static class SiloExtensions
     }
 
     internal sealed record DrainResult(int StillRunning);
+
+    /// <summary>
+    /// A run's heartbeats (Worker:HeartbeatInterval) must fit in the job's heartbeat timeout three times, or a live
+    /// run whose report is a little late would be presumed lost.
+    /// </summary>
+    private sealed class HeartbeatTiming(IOptions<WorkerOptions> worker) : IValidateOptions<JobOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, JobOptions options) =>
+            options.HeartbeatTimeout >= worker.Value.HeartbeatInterval * 3
+                ? ValidateOptionsResult.Success
+                : ValidateOptionsResult.Fail(
+                    $"Jobs:HeartbeatTimeout ({options.HeartbeatTimeout}) must be at least three Worker:HeartbeatInterval ({worker.Value.HeartbeatInterval}): runs report once per interval.");
+    }
 }

@@ -7,25 +7,28 @@ using Transcoder.Abstractions;
 namespace Transcoder.Storage;
 
 /// <summary>A page of a tenant's jobs and the cursor of the next page, if there is one.</summary>
-public sealed record JobPage(IReadOnlyList<JobSnapshot> Jobs, string? NextCursor);
+public sealed record JobPage(IReadOnlyList<JobView> Jobs, string? NextCursor);
 
 /// <summary>The queryable projection of jobs in the <c>transcode_jobs</c> table.</summary>
 public interface IJobRecordRepository
 {
-    /// <summary>Writes the job's current state. Older states never overwrite newer ones.</summary>
-    Task UpsertAsync(JobSnapshot job, CancellationToken cancellationToken);
+    /// <summary>
+    /// Writes the job as it now stands (the grain's projection of its state). Older views never overwrite newer ones;
+    /// an ended job with a callback URL gets its webhook queued by the same statement.
+    /// </summary>
+    Task UpsertAsync(JobView job, CancellationToken cancellationToken);
 
     /// <summary>The tenant's jobs, newest first, after <paramref name="cursor"/> if given.</summary>
     Task<JobPage> ListAsync(string tenant, JobStatus? status, int limit, JobCursor? cursor, CancellationToken cancellationToken);
 
     /// <summary>One job's row, or null.</summary>
-    Task<JobSnapshot?> FindAsync(Guid id, CancellationToken cancellationToken);
+    Task<JobView?> FindAsync(Guid id, CancellationToken cancellationToken);
 
     /// <summary>
     /// The latest completed job of <paramref name="tenant"/> made from the same input bytes with the same ladder
     /// settings, whose outputs another job may reuse; null if there is none.
     /// </summary>
-    Task<JobSnapshot?> FindReusableAsync(string tenant, string contentHash, string ladderHash, CancellationToken cancellationToken);
+    Task<JobView?> FindReusableAsync(string tenant, string contentHash, string ladderHash, CancellationToken cancellationToken);
 
     /// <summary>
     /// Dead-lettered jobs, most recent first, after <paramref name="cursor"/> if given: one tenant's, or every
@@ -42,10 +45,11 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
     internal const string Columns = """
         id, tenant, status, stage, progress, priority, input_kind, input_location, created_at, started_at,
         completed_at, updated_at, processing_node, attempts, renditions, hls_key, dash_key, error_code, error_message, cost, poster_key, storyboard_key, playable_at,
-        max_attempts, dead_lettered_at, error_detail, content_hash, ladder_hash, reused_from, callback_url
+        max_attempts, dead_lettered_at, error_detail, content_hash, ladder_hash, reused_from, callback_url,
+        input_file_name, input_size_bytes, duration_seconds
         """;
 
-    public async Task UpsertAsync(JobSnapshot job, CancellationToken cancellationToken)
+    public async Task UpsertAsync(JobView job, CancellationToken cancellationToken)
     {
         // An ended job with a callback URL also gets its webhook in the outbox, in the same statement: a row
         // that says "completed" always has its delivery queued, and writing the row again adds no second one
@@ -55,7 +59,8 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
             INSERT INTO transcode_jobs ({Columns})
             VALUES (@id, @tenant, @status, @stage, @progress, @priority, @input_kind, @input_location, @created_at, @started_at,
                     @completed_at, @updated_at, @processing_node, @attempts, @renditions, @hls_key, @dash_key, @error_code, @error_message, @cost, @poster_key, @storyboard_key, @playable_at,
-                    @max_attempts, @dead_lettered_at, @error_detail, @content_hash, @ladder_hash, @reused_from, @callback_url)
+                    @max_attempts, @dead_lettered_at, @error_detail, @content_hash, @ladder_hash, @reused_from, @callback_url,
+                    @input_file_name, @input_size_bytes, @duration_seconds)
             ON CONFLICT (id) DO UPDATE SET
                 status = EXCLUDED.status, stage = EXCLUDED.stage, progress = EXCLUDED.progress,
                 started_at = EXCLUDED.started_at, completed_at = EXCLUDED.completed_at, updated_at = EXCLUDED.updated_at,
@@ -64,7 +69,8 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
                 error_code = EXCLUDED.error_code, error_message = EXCLUDED.error_message, cost = EXCLUDED.cost,
                 poster_key = EXCLUDED.poster_key, storyboard_key = EXCLUDED.storyboard_key, playable_at = EXCLUDED.playable_at,
                 dead_lettered_at = EXCLUDED.dead_lettered_at, error_detail = EXCLUDED.error_detail,
-                content_hash = EXCLUDED.content_hash, ladder_hash = EXCLUDED.ladder_hash, reused_from = EXCLUDED.reused_from
+                content_hash = EXCLUDED.content_hash, ladder_hash = EXCLUDED.ladder_hash, reused_from = EXCLUDED.reused_from,
+                duration_seconds = EXCLUDED.duration_seconds
             WHERE transcode_jobs.updated_at <= EXCLUDED.updated_at
             RETURNING id, tenant, status, completed_at, updated_at, callback_url)
             INSERT INTO webhook_deliveries (id, job_id, tenant, event, url)
@@ -76,36 +82,41 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
             """;
         await using var command = dataSource.CreateCommand(sql);
         var p = command.Parameters;
+        var spec = job.Spec;
+        var outputs = job.Outputs;
         p.AddWithValue("id", job.Id);
-        p.AddWithValue("tenant", job.Tenant);
+        p.AddWithValue("tenant", spec.Tenant);
         p.AddWithValue("status", job.Status.ToWire());
         p.AddWithValue("stage", job.Stage);
         p.AddWithValue("progress", (float)job.Progress);
-        p.AddWithValue("priority", (short)job.Priority);
-        p.AddWithValue("input_kind", job.Input.Kind == JobInputKind.Url ? "url" : "upload");
-        p.AddWithValue("input_location", job.Input.Location);
+        p.AddWithValue("priority", (short)spec.Priority);
+        p.AddWithValue("input_kind", InputKind(spec.Input));
+        p.AddWithValue("input_location", spec.Input.Location);
+        p.Add(Nullable("input_file_name", NpgsqlDbType.Text, spec.Input.FileName));
+        p.Add(Nullable("input_size_bytes", NpgsqlDbType.Bigint, spec.Input.SizeBytes));
         p.AddWithValue("created_at", job.CreatedAt.UtcDateTime);
-        p.AddWithValue("started_at", (object?)job.StartedAt?.UtcDateTime ?? DBNull.Value);
-        p.AddWithValue("completed_at", (object?)job.CompletedAt?.UtcDateTime ?? DBNull.Value);
+        p.Add(Nullable("started_at", NpgsqlDbType.TimestampTz, job.StartedAt?.UtcDateTime));
+        p.Add(Nullable("completed_at", NpgsqlDbType.TimestampTz, job.CompletedAt?.UtcDateTime));
         p.AddWithValue("updated_at", job.UpdatedAt.UtcDateTime);
-        p.AddWithValue("processing_node", (object?)job.ProcessingNode ?? DBNull.Value);
+        p.Add(Nullable("processing_node", NpgsqlDbType.Text, job.ProcessingNode));
         p.AddWithValue("attempts", job.Attempts);
-        p.Add(new NpgsqlParameter("renditions", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(job.Renditions, Json) });
-        p.AddWithValue("hls_key", (object?)job.HlsKey ?? DBNull.Value);
-        p.AddWithValue("dash_key", (object?)job.DashKey ?? DBNull.Value);
-        p.AddWithValue("error_code", (object?)job.Error?.Code ?? DBNull.Value);
-        p.AddWithValue("error_message", (object?)job.Error?.Message ?? DBNull.Value);
-        p.AddWithValue("poster_key", (object?)job.PosterKey ?? DBNull.Value);
-        p.AddWithValue("playable_at", (object?)job.PlayableAt?.UtcDateTime ?? DBNull.Value);
-        p.AddWithValue("storyboard_key", (object?)job.StoryboardKey ?? DBNull.Value);
-        p.Add(new NpgsqlParameter("cost", NpgsqlDbType.Jsonb) { Value = job.Cost is null ? DBNull.Value : JsonSerializer.Serialize(job.Cost, Json) });
-        p.Add(new NpgsqlParameter("max_attempts", NpgsqlDbType.Smallint) { Value = job.MaxAttempts is { } max ? (short)max : DBNull.Value });
-        p.AddWithValue("dead_lettered_at", (object?)job.DeadLetteredAt?.UtcDateTime ?? DBNull.Value);
-        p.AddWithValue("error_detail", (object?)job.Error?.Detail ?? DBNull.Value);
-        p.AddWithValue("content_hash", (object?)job.ContentHash ?? DBNull.Value);
-        p.AddWithValue("ladder_hash", (object?)job.LadderHash ?? DBNull.Value);
-        p.Add(new NpgsqlParameter("reused_from", NpgsqlDbType.Uuid) { Value = (object?)job.ReusedFrom ?? DBNull.Value });
-        p.AddWithValue("callback_url", (object?)job.CallbackUrl ?? DBNull.Value);
+        p.Add(new NpgsqlParameter("renditions", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(outputs is { Renditions.IsDefault: false } ? outputs.Renditions : [], Json) });
+        p.Add(Nullable("hls_key", NpgsqlDbType.Text, outputs?.HlsKey));
+        p.Add(Nullable("dash_key", NpgsqlDbType.Text, outputs?.DashKey));
+        p.Add(Nullable("error_code", NpgsqlDbType.Text, job.Error?.Code));
+        p.Add(Nullable("error_message", NpgsqlDbType.Text, job.Error?.Message));
+        p.Add(Nullable("error_detail", NpgsqlDbType.Text, job.Error?.Detail));
+        p.Add(Nullable("poster_key", NpgsqlDbType.Text, outputs?.PosterKey));
+        p.Add(Nullable("storyboard_key", NpgsqlDbType.Text, outputs?.StoryboardKey));
+        p.Add(Nullable("playable_at", NpgsqlDbType.TimestampTz, job.PlayableAt?.UtcDateTime));
+        p.Add(new NpgsqlParameter("cost", NpgsqlDbType.Jsonb) { Value = outputs?.Cost is { } cost ? JsonSerializer.Serialize(cost, Json) : DBNull.Value });
+        p.Add(Nullable("max_attempts", NpgsqlDbType.Smallint, spec.MaxAttempts is { } max ? (short?)max : null));
+        p.Add(Nullable("dead_lettered_at", NpgsqlDbType.TimestampTz, job.DeadLetteredAt?.UtcDateTime));
+        p.Add(Nullable("content_hash", NpgsqlDbType.Text, outputs?.ContentHash));
+        p.Add(Nullable("ladder_hash", NpgsqlDbType.Text, outputs?.LadderHash));
+        p.Add(Nullable("reused_from", NpgsqlDbType.Uuid, outputs?.ReusedFrom));
+        p.Add(Nullable("callback_url", NpgsqlDbType.Text, spec.CallbackUrl));
+        p.Add(Nullable("duration_seconds", NpgsqlDbType.Double, outputs?.DurationSeconds));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -130,9 +141,9 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
         return Page(jobs, limit, job => job.CreatedAt);
     }
 
-    private static async Task<List<JobSnapshot>> ReadAllAsync(NpgsqlCommand command, int capacity, CancellationToken cancellationToken)
+    private static async Task<List<JobView>> ReadAllAsync(NpgsqlCommand command, int capacity, CancellationToken cancellationToken)
     {
-        var jobs = new List<JobSnapshot>(capacity);
+        var jobs = new List<JobView>(capacity);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -143,7 +154,7 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
     }
 
     /// <summary>The first <paramref name="limit"/> jobs, and a cursor at the last one if more were read.</summary>
-    private static JobPage Page(List<JobSnapshot> jobs, int limit, Func<JobSnapshot, DateTimeOffset> orderedBy)
+    private static JobPage Page(List<JobView> jobs, int limit, Func<JobView, DateTimeOffset> orderedBy)
     {
         string? next = null;
         if (jobs.Count > limit)
@@ -174,7 +185,7 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
         return Page(jobs, limit, job => job.DeadLetteredAt!.Value);
     }
 
-    public async Task<JobSnapshot?> FindReusableAsync(string tenant, string contentHash, string ladderHash, CancellationToken cancellationToken)
+    public async Task<JobView?> FindReusableAsync(string tenant, string contentHash, string ladderHash, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
             SELECT {Columns} FROM transcode_jobs
@@ -189,7 +200,7 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 
-    public async Task<JobSnapshot?> FindAsync(Guid id, CancellationToken cancellationToken)
+    public async Task<JobView?> FindAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM transcode_jobs WHERE id = @id");
         command.Parameters.AddWithValue("id", id);
@@ -197,41 +208,59 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 
-    internal static JobSnapshot Read(NpgsqlDataReader reader)
+    internal static JobView Read(NpgsqlDataReader reader)
     {
         _ = JobStatusExtensions.TryParseWire(reader.GetString(2), out var status);
         var errorCode = reader.IsDBNull(17) ? null : reader.GetString(17);
-        return new JobSnapshot
+        var renditions = JsonSerializer.Deserialize<ImmutableArray<Rendition>>(reader.GetString(14), Json);
+        var hlsKey = reader.IsDBNull(15) ? null : reader.GetString(15);
+        var input = new JobInput(
+            reader.GetString(6) == "url" ? JobInputKind.Url : JobInputKind.Upload,
+            reader.GetString(7),
+            reader.IsDBNull(30) ? null : reader.GetString(30),
+            reader.IsDBNull(31) ? null : reader.GetInt64(31));
+        return new JobView
         {
             Id = reader.GetGuid(0),
-            Tenant = reader.GetString(1),
+            Spec = new JobSpec(
+                reader.GetString(1),
+                input,
+                reader.GetInt16(5),
+                reader.IsDBNull(23) ? null : reader.GetInt16(23),
+                reader.IsDBNull(29) ? null : reader.GetString(29)),
             Status = status,
             Stage = reader.GetString(3),
             Progress = reader.GetFloat(4),
-            Priority = reader.GetInt16(5),
-            Input = new JobInput(reader.GetString(6) == "url" ? JobInputKind.Url : JobInputKind.Upload, reader.GetString(7)),
             CreatedAt = ReadTime(reader, 8)!.Value,
             StartedAt = ReadTime(reader, 9),
             CompletedAt = ReadTime(reader, 10),
             UpdatedAt = ReadTime(reader, 11)!.Value,
             ProcessingNode = reader.IsDBNull(12) ? null : reader.GetString(12),
             Attempts = reader.GetInt32(13),
-            Renditions = JsonSerializer.Deserialize<ImmutableArray<Rendition>>(reader.GetString(14), Json),
-            HlsKey = reader.IsDBNull(15) ? null : reader.GetString(15),
-            DashKey = reader.IsDBNull(16) ? null : reader.GetString(16),
             Error = errorCode is null ? null : new JobError(errorCode, reader.IsDBNull(18) ? "" : reader.GetString(18), reader.IsDBNull(25) ? null : reader.GetString(25)),
-            Cost = reader.IsDBNull(19) ? null : JsonSerializer.Deserialize<JobCost>(reader.GetString(19), Json),
-            PosterKey = reader.IsDBNull(20) ? null : reader.GetString(20),
-            StoryboardKey = reader.IsDBNull(21) ? null : reader.GetString(21),
             PlayableAt = ReadTime(reader, 22),
-            MaxAttempts = reader.IsDBNull(23) ? null : reader.GetInt16(23),
             DeadLetteredAt = ReadTime(reader, 24),
-            ContentHash = reader.IsDBNull(26) ? null : reader.GetString(26),
-            LadderHash = reader.IsDBNull(27) ? null : reader.GetString(27),
-            ReusedFrom = reader.IsDBNull(28) ? null : reader.GetGuid(28),
-            CallbackUrl = reader.IsDBNull(29) ? null : reader.GetString(29),
+            Outputs = hlsKey is null && renditions.IsDefaultOrEmpty ? null : new JobOutputs
+            {
+                Renditions = renditions.IsDefault ? [] : renditions,
+                HlsKey = hlsKey,
+                DashKey = reader.IsDBNull(16) ? null : reader.GetString(16),
+                Cost = reader.IsDBNull(19) ? null : JsonSerializer.Deserialize<JobCost>(reader.GetString(19), Json),
+                PosterKey = reader.IsDBNull(20) ? null : reader.GetString(20),
+                StoryboardKey = reader.IsDBNull(21) ? null : reader.GetString(21),
+                ContentHash = reader.IsDBNull(26) ? null : reader.GetString(26),
+                LadderHash = reader.IsDBNull(27) ? null : reader.GetString(27),
+                ReusedFrom = reader.IsDBNull(28) ? null : reader.GetGuid(28),
+                DurationSeconds = reader.IsDBNull(32) ? 0 : reader.GetDouble(32),
+            },
         };
     }
+
+    /// <summary>How the row names a kind of input.</summary>
+    internal static string InputKind(JobInput input) => input.Kind == JobInputKind.Url ? "url" : "upload";
+
+    private static NpgsqlParameter Nullable<T>(string name, NpgsqlDbType type, T? value) =>
+        new(name, type) { Value = value is null ? DBNull.Value : value };
 
     private static DateTimeOffset? ReadTime(NpgsqlDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : new DateTimeOffset(reader.GetDateTime(ordinal), TimeSpan.Zero);

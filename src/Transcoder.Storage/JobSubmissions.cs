@@ -5,24 +5,24 @@ using Transcoder.Abstractions;
 namespace Transcoder.Storage;
 
 /// <summary>
-/// New jobs in bulk: their rows in <c>transcode_jobs</c> and <c>job_queue</c>, many jobs in one transaction,
-/// so that a burst of submissions costs the database one commit per batch instead of several per job.
+/// New jobs in bulk: their rows in <c>transcode_jobs</c> and their first work items in the queue, many jobs in one
+/// transaction, so that a burst of submissions costs the database one commit per batch instead of several per job.
 /// </summary>
 public interface IJobSubmissions
 {
     /// <summary>
-    /// Stores these queued jobs and queues them, all or none. A job whose id is taken is left as it is. Returns,
-    /// by id, every job as stored: the new one, or the one that had the id already.
+    /// Stores these queued jobs and queues <paramref name="itemIds"/> of each, all or none. A job whose id is taken is
+    /// left as it is. Returns, by id, every job as stored: the new one, or the one that had the id already.
     /// </summary>
-    Task<IReadOnlyDictionary<Guid, JobSnapshot>> AddQueuedAsync(IReadOnlyList<JobSnapshot> jobs, CancellationToken cancellationToken);
+    Task<IReadOnlyDictionary<Guid, JobView>> AddQueuedAsync(IReadOnlyList<JobView> jobs, IReadOnlyList<string> itemIds, CancellationToken cancellationToken);
 }
 
 /// <inheritdoc />
-public sealed class JobSubmissions(NpgsqlDataSource dataSource) : IJobSubmissions
+public sealed class JobSubmissions(NpgsqlDataSource dataSource, WorkSignal signal) : IJobSubmissions
 {
-    public async Task<IReadOnlyDictionary<Guid, JobSnapshot>> AddQueuedAsync(IReadOnlyList<JobSnapshot> jobs, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<Guid, JobView>> AddQueuedAsync(IReadOnlyList<JobView> jobs, IReadOnlyList<string> itemIds, CancellationToken cancellationToken)
     {
-        var stored = new Dictionary<Guid, JobSnapshot>(jobs.Count);
+        var stored = new Dictionary<Guid, JobView>(jobs.Count);
         if (jobs.Count == 0)
         {
             return stored;
@@ -35,23 +35,27 @@ public sealed class JobSubmissions(NpgsqlDataSource dataSource) : IJobSubmission
         // 1. The job rows; ids already taken (a replayed Idempotency-Key) are skipped.
         var created = new HashSet<Guid>();
         await using (var insert = new NpgsqlCommand("""
-            INSERT INTO transcode_jobs (id, tenant, status, stage, priority, input_kind, input_location, created_at, updated_at, max_attempts, callback_url)
-            SELECT * FROM unnest(@ids, @tenants, @statuses, @stages, @priorities, @kinds, @locations, @times, @times, @max_attempts, @callback_urls)
+            INSERT INTO transcode_jobs (id, tenant, status, stage, priority, input_kind, input_location, input_file_name, input_size_bytes,
+                                        created_at, updated_at, max_attempts, callback_url)
+            SELECT * FROM unnest(@ids, @tenants, @statuses, @stages, @priorities, @kinds, @locations, @file_names, @sizes,
+                                 @times, @times, @max_attempts, @callback_urls)
             ON CONFLICT (id) DO NOTHING
             RETURNING id
             """, connection, transaction))
         {
             var p = insert.Parameters;
             p.Add(Array("ids", NpgsqlDbType.Uuid, distinct.Select(j => j.Id)));
-            p.Add(Array("tenants", NpgsqlDbType.Text, distinct.Select(j => j.Tenant)));
+            p.Add(Array("tenants", NpgsqlDbType.Text, distinct.Select(j => j.Spec.Tenant)));
             p.Add(Array("statuses", NpgsqlDbType.Text, distinct.Select(j => j.Status.ToWire())));
             p.Add(Array("stages", NpgsqlDbType.Text, distinct.Select(j => j.Stage)));
-            p.Add(Array("priorities", NpgsqlDbType.Smallint, distinct.Select(j => (short)j.Priority)));
-            p.Add(Array("kinds", NpgsqlDbType.Text, distinct.Select(j => j.Input.Kind == JobInputKind.Url ? "url" : "upload")));
-            p.Add(Array("locations", NpgsqlDbType.Text, distinct.Select(j => j.Input.Location)));
+            p.Add(Array("priorities", NpgsqlDbType.Smallint, distinct.Select(j => (short)j.Spec.Priority)));
+            p.Add(Array("kinds", NpgsqlDbType.Text, distinct.Select(j => JobRecordRepository.InputKind(j.Spec.Input))));
+            p.Add(Array("locations", NpgsqlDbType.Text, distinct.Select(j => j.Spec.Input.Location)));
+            p.Add(Array("file_names", NpgsqlDbType.Text, distinct.Select(j => j.Spec.Input.FileName)));
+            p.Add(Array("sizes", NpgsqlDbType.Bigint, distinct.Select(j => j.Spec.Input.SizeBytes)));
             p.Add(Array("times", NpgsqlDbType.TimestampTz, distinct.Select(j => j.CreatedAt.UtcDateTime)));
-            p.Add(Array("max_attempts", NpgsqlDbType.Smallint, distinct.Select(j => j.MaxAttempts is { } max ? (short?)max : null)));
-            p.Add(Array("callback_urls", NpgsqlDbType.Text, distinct.Select(j => j.CallbackUrl)));
+            p.Add(Array("max_attempts", NpgsqlDbType.Smallint, distinct.Select(j => j.Spec.MaxAttempts is { } max ? (short?)max : null)));
+            p.Add(Array("callback_urls", NpgsqlDbType.Text, distinct.Select(j => j.Spec.CallbackUrl)));
             await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -59,11 +63,13 @@ public sealed class JobSubmissions(NpgsqlDataSource dataSource) : IJobSubmission
             }
         }
 
-        // 2. Their queue rows, by the queue's own fairness rule.
+        // 2. Their work items, by the queue's own fairness rule.
         var fresh = distinct.Where(j => created.Contains(j.Id)).ToList();
         if (fresh.Count > 0)
         {
-            await JobQueue.EnqueueAsync(connection, transaction, [.. fresh.Select(j => (j.Id, j.Tenant, j.Priority))], cancellationToken);
+            await WorkQueue.EnqueueAsync(connection, transaction,
+                [.. fresh.SelectMany(j => itemIds.Select(item => new WorkQueue.NewItem(j.Id, item, j.Spec.Tenant, j.Spec.Priority)))],
+                readyAt: null, cancellationToken);
         }
 
         // 3. The jobs that had their id already, as they are.
@@ -84,6 +90,11 @@ public sealed class JobSubmissions(NpgsqlDataSource dataSource) : IJobSubmission
         foreach (var job in fresh)
         {
             stored[job.Id] = job;
+        }
+
+        if (fresh.Count > 0)
+        {
+            signal.Raise();
         }
 
         return stored;

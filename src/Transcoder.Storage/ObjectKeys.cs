@@ -11,7 +11,4 @@ public static class ObjectKeys
 
     /// <summary>The prefix of everything one attempt (run) of a job writes; only the accepted run's stays.</summary>
     public static string Run(string tenant, Guid jobId, Guid runId) => $"{JobPrefix(tenant, jobId)}{runId:N}/";
-
-    /// <summary>The prefix of a job's published outputs.</summary>
-    public static string Outputs(string tenant, Guid jobId) => $"{JobPrefix(tenant, jobId)}out/";
 }

@@ -36,7 +36,8 @@ public static class StorageExtensions
         services.AddSingleton<IObjectStore, ObjectStore>();
         services.AddSingleton<IMultipartUploads, MultipartUploads>();
         services.AddSingleton<IJobRecordRepository, JobRecordRepository>();
-        services.AddSingleton<IJobQueue, JobQueue>();
+        services.AddSingleton<WorkSignal>();
+        services.AddSingleton<IWorkQueue, WorkQueue>();
         services.AddSingleton<IJobSubmissions, JobSubmissions>();
         services.AddSingleton<IWebhookOutbox, WebhookOutbox>();
         services.AddSingleton<DatabaseMigrator>();

@@ -28,9 +28,8 @@ public sealed class FailoverTests : IAsyncLifetime
     {
         var id = Guid.NewGuid();
         var source = await UploadAsync(id, 1280, 720, 30);
-        var job = _cluster.Client.GetGrain<ITranscodeJobGrain>(id);
 
-        await job.SubmitAsync(new JobSpec(_tenant, new JobInput(JobInputKind.Upload, source), 5));
+        await _cluster.Client.SubmitJobAsync(id, new JobSpec(_tenant, new JobInput(JobInputKind.Upload, source), 5));
         var running = await WaitForEncodeAsync(id);
         var victim = _cluster.Silo(running.ProcessingNode!);
         victim.Kill();
@@ -43,7 +42,7 @@ public sealed class FailoverTests : IAsyncLifetime
         Assert.False(_cluster.Silo(done.ProcessingNode!).HasExited);
         var runs = await RunPrefixesAsync(id, source);
         Assert.Single(runs);
-        Assert.StartsWith(ObjectKeys.JobPrefix(_tenant, id) + runs[0] + "/", done.HlsKey, StringComparison.Ordinal);
+        Assert.StartsWith(ObjectKeys.JobPrefix(_tenant, id) + runs[0] + "/", done.Outputs!.HlsKey, StringComparison.Ordinal);
         Assert.True(done.StartedAt < killedAt);
     }
 
@@ -56,9 +55,8 @@ public sealed class FailoverTests : IAsyncLifetime
     {
         var id = Guid.NewGuid();
         var source = await UploadAsync(id, 1280, 720, 30);
-        var job = _cluster.Client.GetGrain<ITranscodeJobGrain>(id);
 
-        await job.SubmitAsync(new JobSpec(_tenant, new JobInput(JobInputKind.Upload, source), 5));
+        await _cluster.Client.SubmitJobAsync(id, new JobSpec(_tenant, new JobInput(JobInputKind.Upload, source), 5));
         var running = await WaitForEncodeAsync(id);
         var stopped = _cluster.Silo(running.ProcessingNode!);
         await stopped.TerminateAsync(TimeSpan.FromSeconds(30));
@@ -81,7 +79,7 @@ public sealed class FailoverTests : IAsyncLifetime
         foreach (var id in ids)
         {
             var source = await UploadAsync(id, 320, 240, 2);
-            await _cluster.Client.GetGrain<ITranscodeJobGrain>(id).SubmitAsync(new JobSpec(_tenant, new JobInput(JobInputKind.Upload, source), 5));
+            await _cluster.Client.SubmitJobAsync(id, new JobSpec(_tenant, new JobInput(JobInputKind.Upload, source), 5));
         }
 
         await Task.WhenAll(_cluster.Silos.Select(s => s.TerminateAsync(TimeSpan.FromSeconds(30))));
@@ -108,7 +106,7 @@ public sealed class FailoverTests : IAsyncLifetime
     {
         var id = Guid.NewGuid();
         var source = await UploadAsync(id, 1280, 720, 8);
-        await _cluster.Client.GetGrain<ITranscodeJobGrain>(id).SubmitAsync(new JobSpec(_tenant, new JobInput(JobInputKind.Upload, source), 5));
+        await _cluster.Client.SubmitJobAsync(id, new JobSpec(_tenant, new JobInput(JobInputKind.Upload, source), 5));
         var running = await WaitForEncodeAsync(id);
         var drained = _cluster.Silo(running.ProcessingNode!);
 
@@ -125,7 +123,7 @@ public sealed class FailoverTests : IAsyncLifetime
         for (var i = 0; i < 3; i++)
         {
             var next = Guid.NewGuid();
-            await _cluster.Client.GetGrain<ITranscodeJobGrain>(next).SubmitAsync(new JobSpec(_tenant, new JobInput(JobInputKind.Upload, await UploadAsync(next, 320, 240, 1)), 5));
+            await _cluster.Client.SubmitJobAsync(next, new JobSpec(_tenant, new JobInput(JobInputKind.Upload, await UploadAsync(next, 320, 240, 1)), 5));
             later.Add(next);
         }
 
@@ -161,7 +159,7 @@ public sealed class FailoverTests : IAsyncLifetime
     }
 
     /// <summary>Waits until the job's ffmpeg is a second into encoding; returns the job's row (which names its silo).</summary>
-    private async Task<JobSnapshot> WaitForEncodeAsync(Guid id)
+    private async Task<JobView> WaitForEncodeAsync(Guid id)
     {
         var running = await _cluster.WaitForJobAsync(id, j => j.Status == JobStatus.Processing && TestProcesses.FfmpegOf(id) is not null, TimeSpan.FromMinutes(2));
         await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);

@@ -80,7 +80,7 @@ public sealed class FaultCluster : IAsyncDisposable
     /// The job's row. The test's pooled connections are cut when Postgres restarts, like everyone's: the first
     /// use of each fails once, so a read is tried again for a while.
     /// </summary>
-    public async Task<JobSnapshot?> FindJobAsync(Guid id)
+    public async Task<JobView?> FindJobAsync(Guid id)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -99,7 +99,7 @@ public sealed class FaultCluster : IAsyncDisposable
     /// Polls the job table (not the grain, whose silo may be the one just stopped) until the job's row meets
     /// the condition.
     /// </summary>
-    public async Task<JobSnapshot> WaitForJobAsync(Guid id, Func<JobSnapshot, bool> condition, TimeSpan within)
+    public async Task<JobView> WaitForJobAsync(Guid id, Func<JobView, bool> condition, TimeSpan within)
     {
         var deadline = DateTime.UtcNow + within;
         while (true)
@@ -175,7 +175,8 @@ public sealed class FaultCluster : IAsyncDisposable
         ["ObjectStore__SecretKey"] = "S3RVER",
         ["ObjectStore__PublicBaseUrl"] = $"{TestStack.S3Url}/{TestStack.Bucket}",
         ["Media__ScratchRoot"] = Path.Combine(LogFolder, "scratch"),
-        ["Jobs__LeaseTimeout"] = "00:00:10",
+        ["Worker__LeaseTimeout"] = "00:00:10",
+        ["Jobs__HeartbeatTimeout"] = "00:00:10",
         ["Jobs__WatchdogPeriod"] = "00:00:02",
         ["Worker__HeartbeatInterval"] = "00:00:02",
         ["Worker__PollInterval"] = "00:00:00.250",

@@ -45,9 +45,66 @@ public sealed class WatchWhileTranscodingTests : IDisposable
         Assert.True(completed["playableAt"]!.GetValue<DateTimeOffset>() < completed["completedAt"]!.GetValue<DateTimeOffset>());
         var frames = await TestClips.RunAsync("ffprobe", ["-v", "error", "-count_packets", "-select_streams", "v:0", "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", recording]);
         Assert.Equal(600, int.Parse(frames.Trim(), CultureInfo.InvariantCulture));
-        Assert.Contains("#EXT-X-ENDLIST", await http.GetStringAsync(lowest), StringComparison.Ordinal);
-        Assert.StartsWith(early, await http.GetStringAsync(lowest), StringComparison.Ordinal);
+
+        // Finished: the title is VOD, and what the viewer was given while it encoded is still there, unchanged.
+        var final = await http.GetStringAsync(lowest);
+        Assert.Contains("#EXT-X-PLAYLIST-TYPE:VOD\n", final, StringComparison.Ordinal);
+        Assert.EndsWith("#EXT-X-ENDLIST\n", final, StringComparison.Ordinal);
+        Assert.Equal(InitOf(early), InitOf(final));
+        Assert.Equal(SegmentsOf(early), SegmentsOf(final).Take(SegmentsOf(early).Count));
     }
+
+    /// <summary>
+    /// A viewer reloading a media playlist as fast as it can while the job finishes: every version it gets is whole (an
+    /// EVENT playlist still growing, or the finished VOD one), never cut off, and the list of segments only grows.
+    /// </summary>
+    [Fact]
+    public async Task PlaylistFetchedWhileTheJobFinishes_IsNeverTorn()
+    {
+        var clip = await TestClips.VideoAsync(_folder, 1280, 720, 12);
+        var id = (await _api.UploadAsync(clip))["id"]!.GetValue<string>();
+        var playable = await Eventually.ValueAsync(() => _api.GetJobAsync(id), j => j["playableAt"] is not null || j["status"]!.GetValue<string>() is "completed" or "failed",
+            TimeSpan.FromMinutes(3), "the job never became playable");
+        Assert.Equal("processing", playable["status"]!.GetValue<string>());
+        using var http = new HttpClient();
+        var master = await http.GetStringAsync(playable["hlsUrl"]!.GetValue<string>());
+        var top = new Uri(new Uri(playable["hlsUrl"]!.GetValue<string>()), master.Split('\n').First(l => l.EndsWith(".m3u8", StringComparison.Ordinal)));
+
+        var versions = new List<string>();
+        var done = _api.WaitForEndAsync(id);
+        while (!done.IsCompleted || versions.Count == 0 || !versions[^1].Contains("#EXT-X-ENDLIST", StringComparison.Ordinal))
+        {
+            versions.Add(await http.GetStringAsync(top));
+        }
+
+        Assert.Equal("completed", (await done)["status"]!.GetValue<string>());
+        Assert.True(versions.Count > 10, $"only {versions.Count} reloads");
+        IReadOnlyList<string> seen = [];
+        foreach (var version in versions)
+        {
+            Assert.StartsWith("#EXTM3U\n", version, StringComparison.Ordinal);
+            Assert.EndsWith("\n", version, StringComparison.Ordinal);
+            var vod = version.Contains("#EXT-X-PLAYLIST-TYPE:VOD\n", StringComparison.Ordinal);
+            Assert.True(vod || version.Contains("#EXT-X-PLAYLIST-TYPE:EVENT\n", StringComparison.Ordinal), version);
+            Assert.Equal(vod, version.EndsWith("#EXT-X-ENDLIST\n", StringComparison.Ordinal));
+            var lines = version.Split('\n');
+            Assert.Equal(lines.Count(l => l.StartsWith("#EXTINF:", StringComparison.Ordinal)), lines.Count(l => l.EndsWith(".m4s", StringComparison.Ordinal)));
+            var segments = SegmentsOf(version);
+            Assert.Equal(seen, segments.Take(seen.Count));
+            seen = segments;
+        }
+
+        Assert.Contains(versions, v => v.Contains("#EXT-X-PLAYLIST-TYPE:EVENT", StringComparison.Ordinal));
+    }
+
+    /// <summary>A media playlist's segments, each as its EXTINF line and URI.</summary>
+    private static List<string> SegmentsOf(string playlist)
+    {
+        var lines = playlist.Split('\n');
+        return [.. lines.Select((line, i) => (line, i)).Where(p => p.line.StartsWith("#EXTINF:", StringComparison.Ordinal)).Select(p => p.line + " " + lines[p.i + 1])];
+    }
+
+    private static string? InitOf(string playlist) => playlist.Split('\n').FirstOrDefault(l => l.StartsWith("#EXT-X-MAP:", StringComparison.Ordinal));
 
     public void Dispose()
     {

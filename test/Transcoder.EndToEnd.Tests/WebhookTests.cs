@@ -117,19 +117,6 @@ public sealed class WebhookTests : IDisposable
         Assert.Equal("/tenant-hooks", Assert.Single(paths));
     }
 
-    [Theory]
-    [InlineData("ftp://example.com/hook")]
-    [InlineData("/relative/hook")]
-    [InlineData("https://user:secret@example.com/hook")]
-    public async Task MalformedCallbackUrl_Is400(string callbackUrl)
-    {
-        using var response = await _api.Http.PostAsync("/v1/jobs", new StringContent(
-            new JsonObject { ["inputUrl"] = "https://example.com/a.mp4", ["callbackUrl"] = callbackUrl }.ToJsonString(), Encoding.UTF8, "application/json"));
-
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.True((await ApiClient.ReadProblemAsync(response))["errors"]!.AsObject().ContainsKey("callbackUrl"));
-    }
-
     public void Dispose() => _api.Dispose();
 
     /// <summary>

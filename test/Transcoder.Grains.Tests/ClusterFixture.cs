@@ -6,6 +6,7 @@ using Orleans.TestingHost;
 using Transcoder.Abstractions;
 using Transcoder.Storage;
 using Transcoder.Testing;
+using Transcoder.Worker;
 
 namespace Transcoder.Grains.Tests;
 
@@ -23,8 +24,8 @@ public sealed class ClusterFixture : IAsyncLifetime
     public IObjectStore Store => Cluster.GetSiloServiceProvider().GetRequiredService<IObjectStore>();
 
     /// <summary>The runner of each silo.</summary>
-    public IReadOnlyList<TranscodeRunner> Runners =>
-        [.. Cluster.Silos.OfType<InProcessSiloHandle>().Select(s => s.SiloHost.Services.GetRequiredService<TranscodeRunner>())];
+    public IReadOnlyList<WorkRunner> Runners =>
+        [.. Cluster.Silos.OfType<InProcessSiloHandle>().Select(s => s.SiloHost.Services.GetRequiredService<WorkRunner>())];
 
     public IJobRecordRepository Records => Cluster.GetSiloServiceProvider().GetRequiredService<IJobRecordRepository>();
 
@@ -73,12 +74,13 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
-            siloBuilder.AddMemoryGrainStorage("jobs");
-            siloBuilder.AddMemoryGrainStorage("PubSubStore");
+            siloBuilder.AddMemoryGrainStorage(GrainStorage.Jobs);
+            siloBuilder.AddMemoryGrainStorage(GrainStorage.PubSub);
             siloBuilder.AddMemoryStreams(JobStreams.ProviderName);
             siloBuilder.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
             siloBuilder.Services.AddTranscoderStorage(siloBuilder.Configuration, initialize: false);
             siloBuilder.Services.AddTranscoderGrains(siloBuilder.Configuration);
+            siloBuilder.Services.AddTranscoderWorker(siloBuilder.Configuration);
             siloBuilder.Services.AddSingleton<JobRecordRepository>();
             siloBuilder.Services.AddSingleton<IJobRecordRepository, FlakyJobRecords>();
         }

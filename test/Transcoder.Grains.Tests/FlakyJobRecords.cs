@@ -15,7 +15,7 @@ public sealed class FlakyJobRecords(JobRecordRepository inner) : IJobRecordRepos
     /// <summary>Makes the next <paramref name="times"/> terminal writes of job <paramref name="id"/>'s row fail.</summary>
     public static void FailTerminalWrites(Guid id, int times) => FailuresLeft[id] = times;
 
-    public Task UpsertAsync(JobSnapshot job, CancellationToken cancellationToken)
+    public Task UpsertAsync(JobView job, CancellationToken cancellationToken)
     {
         if (job.Status.IsTerminal() && FailuresLeft.TryGetValue(job.Id, out var left) && left > 0)
         {
@@ -29,9 +29,9 @@ public sealed class FlakyJobRecords(JobRecordRepository inner) : IJobRecordRepos
     public Task<JobPage> ListAsync(string tenant, JobStatus? status, int limit, JobCursor? cursor, CancellationToken cancellationToken) =>
         inner.ListAsync(tenant, status, limit, cursor, cancellationToken);
 
-    public Task<JobSnapshot?> FindAsync(Guid id, CancellationToken cancellationToken) => inner.FindAsync(id, cancellationToken);
+    public Task<JobView?> FindAsync(Guid id, CancellationToken cancellationToken) => inner.FindAsync(id, cancellationToken);
 
-    public Task<JobSnapshot?> FindReusableAsync(string tenant, string contentHash, string ladderHash, CancellationToken cancellationToken) =>
+    public Task<JobView?> FindReusableAsync(string tenant, string contentHash, string ladderHash, CancellationToken cancellationToken) =>
         inner.FindReusableAsync(tenant, contentHash, ladderHash, cancellationToken);
 
     public Task<JobPage> ListDeadLettersAsync(string? tenant, int limit, JobCursor? cursor, CancellationToken cancellationToken) =>

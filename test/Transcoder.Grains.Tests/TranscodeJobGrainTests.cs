@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Orleans.Streams;
+using System.Globalization;
 using Transcoder.Abstractions;
 using Transcoder.Storage;
 using Transcoder.Testing;
@@ -14,6 +15,8 @@ public sealed class TranscodeJobGrainTests(ClusterFixture fixture) : IDisposable
 
     private ITranscodeJobGrain Job(Guid id) => fixture.Cluster.Client.GetGrain<ITranscodeJobGrain>(id);
 
+    private Task<JobView> SubmitAsync(Guid id, JobSpec spec) => fixture.Cluster.Client.SubmitJobAsync(id, spec);
+
     private async Task<JobSpec> UploadAsync(Guid id, int width = 320, int height = 240, double seconds = 2)
     {
         var clip = await TestClips.VideoAsync(_folder, width, height, seconds);
@@ -22,21 +25,8 @@ public sealed class TranscodeJobGrainTests(ClusterFixture fixture) : IDisposable
         return new JobSpec(_tenant, new JobInput(JobInputKind.Upload, key), 5);
     }
 
-    private async Task<JobSnapshot> WaitForEndAsync(Guid id, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromMinutes(3));
-        while (true)
-        {
-            var job = await Job(id).GetAsync();
-            if (job is { } ended && ended.Status.IsTerminal())
-            {
-                return ended;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"job {id} did not end: {job}");
-            await Task.Delay(200, CancellationToken.None);
-        }
-    }
+    private async Task<JobView> WaitForEndAsync(Guid id, TimeSpan? within = null) =>
+        (await Eventually.ValueAsync(() => Job(id).GetAsync(), j => j is { Status: var s } && s.IsTerminal(), within ?? TimeSpan.FromMinutes(3), $"job {id} did not end"))!;
 
     [Fact]
     public async Task Submit_UploadedClip_CompletesAndPublishesProgressOnItsStream()
@@ -58,7 +48,7 @@ public sealed class TranscodeJobGrainTests(ClusterFixture fixture) : IDisposable
             return Task.CompletedTask;
         });
 
-        var submitted = await Job(id).SubmitAsync(spec);
+        var submitted = await SubmitAsync(id, spec);
         await ended.Task.WaitAsync(TimeSpan.FromMinutes(3));
         var job = (await Job(id).GetAsync())!;
         await subscription.UnsubscribeAsync();
@@ -66,11 +56,11 @@ public sealed class TranscodeJobGrainTests(ClusterFixture fixture) : IDisposable
         Assert.Equal(_tenant, submitted.Tenant);
         Assert.Equal(JobStatus.Completed, job.Status);
         Assert.Equal(1, job.Attempts);
-        Assert.Equal(["240p"], job.Renditions.Select(r => r.Name));
-        Assert.StartsWith(ObjectKeys.JobPrefix(_tenant, id), job.HlsKey, StringComparison.Ordinal);
+        Assert.Equal(["240p", "audio"], job.Outputs!.Renditions.Select(r => r.Name));
+        Assert.StartsWith(ObjectKeys.JobPrefix(_tenant, id), job.Outputs.HlsKey, StringComparison.Ordinal);
         Assert.Contains(events, e => e.Status == JobStatus.Processing);
         Assert.Contains(events, e => e.Status == JobStatus.Completed);
-        Assert.Contains(job.HlsKey!, await fixture.Store.ListAsync(ObjectKeys.JobPrefix(_tenant, id), CancellationToken.None));
+        Assert.Contains(job.Outputs.HlsKey!, await fixture.Store.ListAsync(ObjectKeys.JobPrefix(_tenant, id), CancellationToken.None));
     }
 
     /// <summary>
@@ -98,7 +88,7 @@ public sealed class TranscodeJobGrainTests(ClusterFixture fixture) : IDisposable
         var ids = Enumerable.Range(0, 4).Select(_ => Guid.NewGuid()).ToList();
         foreach (var id in ids)
         {
-            await Job(id).SubmitAsync(await UploadAsync(id, 320, 240, 3));
+            await SubmitAsync(id, await UploadAsync(id, 320, 240, 3));
         }
 
         var jobs = await Task.WhenAll(ids.Select(id => WaitForEndAsync(id)));
@@ -117,18 +107,18 @@ public sealed class TranscodeJobGrainTests(ClusterFixture fixture) : IDisposable
     public async Task Report_FromARunThatIsNotCurrent_IsRefused()
     {
         var id = Guid.NewGuid();
-        await Job(id).SubmitAsync(await UploadAsync(id));
+        await SubmitAsync(id, await UploadAsync(id));
         var completed = await WaitForEndAsync(id);
-        var stale = Guid.NewGuid();
-        var output = new TranscodeOutput([], "x/master.m3u8", "x/manifest.mpd", 1);
+        var stale = new WorkRun("ladder", Guid.NewGuid());
+        var output = new JobOutputs { HlsKey = "x/master.m3u8", DashKey = "x/manifest.mpd", DurationSeconds = 1 };
 
         Assert.False(await Job(id).ReportCompletedAsync(stale, output));
         Assert.False(await Job(id).ReportFailedAsync(stale, new JobError(JobErrorCodes.Internal, "late"), retryable: false));
         await Job(id).ReportProgressAsync(stale, 5, JobStages.Encoding);
 
         var after = (await Job(id).GetAsync())!;
-        Assert.Equal(completed with { Renditions = [] }, after with { Renditions = [] });
-        Assert.Equal(completed.Renditions.ToArray(), after.Renditions.ToArray());
+        Assert.Equal(completed with { Outputs = null }, after with { Outputs = null });
+        Assert.Equal(completed.Outputs!.Renditions.ToArray(), after.Outputs!.Renditions.ToArray());
     }
 
     [Fact]
@@ -136,13 +126,15 @@ public sealed class TranscodeJobGrainTests(ClusterFixture fixture) : IDisposable
     {
         var id = Guid.NewGuid();
         var spec = new JobSpec(_tenant, new JobInput(JobInputKind.Upload, ObjectKeys.Source(_tenant, id)), 7);
+        var intake = fixture.Cluster.Client.GetGrain<IJobIntakeGrain>(0);
 
-        var first = await Job(id).SubmitAsync(spec);
-        var again = await Job(id).SubmitAsync(spec);
+        var first = await SubmitAsync(id, spec);
+        var again = await SubmitAsync(id, spec);
+        var other = (await intake.SubmitManyAsync([new JobSubmission(id, spec with { Priority = 1 })])).Single();
 
         Assert.Equal(first.Id, again.Id);
-        Assert.Equal(first.CreatedAt, again.CreatedAt);
-        await Assert.ThrowsAsync<JobConflictException>(() => Job(id).SubmitAsync(spec with { Priority = 1 }));
+        Assert.Equal(first.CreatedAt.ToUnixTimeMilliseconds(), again.CreatedAt.ToUnixTimeMilliseconds());
+        Assert.Equal((null, SubmissionError.Conflict), (other.Job, other.Error));
         await WaitForEndAsync(id);
     }
 
@@ -152,7 +144,7 @@ public sealed class TranscodeJobGrainTests(ClusterFixture fixture) : IDisposable
         var id = Guid.NewGuid();
         var spec = new JobSpec(_tenant, new JobInput(JobInputKind.Upload, ObjectKeys.Source(_tenant, id)), 5);
 
-        await Job(id).SubmitAsync(spec);
+        await SubmitAsync(id, spec);
         var job = await WaitForEndAsync(id);
 
         Assert.Equal(JobStatus.Failed, job.Status);
@@ -167,39 +159,50 @@ public sealed class TranscodeJobGrainTests(ClusterFixture fixture) : IDisposable
         var id = Guid.NewGuid();
         FlakyJobRecords.FailTerminalWrites(id, times: 2);
 
-        await Job(id).SubmitAsync(new JobSpec(_tenant, new JobInput(JobInputKind.Upload, ObjectKeys.Source(_tenant, id)), 5));
+        await SubmitAsync(id, new JobSpec(_tenant, new JobInput(JobInputKind.Upload, ObjectKeys.Source(_tenant, id)), 5));
         Assert.Equal(JobStatus.Failed, (await WaitForEndAsync(id)).Status);
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        JobSnapshot? row;
-        while ((row = await fixture.Records.FindAsync(id, CancellationToken.None)) is not { Status: JobStatus.Failed })
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the row of job {id} still says {row?.Status}");
-            await Task.Delay(200, CancellationToken.None);
-        }
+        var row = await Eventually.ValueAsync(() => fixture.Records.FindAsync(id, CancellationToken.None), r => r is { Status: JobStatus.Failed },
+            TimeSpan.FromSeconds(30), $"the row of job {id} never said failed");
 
-        Assert.Equal(JobErrorCodes.DownloadFailed, row.Error!.Code);
+        Assert.Equal(JobErrorCodes.DownloadFailed, row!.Error!.Code);
     }
 
+    /// <summary>
+    /// A URL that keeps answering 503: each retry waits the backoff (0.2 s, then twice as long each time, with up to
+    /// a quarter more), measured at the origin between the attempts' requests; out of attempts, a dead letter.
+    /// </summary>
     [Fact]
-    public async Task Submit_UrlAnsweringServerErrors_RetriesThenDeadLetters()
+    public async Task Submit_UrlAnsweringServerErrors_RetriesWithGrowingBackoffThenDeadLetters()
     {
-        var requests = 0;
+        var requests = new List<DateTime>();
         using var origin = TestOrigin.Start(async context =>
         {
-            Interlocked.Increment(ref requests);
+            lock (requests)
+            {
+                requests.Add(DateTime.UtcNow);
+            }
+
             context.Response.StatusCode = 503;
             await Task.CompletedTask;
         });
         var id = Guid.NewGuid();
 
-        await Job(id).SubmitAsync(new JobSpec(_tenant, new JobInput(JobInputKind.Url, origin.Url("video.mp4")), 5));
+        await SubmitAsync(id, new JobSpec(_tenant, new JobInput(JobInputKind.Url, origin.Url("video.mp4")), 5, MaxAttempts: 4));
         var job = await WaitForEndAsync(id, TimeSpan.FromMinutes(1));
 
         Assert.Equal(JobStatus.Failed, job.Status);
         Assert.Equal(JobErrorCodes.DownloadFailed, job.Error!.Code);
-        Assert.Equal(3, job.Attempts);
-        Assert.Equal(3, Volatile.Read(ref requests));
+        Assert.Equal(4, job.Attempts);
+        Assert.Equal(4, requests.Count);
+        var gaps = requests.Zip(requests.Skip(1), (a, b) => (b - a).TotalSeconds).ToList();
+        for (var i = 0; i < gaps.Count; i++)
+        {
+            var backoff = 0.2 * Math.Pow(2, i);
+            Assert.True(gaps[i] >= backoff, string.Create(CultureInfo.InvariantCulture, $"retry {i + 1} came {gaps[i]:0.000} s after the failure before it; its backoff is {backoff} s"));
+        }
+
+        Assert.True(gaps[2] > gaps[0] + 0.3, $"the backoff did not grow: {string.Join(", ", gaps)}");
         Assert.NotNull(job.DeadLetteredAt);
         var row = await fixture.Records.FindAsync(id, CancellationToken.None);
         Assert.Equal(job.DeadLetteredAt.Value, row!.DeadLetteredAt!.Value, TimeSpan.FromMilliseconds(1)); // Postgres keeps microseconds
@@ -223,9 +226,9 @@ public sealed class TranscodeJobGrainTests(ClusterFixture fixture) : IDisposable
             await file.CopyToAsync(context.Response.OutputStream);
         });
         var id = Guid.NewGuid();
-        await Job(id).SubmitAsync(new JobSpec(_tenant, new JobInput(JobInputKind.Url, origin.Url("clip.mp4")), 5, MaxAttempts: 2));
+        await SubmitAsync(id, new JobSpec(_tenant, new JobInput(JobInputKind.Url, origin.Url("clip.mp4")), 5, MaxAttempts: 2));
         var dead = await WaitForEndAsync(id, TimeSpan.FromMinutes(1));
-        Assert.Equal((JobStatus.Failed, 2, 2), (dead.Status, dead.Attempts, dead.MaxAttempts));
+        Assert.Equal((JobStatus.Failed, 2, 2), (dead.Status, dead.Attempts, dead.Spec.MaxAttempts));
         Assert.NotNull(dead.DeadLetteredAt);
 
         Volatile.Write(ref healthy, true);
@@ -244,7 +247,7 @@ public sealed class TranscodeJobGrainTests(ClusterFixture fixture) : IDisposable
     {
         var id = Guid.NewGuid();
         var missing = new JobSpec(_tenant, new JobInput(JobInputKind.Upload, ObjectKeys.Source(_tenant, id)), 5);
-        await Job(id).SubmitAsync(missing);
+        await SubmitAsync(id, missing);
         var failed = await WaitForEndAsync(id, TimeSpan.FromMinutes(1));
 
         var after = await Job(id).RetryAsync();
@@ -260,26 +263,19 @@ public sealed class TranscodeJobGrainTests(ClusterFixture fixture) : IDisposable
     {
         var id = Guid.NewGuid();
         // Long enough that the encode still runs when the test kills it (ultrafast encodes 20 s of 720p in about 5 s).
-        await Job(id).SubmitAsync(await UploadAsync(id, 1280, 720, 60) with { MaxAttempts = 2 });
+        await SubmitAsync(id, await UploadAsync(id, 1280, 720, 60) with { MaxAttempts = 2 });
 
         for (var attempt = 1; attempt <= 2; attempt++)
         {
-            // Killed once it has been encoding for 2 s (so it has said something on stderr).
-            var deadline = DateTime.UtcNow.AddMinutes(1);
-            int? ffmpeg;
-            DateTime? seen = null;
-            while ((ffmpeg = TestProcesses.FfmpegOf(id)) is null || (await Job(id).GetAsync())?.Attempts != attempt
-                || DateTime.UtcNow - (seen ??= DateTime.UtcNow) < TimeSpan.FromSeconds(2))
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"attempt {attempt} never started encoding");
-                await Task.Delay(50, CancellationToken.None);
-            }
+            // Killed once it has encoded something (so it has said something on stderr).
+            var current = attempt;
+            await Eventually.TrueAsync(async () => TestProcesses.FfmpegOf(id) is not null
+                && await Job(id).GetAsync() is { Attempts: var made, Stage: JobStages.Encoding, Progress: > 5 } && made == current,
+                TimeSpan.FromMinutes(1), $"attempt {attempt} never got into encoding", TimeSpan.FromMilliseconds(50));
+            var ffmpeg = TestProcesses.FfmpegOf(id)!.Value;
 
-            await TestClips.RunAsync("kill", ["-KILL", ffmpeg.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            while (TestProcesses.FfmpegOf(id) == ffmpeg)
-            {
-                await Task.Delay(50, CancellationToken.None);
-            }
+            await TestClips.RunAsync("kill", ["-KILL", ffmpeg.ToString(CultureInfo.InvariantCulture)]);
+            await Eventually.TrueAsync(() => TestProcesses.FfmpegOf(id) != ffmpeg, TimeSpan.FromSeconds(30), "the killed ffmpeg did not go away", TimeSpan.FromMilliseconds(50));
         }
 
         var job = await WaitForEndAsync(id);
@@ -295,13 +291,8 @@ public sealed class TranscodeJobGrainTests(ClusterFixture fixture) : IDisposable
     public async Task Cancel_RunningJob_EndsCanceledAndLeavesNoOutputs()
     {
         var id = Guid.NewGuid();
-        await Job(id).SubmitAsync(await UploadAsync(id, 1280, 720, 20));
-        var deadline = DateTime.UtcNow.AddMinutes(1);
-        while (TestProcesses.FfmpegOf(id) is null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the job never started encoding");
-            await Task.Delay(50, CancellationToken.None);
-        }
+        await SubmitAsync(id, await UploadAsync(id, 1280, 720, 20));
+        await Eventually.TrueAsync(() => TestProcesses.FfmpegOf(id) is not null, TimeSpan.FromMinutes(1), "the job never started encoding", TimeSpan.FromMilliseconds(50));
 
         var canceled = await Job(id).CancelAsync();
 

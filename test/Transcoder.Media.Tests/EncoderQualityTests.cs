@@ -13,8 +13,8 @@ public sealed class EncoderQualityTests : IDisposable
         var input = await _rig.MakeAsync("source.mp4", "-f", "lavfi", "-i", "testsrc2=size=854x480:rate=30", "-t", "4",
             "-c:v", "libx264", "-preset", "ultrafast", "-crf", "12", "-pix_fmt", "yuv420p");
 
-        var (_, good, _) = await _rig.TranscodeAsync(input, new LadderOptions { Preset = "ultrafast", Crf = 18 }, "good");
-        var (_, bad, _) = await _rig.TranscodeAsync(input, new LadderOptions { Preset = "ultrafast", Crf = 45 }, "bad");
+        var good = (await _rig.TranscodeAsync(input, new LadderOptions { Preset = "ultrafast", Crf = 18 }, "good")).Encoded;
+        var bad = (await _rig.TranscodeAsync(input, new LadderOptions { Preset = "ultrafast", Crf = 45 }, "bad")).Encoded;
 
         Assert.Equal(2, good.Quality.Count);
         Assert.All(good.Quality, q =>
@@ -46,14 +46,14 @@ public sealed class EncoderQualityTests : IDisposable
             ],
         };
 
-        var (plan, ladder, output) = await _rig.TranscodeAsync(input, options);
+        var (plan, title, output) = await _rig.TranscodeAsync(input, options);
 
         var measured = new List<RenditionQuality>();
         for (var i = 0; i < plan.Rungs.Length; i++)
         {
             measured.Add(await FilterQualityAsync(input, output, i, plan.Rungs[i]));
-            Assert.InRange(ladder.Quality[i].Psnr, measured[i].Psnr - 0.3, measured[i].Psnr + 0.3);
-            Assert.InRange(ladder.Quality[i].Ssim, measured[i].Ssim - 0.01, measured[i].Ssim + 0.01);
+            Assert.InRange(title.Renditions[i].Psnr!.Value, measured[i].Psnr - 0.3, measured[i].Psnr + 0.3);
+            Assert.InRange(title.Renditions[i].Ssim!.Value, measured[i].Ssim - 0.01, measured[i].Ssim + 0.01);
         }
 
         Assert.True(measured[0].Psnr > measured[1].Psnr + 3, $"the rungs' PSNR should differ: {measured[0]} vs {measured[1]}");
@@ -99,15 +99,8 @@ public sealed class EncoderQualityTests : IDisposable
     /// </summary>
     private async Task<RenditionQuality> FilterQualityAsync(string input, string output, int representation, PlannedRung rung)
     {
-        var (init, segments) = LadderPackager.ReadPlaylist(output, representation);
-        var joined = Path.Combine(_rig.Folder, string.Create(CultureInfo.InvariantCulture, $"rendition-{representation}.mp4"));
-        await using (var file = File.Create(joined))
-        {
-            foreach (var part in segments.Select(s => s.Uri).Prepend(init))
-            {
-                await file.WriteAsync(await File.ReadAllBytesAsync(Path.Combine(output, part)));
-            }
-        }
+        var joined = await MediaRig.JoinRenditionAsync(output, Packaging.PackageLayout.VideoId(representation),
+            Path.Combine(_rig.Folder, string.Create(CultureInfo.InvariantCulture, $"rendition-{representation}.mp4")));
 
         var psnr = Path.Combine(_rig.Folder, string.Create(CultureInfo.InvariantCulture, $"psnr-{representation}.log"));
         var ssim = Path.Combine(_rig.Folder, string.Create(CultureInfo.InvariantCulture, $"ssim-{representation}.log"));

@@ -4,5 +4,5 @@ namespace Transcoder.Media.Tests;
 internal static class Fixture
 {
     public static SourceInfo Probe(string name) =>
-        ProbeParser.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", name + ".json")), 1_000_000);
+        ProbeReader.FromJson(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", name + ".json")), 1_000_000);
 }

@@ -123,10 +123,11 @@ public sealed class HostileInputTests : IDisposable
             EncodeTimeFactor = 0,
             StopGracePeriod = TimeSpan.FromMilliseconds(500),
         });
-        var output = Path.Combine(_rig.Folder, "timed-out");
+        using var package = _rig.PackageFor(plan, "timed-out");
+        var output = package.EncodeFolder;
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
-        var ex = await Assert.ThrowsAsync<MediaException>(() => encoder.EncodeAsync(plan, input, output, new Progress<double>(), CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<MediaException>(() => encoder.EncodeAsync(plan, input, package, new Progress<double>(), CancellationToken.None));
 
         Assert.Equal(MediaErrorKind.TimedOut, ex.Kind);
         Assert.False(ex.IsPermanent);
@@ -146,7 +147,8 @@ public sealed class HostileInputTests : IDisposable
             CpuTimeFactor = 0.01,
         });
 
-        var ex = await Assert.ThrowsAsync<MediaException>(() => encoder.EncodeAsync(plan, input, Path.Combine(_rig.Folder, "cpu-capped"), new Progress<double>(), CancellationToken.None));
+        using var package = _rig.PackageFor(plan, "cpu-capped");
+        var ex = await Assert.ThrowsAsync<MediaException>(() => encoder.EncodeAsync(plan, input, package, new Progress<double>(), CancellationToken.None));
 
         Assert.True(ex.Kind == MediaErrorKind.TimedOut, $"{ex.Kind}: {ex.Message} {ex.StderrTail}");
         Assert.Contains("CPU limit", ex.Message, StringComparison.Ordinal);

@@ -1,12 +1,18 @@
-using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Transcoder.Media.Packaging;
 using Transcoder.Testing;
 
 namespace Transcoder.Media.Tests;
 
+/// <summary>A ladder transcoded by the rig: its plan, the packaged title, what the encode measured, and the package folder.</summary>
+public sealed record Transcoded(LadderPlan Plan, PackagedTitle Title, EncodedLadder Encoded, string Output)
+{
+    public void Deconstruct(out LadderPlan plan, out PackagedTitle title, out string output) => (plan, title, output) = (Plan, Title, Output);
+}
+
 /// <summary>
-/// The media path as a worker runs it (probe, limits, plan, one ffmpeg, package) on files the tests make
+/// The media path as a worker runs it (probe, limits, plan, one ffmpeg, the packager) on files the tests make
 /// with ffmpeg's own test sources, in a folder of their own.
 /// </summary>
 public sealed class MediaRig : IDisposable
@@ -18,8 +24,7 @@ public sealed class MediaRig : IDisposable
         Limits = limits ?? new InputLimits();
         var media = Options.Create(new MediaOptions { ScratchRoot = Folder });
         Probe = new MediaProbe(media, Options.Create(Limits));
-        var ffmpeg = new FfmpegProcess(media, NullLogger<FfmpegProcess>.Instance);
-        Encoder = new LadderEncoder(ffmpeg, media, Options.Create(Limits));
+        Encoder = EncoderWith(media.Value);
     }
 
     public string Folder { get; }
@@ -47,31 +52,49 @@ public sealed class MediaRig : IDisposable
         return path;
     }
 
-    /// <summary>Probes, enforces limits, plans and encodes; returns the plan, the package and its folder.</summary>
-    public async Task<(LadderPlan Plan, PackagedLadder Ladder, string Output)> TranscodeAsync(string input, LadderOptions? options = null, string? name = null)
+    /// <summary>A package whose folders are named for <paramref name="name"/>: out-NAME for the package, encode-NAME for the encoder.</summary>
+    public LadderPackage PackageFor(LadderPlan plan, string name) =>
+        new(plan, Path.Combine(Folder, "encode-" + name), Path.Combine(Folder, "out-" + name));
+
+    /// <summary>Probes, enforces limits, plans, encodes and packages.</summary>
+    public async Task<Transcoded> TranscodeAsync(string input, LadderOptions? options = null, string? name = null, IProgress<double>? progress = null)
     {
         var source = await Probe.ProbeAsync(input, CancellationToken.None);
         InputPolicy.Enforce(source, Limits);
         var plan = LadderPlanner.Plan(source, options ?? Ladder);
-        var output = Path.Combine(Folder, "out-" + (name ?? Path.GetFileName(input)));
-        var ladder = await Encoder.EncodeAsync(plan, input, output, new Progress<double>(), CancellationToken.None);
-        return (plan, ladder, output);
+        using var package = PackageFor(plan, name ?? Path.GetFileName(input));
+        var encoded = await Encoder.EncodeAsync(plan, input, package, progress ?? new Progress<double>(), CancellationToken.None);
+        var title = package.Finish(encoded.Quality);
+        return new Transcoded(plan, title, encoded, package.Folder);
     }
 
     /// <summary>ffprobe of one representation's init segment joined with its first media segment.</summary>
-    public async Task<SourceInfo> ProbeOutputAsync(string output, int representation)
+    public async Task<SourceInfo> ProbeOutputAsync(string output, string representation)
     {
-        var playlist = await File.ReadAllTextAsync(Path.Combine(output, LadderLayout.MediaPlaylist(representation)));
-        var joined = Path.Combine(output, string.Create(CultureInfo.InvariantCulture, $"joined-{representation}.mp4"));
+        var playlist = await File.ReadAllTextAsync(Path.Combine(output, PackageLayout.MediaPlaylist(representation)));
+        var joined = Path.Combine(output, $"joined-{representation}.mp4");
         await using (var file = File.Create(joined))
         {
-            foreach (var part in new[] { HlsPlaylist.ReadInitSegment(playlist)!, HlsPlaylist.ReadSegments(playlist)[0].Uri })
+            foreach (var part in new[] { HlsPlaylists.ReadInitSegment(playlist)!, HlsPlaylists.ReadSegments(playlist)[0].Uri })
             {
                 await file.WriteAsync(await File.ReadAllBytesAsync(Path.Combine(output, part)));
             }
         }
 
         return await Probe.ProbeAsync(joined, CancellationToken.None);
+    }
+
+    /// <summary>The whole rendition: its init segment and every media segment joined, as a player would play it.</summary>
+    public static async Task<string> JoinRenditionAsync(string output, string representation, string path)
+    {
+        var playlist = await File.ReadAllTextAsync(Path.Combine(output, PackageLayout.MediaPlaylist(representation)));
+        await using var file = File.Create(path);
+        foreach (var part in HlsPlaylists.ReadSegments(playlist).Select(s => s.Uri).Prepend(HlsPlaylists.ReadInitSegment(playlist)!))
+        {
+            await file.WriteAsync(await File.ReadAllBytesAsync(Path.Combine(output, part)));
+        }
+
+        return path;
     }
 
     /// <summary>Raw ffprobe output for one stream entry of a file (e.g. "pix_fmt").</summary>

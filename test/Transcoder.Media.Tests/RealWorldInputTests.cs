@@ -1,3 +1,6 @@
+using Transcoder.Abstractions;
+using Transcoder.Media.Packaging;
+
 namespace Transcoder.Media.Tests;
 
 /// <summary>What users actually upload, each made here with ffmpeg, through the whole media path.</summary>
@@ -19,7 +22,7 @@ public sealed class RealWorldInputTests : IDisposable
         var (plan, _, output) = await _rig.TranscodeAsync(input);
 
         Assert.Equal([("1080p", 1080, 1920), ("720p", 720, 1280), ("480p", 480, 854), ("360p", 360, 640)], Rungs(plan));
-        var top = await _rig.ProbeOutputAsync(output, 0);
+        var top = await _rig.ProbeOutputAsync(output, "v0");
         Assert.Equal((1080, 1920), (top.Video!.Width, top.Video.Height));
     }
 
@@ -32,7 +35,7 @@ public sealed class RealWorldInputTests : IDisposable
         var (plan, _, output) = await _rig.TranscodeAsync(input);
 
         Assert.Equal(("720p", 720, 1280), Rungs(plan).First());
-        var top = await _rig.ProbeOutputAsync(output, 0);
+        var top = await _rig.ProbeOutputAsync(output, "v0");
         Assert.Equal((720, 1280, 0), (top.Video!.Width, top.Video.Height, top.Video.Rotation));
     }
 
@@ -50,7 +53,7 @@ public sealed class RealWorldInputTests : IDisposable
         Assert.Equal([("360p", 642, 360)], Rungs(oddPlan));
         Assert.Equal([("480p", 640, 480), ("360p", 480, 360)], Rungs(fourThreePlan));
         Assert.Equal([("576p", 768, 576), ("480p", 640, 480), ("360p", 480, 360)], Rungs(anamorphicPlan));
-        var top = await _rig.ProbeOutputAsync(anamorphicOut, 0);
+        var top = await _rig.ProbeOutputAsync(anamorphicOut, "v0");
         Assert.Equal(Rational.One, top.Video!.SampleAspectRatio);
     }
 
@@ -72,10 +75,11 @@ public sealed class RealWorldInputTests : IDisposable
 
         var (_, ladder, output) = await _rig.TranscodeAsync(input);
 
-        var top = await _rig.ProbeOutputAsync(output, 0);
+        var top = await _rig.ProbeOutputAsync(output, "v0");
         Assert.Equal("h264", top.Video!.Codec);
         Assert.Equal("yuv420p", top.Video.PixelFormat);
-        Assert.EndsWith(",mp4a.40.2", ladder.Renditions[0].Codecs, StringComparison.Ordinal);
+        Assert.Matches("^avc1\\.[0-9a-f]{6}$", ladder.Renditions[0].Codecs);
+        Assert.Equal("mp4a.40.2", ladder.Renditions.Single(r => r.Kind == RenditionKind.Audio).Codecs);
     }
 
     [Fact]
@@ -85,8 +89,8 @@ public sealed class RealWorldInputTests : IDisposable
 
         var (plan, _, output) = await _rig.TranscodeAsync(input);
 
-        var joined = Path.Combine(output, "joined-0.mp4");
-        await _rig.ProbeOutputAsync(output, 0);
+        var joined = Path.Combine(output, "joined-v0.mp4");
+        await _rig.ProbeOutputAsync(output, "v0");
         Assert.Equal(await MediaRig.StreamEntryAsync(joined, "v:0", "r_frame_rate"), await MediaRig.StreamEntryAsync(joined, "v:0", "avg_frame_rate"));
         Assert.True(plan.FrameRate.IsPositive);
     }
@@ -99,8 +103,8 @@ public sealed class RealWorldInputTests : IDisposable
         var (plan, _, output) = await _rig.TranscodeAsync(input);
 
         Assert.True(plan.Deinterlace);
-        await _rig.ProbeOutputAsync(output, 0);
-        Assert.Equal("progressive", await MediaRig.StreamEntryAsync(Path.Combine(output, "joined-0.mp4"), "v:0", "field_order"));
+        await _rig.ProbeOutputAsync(output, "v0");
+        Assert.Equal("progressive", await MediaRig.StreamEntryAsync(Path.Combine(output, "joined-v0.mp4"), "v:0", "field_order"));
     }
 
     [Fact]
@@ -121,9 +125,10 @@ public sealed class RealWorldInputTests : IDisposable
 
         var (_, ladder, output) = await _rig.TranscodeAsync(input);
 
-        Assert.Null(ladder.AudioPlaylist);
-        Assert.DoesNotContain("mp4a", ladder.Renditions[0].Codecs, StringComparison.Ordinal);
-        Assert.DoesNotContain("TYPE=AUDIO", await File.ReadAllTextAsync(Path.Combine(output, LadderLayout.HlsMaster)), StringComparison.Ordinal);
+        Assert.All(ladder.Renditions, r => Assert.Equal(RenditionKind.Video, r.Kind));
+        var master = await File.ReadAllTextAsync(Path.Combine(output, PackageLayout.HlsMaster));
+        Assert.DoesNotContain("TYPE=AUDIO", master, StringComparison.Ordinal);
+        Assert.DoesNotContain("mp4a", master, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -135,9 +140,10 @@ public sealed class RealWorldInputTests : IDisposable
 
         Assert.Empty(plan.Rungs);
         var only = Assert.Single(ladder.Renditions);
-        Assert.Equal(("audio", "mp4a.40.2"), (only.Name, only.Codecs));
+        Assert.Equal((RenditionKind.Audio, "audio", "mp4a.40.2", 2), (only.Kind, only.Name, only.Codecs, only.Channels));
         Assert.InRange(ladder.DurationSeconds, 2.5, 3.5);
-        Assert.Contains("media_0.m3u8", await File.ReadAllTextAsync(Path.Combine(output, LadderLayout.HlsMaster)), StringComparison.Ordinal);
+        Assert.Contains("\nmedia_a0.m3u8\n", await File.ReadAllTextAsync(Path.Combine(output, PackageLayout.HlsMaster)), StringComparison.Ordinal);
+        Assert.Null(ladder.Poster);
     }
 
     [Fact]
@@ -147,8 +153,8 @@ public sealed class RealWorldInputTests : IDisposable
 
         var (_, ladder, output) = await _rig.TranscodeAsync(input);
 
-        Assert.Equal("2", await MediaRig.StreamEntryAsync(Path.Combine(output, "init-1.m4s"), "a:0", "channels"));
-        Assert.NotNull(ladder.AudioPlaylist);
+        Assert.Equal("2", await MediaRig.StreamEntryAsync(Path.Combine(output, "init-a0.m4s"), "a:0", "channels"));
+        Assert.Equal(2, ladder.Renditions.Single(r => r.Kind == RenditionKind.Audio).Channels);
     }
 
     [Fact]
@@ -158,9 +164,10 @@ public sealed class RealWorldInputTests : IDisposable
             "-map", "0:v", "-map", "1:a", "-map", "2:a", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac",
             "-disposition:a:0", "0", "-disposition:a:1", "default"]);
 
-        var (plan, _, _) = await _rig.TranscodeAsync(input);
+        var (plan, ladder, _) = await _rig.TranscodeAsync(input);
 
-        Assert.Equal(2, plan.AudioStreamIndex);
+        Assert.Equal(2, plan.Audio!.StreamIndex);
+        Assert.Single(ladder.Renditions, r => r.Kind == RenditionKind.Audio);
     }
 
     [Fact]
@@ -171,7 +178,7 @@ public sealed class RealWorldInputTests : IDisposable
         var (plan, ladder, _) = await _rig.TranscodeAsync(input);
 
         Assert.Equal(["2160p", "1080p", "720p", "480p", "360p"], plan.Rungs.Select(r => r.Name));
-        Assert.Equal(5, ladder.Renditions.Length);
+        Assert.Equal(5, ladder.Renditions.Count(r => r.Kind == RenditionKind.Video));
     }
 
     public void Dispose() => _rig.Dispose();

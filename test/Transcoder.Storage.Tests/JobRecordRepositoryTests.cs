@@ -13,15 +13,13 @@ public class JobRecordRepositoryTests(StorageFixture fixture) : IAsyncLifetime
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private JobSnapshot NewJob(DateTimeOffset created, JobStatus status = JobStatus.Queued) => new()
+    private JobView NewJob(DateTimeOffset created, JobStatus status = JobStatus.Queued, string? callbackUrl = null) => new()
     {
         Id = Guid.CreateVersion7(created),
-        Tenant = _tenant,
+        Spec = new JobSpec(_tenant, new JobInput(JobInputKind.Url, "https://example.test/a.mp4"), 5, 3, callbackUrl),
         Status = status,
-        Priority = 5,
         CreatedAt = created,
         UpdatedAt = created,
-        Input = new JobInput(JobInputKind.Url, "https://example.test/a.mp4"),
     };
 
     /// <summary>
@@ -34,7 +32,7 @@ public class JobRecordRepositoryTests(StorageFixture fixture) : IAsyncLifetime
         var repository = new JobRecordRepository(fixture.DataSource);
         var outbox = new WebhookOutbox(fixture.DataSource);
         var created = DateTimeOffset.UtcNow;
-        var queued = NewJob(created) with { CallbackUrl = "https://hooks.example.test/t" };
+        var queued = NewJob(created, callbackUrl: "https://hooks.example.test/t");
         var failed = queued with { Status = JobStatus.Failed, Attempts = 3, CompletedAt = created.AddSeconds(5), UpdatedAt = created.AddSeconds(5) };
         var failedAgain = failed with { CompletedAt = created.AddSeconds(50), UpdatedAt = created.AddSeconds(50) };
 
@@ -52,22 +50,39 @@ public class JobRecordRepositoryTests(StorageFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Upsert_ThenFind_RoundTripsEveryField()
+    public async Task Upsert_ThenFind_RoundTripsTheReadModel()
     {
         var repository = new JobRecordRepository(fixture.DataSource);
         var created = DateTimeOffset.UtcNow;
         var job = NewJob(created) with
         {
-            Status = JobStatus.Failed,
+            Spec = new JobSpec(_tenant, new JobInput(JobInputKind.Upload, $"{_tenant}/x/source/input", "holiday.mov", 987_654), 2, 4, "https://hooks.example.test/x"),
+            Status = JobStatus.Completed,
             Stage = JobStages.Done,
-            Progress = 42.5,
-            Attempts = 3,
+            Progress = 100,
+            Attempts = 2,
             StartedAt = created.AddSeconds(1),
+            PlayableAt = created.AddSeconds(3),
             CompletedAt = created.AddSeconds(9),
             ProcessingNode = "silo-a",
-            Renditions = [new Rendition("720p", 1280, 720, 3_000_000, 2_500_000, "avc1.64001f,mp4a.40.2", "t/j/r/media_0.m3u8", 30)],
-            Error = new JobError(JobErrorCodes.InputUnreadable, "bad"),
-            Cost = new JobCost(12.5, 1, 4, 0.000148m, 0.000037m),
+            Error = new JobError(JobErrorCodes.DownloadFailed, "an earlier attempt", "detail"),
+            Outputs = new JobOutputs
+            {
+                Renditions =
+                [
+                    new Rendition { Kind = RenditionKind.Video, Name = "720p", Codecs = "avc1.64001f", Width = 1280, Height = 720, FrameRate = 29.97, Bandwidth = 3_000_000, AverageBandwidth = 2_500_000, SizeBytes = 3_200_000, PlaylistUrl = "t/j/r/media_v0.m3u8", Psnr = 41.2, Ssim = 0.98 },
+                    new Rendition { Kind = RenditionKind.Audio, Name = "eng", Codecs = "mp4a.40.2", Language = "eng", Channels = 2, Bandwidth = 131_000, AverageBandwidth = 129_000, SizeBytes = 160_000, PlaylistUrl = "t/j/r/media_a0.m3u8" },
+                ],
+                HlsKey = "t/j/r/master.m3u8",
+                DashKey = "t/j/r/manifest.mpd",
+                PosterKey = "t/j/r/poster.jpg",
+                StoryboardKey = "t/j/r/storyboard.vtt",
+                DurationSeconds = 9.5,
+                Cost = new JobCost(12.5, 1, 4, 0.000148m, 0.000037m),
+                ContentHash = "abc",
+                LadderHash = "def",
+                ReusedFrom = Guid.NewGuid(),
+            },
             UpdatedAt = created.AddSeconds(9),
         };
 
@@ -75,13 +90,13 @@ public class JobRecordRepositoryTests(StorageFixture fixture) : IAsyncLifetime
         var found = await repository.FindAsync(job.Id, CancellationToken.None);
 
         Assert.NotNull(found);
-        Assert.Equal(job.Status, found.Status);
+        Assert.Equal(job.Spec, found.Spec);
+        Assert.Equal((job.Status, job.Stage, job.Attempts, job.ProcessingNode, job.Error), (found.Status, found.Stage, found.Attempts, found.ProcessingNode, found.Error));
         Assert.Equal(job.Progress, found.Progress, 3);
-        Assert.Equal(job.Attempts, found.Attempts);
-        Assert.Equal(job.Renditions.ToArray(), found.Renditions.ToArray());
-        Assert.Equal(job.Error!.Code, found.Error!.Code);
-        Assert.Equal(job.Cost, found.Cost);
+        Assert.Equal(job.Outputs.Renditions.ToArray(), found.Outputs!.Renditions.ToArray());
+        Assert.Equal(job.Outputs with { Renditions = [] }, found.Outputs with { Renditions = [] });
         Assert.Equal(job.CompletedAt!.Value.ToUnixTimeMilliseconds(), found.CompletedAt!.Value.ToUnixTimeMilliseconds());
+        Assert.Equal(job.PlayableAt!.Value.ToUnixTimeMilliseconds(), found.PlayableAt!.Value.ToUnixTimeMilliseconds());
     }
 
     [Fact]

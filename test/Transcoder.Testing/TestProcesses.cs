@@ -3,7 +3,7 @@ namespace Transcoder.Testing;
 /// <summary>Finds the processes a run started, by what their command line names, to kill them in fault tests.</summary>
 public static class TestProcesses
 {
-    /// <summary>The ffmpeg encoding this job's ladder (its scratch folder is in the command line), if one runs.</summary>
+    /// <summary>The ffmpeg encoding this job's ladder (its run's scratch folder is in the command line), if one runs.</summary>
     public static int? FfmpegOf(Guid jobId)
     {
         foreach (var folder in Directory.EnumerateDirectories("/proc"))
@@ -17,7 +17,7 @@ public static class TestProcesses
             {
                 var command = File.ReadAllText(Path.Combine(folder, "cmdline"));
                 var isFfmpeg = command.StartsWith("ffmpeg\0", StringComparison.Ordinal) || command.Contains("/ffmpeg\0", StringComparison.Ordinal);
-                if (isFfmpeg && command.Contains($"{jobId:N}-", StringComparison.Ordinal) && command.Contains("manifest.mpd", StringComparison.Ordinal))
+                if (isFfmpeg && command.Contains($"{jobId:N}-", StringComparison.Ordinal) && command.Contains("/encode/", StringComparison.Ordinal))
                 {
                     return pid;
                 }

@@ -79,11 +79,12 @@ try {
   // The job page: quality selector with every rendition, metrics and cost, and the video playing (HLS).
   await row.click();
   await page.waitForSelector('#playback:not([hidden])');
-  const renditions = await page.locator('#renditions tbody tr').count();
+  const renditions = await page.locator('#renditions tbody tr[data-kind=video]').count();
   seen.qualityOptions = await page.locator('#quality option').allTextContents();
-  expect(renditions >= 1 && seen.qualityOptions.length === renditions + 1, `one quality option per rendition, plus Auto (saw ${seen.qualityOptions})`);
-  expect(seen.qualityOptions.slice(1).every(o => /^\d+p · [\d,]+ kbps · avc1\.[0-9a-fA-F]{6}/.test(o)), 'options name resolution, bandwidth and codecs');
-  expect(/^\d+\.\d+$/.test(await page.locator('#renditions tbody tr td').nth(4).textContent()), 'PSNR shown');
+  expect(renditions >= 1 && seen.qualityOptions.length === renditions + 1, `one quality option per video rendition, plus Auto (saw ${seen.qualityOptions})`);
+  expect(seen.qualityOptions.slice(1).every(o => /^\d+p · [\d,]+ kbps · avc1\.[0-9a-fA-F]{6}$/.test(o)), 'options name resolution, bandwidth and codecs');
+  expect(await page.locator('#renditions tbody tr[data-kind=audio]').count() === 1, 'the audio rendition is listed');
+  expect(/^\d+\.\d+$/.test(await page.locator('#renditions tbody tr[data-kind=video] td').nth(5).textContent()), 'PSNR shown');
   expect((await page.locator('[data-testid=job-cost]').textContent()).includes('CPU-seconds'), 'cost shown');
   const played = async format => {
     await page.waitForFunction(() => {

@@ -5,7 +5,8 @@
 // s3rver writes an object over the old one in place, so a GET during a PUT reads a partial object (a live
 // playlist cut mid-line, say), which S3 never serves. Here a PUT writes a temporary file and renames it over
 // the object, and a GET takes the object's length from the file it has opened, so a reader sees either the
-// old object or the new one, whole.
+// old object or the new one, whole. The object's metadata files are replaced the same way: written in place, a
+// GET could read one empty and answer 500.
 // s3rver also lacks two calls of S3's multipart uploads that resumable uploads rely on, ListParts and
 // AbortMultipartUpload; they are added here, and a part is stored only once all its bytes have arrived (an
 // interrupted part PUT leaves nothing, as on S3). Arguments are s3rver's own.
@@ -47,6 +48,26 @@ FilesystemStore.prototype.putObject = async function putObject(object) {
   const digest = md5.digest('hex');
   await this.putMetadata(object.bucket, object.key, object.metadata, digest);
   return { size, md5: digest };
+};
+
+// Writes a small file whole or not at all: aside, then renamed over the old one.
+async function writeAtomically(file, content) {
+  const temporary = `${file}.${crypto.randomBytes(8).toString('hex')}.partial`;
+  try {
+    await fs.writeFile(temporary, content);
+    await fs.rename(temporary, file);
+  } catch (err) {
+    await fs.remove(temporary);
+    throw err;
+  }
+}
+
+// s3rver's putMetadata, with each file replaced whole.
+FilesystemStore.prototype.putMetadata = async function putMetadata(bucket, key, metadata, md5) {
+  const kept = Object.fromEntries(Object.entries(metadata)
+    .filter(([name]) => S3Object.ALLOWED_METADATA.includes(name) || name.startsWith('x-amz-meta-')));
+  if (md5) await writeAtomically(this.getResourcePath(bucket, key, 'object.md5'), md5);
+  await writeAtomically(this.getResourcePath(bucket, key, 'metadata.json'), JSON.stringify(kept, null, 2));
 };
 
 FilesystemStore.prototype.getObject = async function getObject(bucket, key, options) {

@@ -1,4 +1,5 @@
 using Transcoder.Abstractions;
+using Transcoder.ServiceDefaults;
 
 namespace Transcoder.Api.Apis;
 
@@ -14,7 +15,7 @@ public sealed class JobSubmitter : BackgroundService
     private const int CallsInFlight = 2;
 
     private readonly IClusterClient _cluster;
-    private readonly BatchingQueue<JobSubmission, JobSnapshot> _queue;
+    private readonly BatchingQueue<JobSubmission, JobView> _queue;
 
     // Made once the client has connected: before that it does not know which grain implements the interface.
     private IJobIntakeGrain? _intake;
@@ -29,7 +30,7 @@ public sealed class JobSubmitter : BackgroundService
     /// <exception cref="JobConflictException">The id is taken by a different request.</exception>
     /// <exception cref="JobsInFlightCapException">The tenant is at its cap on jobs queued or running.</exception>
     /// <exception cref="SubmissionUnavailableException">The job could not be stored now; nothing was.</exception>
-    public Task<JobSnapshot> SubmitAsync(Guid id, JobSpec spec) =>
+    public Task<JobView> SubmitAsync(Guid id, JobSpec spec) =>
         _queue.TryAdd(new JobSubmission(id, spec), out var stored)
             ? stored
             : throw new SubmissionUnavailableException("The API is shutting down; submit again.");
@@ -37,7 +38,7 @@ public sealed class JobSubmitter : BackgroundService
     /// <summary>Sends until the API stops; what was accepted by then is still sent and answered.</summary>
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => _queue.RunAsync(stoppingToken);
 
-    private async Task SendAsync(IReadOnlyList<BatchEntry<JobSubmission, JobSnapshot>> batch)
+    private async Task SendAsync(IReadOnlyList<BatchEntry<JobSubmission, JobView>> batch)
     {
         _intake ??= _cluster.GetGrain<IJobIntakeGrain>(0);
         var outcomes = await _intake.SubmitManyAsync([.. batch.Select(e => e.Item)]);

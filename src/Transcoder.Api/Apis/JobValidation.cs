@@ -1,5 +1,6 @@
 using Transcoder.Abstractions;
 using Transcoder.Api.Contracts;
+using Transcoder.Contracts.Webhooks;
 
 namespace Transcoder.Api.Apis;
 

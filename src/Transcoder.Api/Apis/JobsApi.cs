@@ -5,6 +5,8 @@ using Transcoder.Abstractions;
 using Transcoder.Api.Auth;
 using Transcoder.Api.Contracts;
 using Transcoder.Storage;
+using Transcoder.Contracts.Webhooks;
+using Transcoder.Contracts;
 
 namespace Transcoder.Api.Apis;
 
@@ -13,9 +15,9 @@ public static class JobsApi
     // A job takes seconds to minutes: asking again much sooner than this only spends the rate limit.
     private const string JobsInFlightRetryAfterSeconds = "30";
 
-    public static RouteGroupBuilder MapJobsApi(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapJobsApi(this RouteGroupBuilder v1)
     {
-        var api = app.MapGroup("/v1/jobs").WithTags("Jobs").RequireAuthorization();
+        var api = v1.MapGroup("/jobs").WithTags("Jobs");
 
         api.MapPost("/", CreateJob)
             .WithName("CreateJob")
@@ -74,7 +76,7 @@ public static class JobsApi
             {
                 // A retried upload whose job exists: the file is not read or stored again.
                 context.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
-                return TypedResults.Accepted($"/v1/jobs/{id}", links.ToResponse(existing));
+                return TypedResults.Accepted(ApiRoutes.Job(id), links.ToResponse(existing));
             }
         }
         else
@@ -110,7 +112,7 @@ public static class JobsApi
         }
 
         // The same Idempotency-Key with the same request returns the job it made; with another request, 409.
-        JobSnapshot job;
+        JobView job;
         try
         {
             job = await submitter.SubmitAsync(id, spec);
@@ -131,7 +133,7 @@ public static class JobsApi
             context.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
         }
 
-        return TypedResults.Accepted($"/v1/jobs/{id}", links.ToResponse(job));
+        return TypedResults.Accepted(ApiRoutes.Job(id), links.ToResponse(job));
     }
 
     public static async Task<Results<Ok<JobResponse>, ProblemHttpResult, ValidationProblem>> GetJob(
@@ -223,7 +225,7 @@ public static class JobsApi
         }
 
         var retried = await grain.RetryAsync();
-        return TypedResults.Accepted($"/v1/jobs/{jobId}", links.ToResponse(retried!));
+        return TypedResults.Accepted(ApiRoutes.Job(jobId), links.ToResponse(retried!));
     }
 
     private static async Task<(JobSpec? Spec, Dictionary<string, string[]>? Errors)> ReadJsonAsync(
@@ -314,7 +316,7 @@ public static class JobsApi
     /// The job's grain, and the job if the caller may see it: its own tenant's, or any tenant's for operators
     /// where <paramref name="operatorsToo"/>. A job the caller may not see is null, like a missing one.
     /// </summary>
-    private static async Task<(ITranscodeJobGrain Grain, JobSnapshot? Job)> FindAsync(IClusterClient cluster, Guid id, HttpContext context, bool operatorsToo)
+    private static async Task<(ITranscodeJobGrain Grain, JobView? Job)> FindAsync(IClusterClient cluster, Guid id, HttpContext context, bool operatorsToo)
     {
         var grain = cluster.GetGrain<ITranscodeJobGrain>(id);
         var job = await grain.GetAsync();

@@ -14,9 +14,9 @@ namespace Transcoder.Api.Apis;
 /// </summary>
 public static class QueueApi
 {
-    public static RouteGroupBuilder MapQueueApi(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapQueueApi(this RouteGroupBuilder v1)
     {
-        var api = app.MapGroup("/v1").WithTags("Queue").RequireAuthorization();
+        var api = v1.MapGroup("").WithTags("Queue");
 
         api.MapGet("/queue", GetQueue)
             .WithName("GetQueue")
@@ -32,7 +32,7 @@ public static class QueueApi
     }
 
     public static async Task<Results<Ok<QueueResponse>, ProblemHttpResult>> GetQueue(
-        HttpContext context, IJobQueue queue, string? tenant = null)
+        HttpContext context, IWorkQueue queue, string? tenant = null)
     {
         if (!TryScope(context, tenant, out var scope, out var invalid))
         {

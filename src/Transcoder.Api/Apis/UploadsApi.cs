@@ -4,6 +4,8 @@ using Transcoder.Abstractions;
 using Transcoder.Api.Auth;
 using Transcoder.Api.Contracts;
 using Transcoder.Storage;
+using Transcoder.Contracts.Webhooks;
+using Transcoder.Contracts;
 
 namespace Transcoder.Api.Apis;
 
@@ -22,9 +24,9 @@ public static class UploadsApi
     // S3 refuses to join a part smaller than this unless it is the last.
     private const long SmallestPart = 5 * 1024 * 1024;
 
-    public static RouteGroupBuilder MapUploadsApi(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapUploadsApi(this RouteGroupBuilder v1)
     {
-        var api = app.MapGroup("/v1/uploads").WithTags("Uploads").RequireAuthorization();
+        var api = v1.MapGroup("/uploads").WithTags("Uploads");
 
         api.MapPost("/", CreateUpload)
             .WithName("CreateUpload")
@@ -72,7 +74,7 @@ public static class UploadsApi
         var id = Guid.CreateVersion7();
         var uploadId = await uploads.StartAsync(ObjectKeys.Source(context.User.Tenant(), id), context.RequestAborted);
         var partCount = (int)((size + partSize - 1) / partSize);
-        return TypedResults.Created($"/v1/uploads/{id}?uploadId={Uri.EscapeDataString(uploadId)}", new UploadResponse(id, uploadId, size, partSize, partCount));
+        return TypedResults.Created(ApiRoutes.Upload(id, uploadId), new UploadResponse(id, uploadId, size, partSize, partCount));
     }
 
     public static async Task<Results<Ok<PartUrlResponse>, ValidationProblem, ProblemHttpResult>> GetPartUrl(
@@ -140,7 +142,7 @@ public static class UploadsApi
             }
 
             context.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
-            return TypedResults.Accepted($"/v1/jobs/{jobId}", links.ToResponse(existing));
+            return TypedResults.Accepted(ApiRoutes.Job(jobId), links.ToResponse(existing));
         }
 
         var key = ObjectKeys.Source(tenant, jobId);
@@ -173,7 +175,7 @@ public static class UploadsApi
             if (!joined)
             {
                 return await cluster.GetGrain<ITranscodeJobGrain>(jobId).GetAsync() is { } job && job.Tenant == tenant
-                    ? TypedResults.Accepted($"/v1/jobs/{jobId}", links.ToResponse(job))
+                    ? TypedResults.Accepted(ApiRoutes.Job(jobId), links.ToResponse(job))
                     : NotFound(jobId);
             }
         }
@@ -183,7 +185,7 @@ public static class UploadsApi
         try
         {
             var job = await submitter.SubmitAsync(jobId, new JobSpec(tenant, input, request.Priority ?? JobSpec.DefaultPriority, request.MaxAttempts, webhooks.Value.CallbackUrlFor(tenant, request.CallbackUrl)));
-            return TypedResults.Accepted($"/v1/jobs/{jobId}", links.ToResponse(job));
+            return TypedResults.Accepted(ApiRoutes.Job(jobId), links.ToResponse(job));
         }
         catch (JobsInFlightCapException ex)
         {

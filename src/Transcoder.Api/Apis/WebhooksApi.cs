@@ -1,32 +1,30 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Transcoder.Abstractions;
 using Transcoder.Api.Auth;
 using Transcoder.Storage;
+using Transcoder.Contracts.Webhooks;
 
 namespace Transcoder.Api.Apis;
 
 /// <summary>The tenant's webhook signing secret, and what became of a job's webhooks.</summary>
 public static class WebhooksApi
 {
-    public static IEndpointRouteBuilder MapWebhooksApi(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapWebhooksApi(this RouteGroupBuilder v1)
     {
-        app.MapGet("/v1/webhooks/secret", GetSecret)
-            .WithTags("Webhooks")
-            .RequireAuthorization()
+        var api = v1.MapGroup("").WithTags("Webhooks");
+
+        api.MapGet("/webhooks/secret", GetSecret)
             .WithName("GetWebhookSecret")
             .WithSummary("Get the webhook signing secret")
             .WithDescription("The caller's secret (whsec_…) for checking webhook-signature headers as the Standard Webhooks libraries do: "
                 + "HMAC-SHA256 over \"{webhook-id}.{webhook-timestamp}.{body}\". 404 if webhooks are not configured.");
 
-        app.MapGet("/v1/jobs/{id}/webhooks", ListJobWebhooks)
-            .WithTags("Webhooks")
-            .RequireAuthorization()
+        api.MapGet("/jobs/{id}/webhooks", ListJobWebhooks)
             .WithName("ListJobWebhooks")
             .WithSummary("List a job's webhooks")
             .WithDescription("Each webhook the job's end queued, with its attempts, next attempt, and the last answer or error.");
 
-        return app;
+        return api;
     }
 
     public static Results<Ok<WebhookSecretResponse>, ProblemHttpResult> GetSecret(HttpContext context, IOptions<WebhookOptions> webhooks) =>

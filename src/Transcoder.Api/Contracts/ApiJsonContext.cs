@@ -1,5 +1,5 @@
-using Transcoder.Abstractions;
 using System.Text.Json.Serialization;
+using Transcoder.Contracts;
 
 namespace Transcoder.Api.Contracts;
 

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json.Serialization;
-using Transcoder.Abstractions;
+using Transcoder.Contracts;
 
 namespace Transcoder.Api.Contracts;
 

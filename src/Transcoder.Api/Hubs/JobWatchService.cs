@@ -5,31 +5,68 @@ using Transcoder.Abstractions;
 namespace Transcoder.Api.Hubs;
 
 /// <summary>
-/// One Orleans stream subscription per watched job per API process, shared by every hub connection
-/// watching it (reference counted), forwarding each event to the job's SignalR group.
+/// One Orleans stream subscription per watched job per API process, shared by every hub connection watching it,
+/// forwarding each event to those connections in order (see <see cref="WatchedJob"/>).
 /// </summary>
 public sealed partial class JobWatchService(IClusterClient cluster, IHubContext<JobsHub> hub, ILogger<JobWatchService> logger) : IAsyncDisposable
 {
     private readonly Dictionary<Guid, Watch> _watches = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public static string Group(Guid jobId) => $"job:{jobId:D}";
+    /// <summary>
+    /// Starts sending the job's changes to a connection, then the job as it stands (read after the subscription, so
+    /// no change falls between the two) unless the connection already got something newer.
+    /// </summary>
+    public async Task AddAsync(Guid jobId, string connectionId, Func<Task<JobView?>> read)
+    {
+        var watch = await AcquireAsync(jobId);
+        watch.Job.Add(connectionId);
+        if (await read() is { } job)
+        {
+            await watch.Job.OfferAsync(connectionId, JobProgressEvent.From(job));
+        }
+    }
 
-    public async Task AcquireAsync(Guid jobId)
+    /// <summary>Stops sending the job to a connection; the subscription goes with its last watcher.</summary>
+    public async Task RemoveAsync(Guid jobId, string connectionId)
+    {
+        Watch? last = null;
+        await _gate.WaitAsync();
+        try
+        {
+            if (_watches.TryGetValue(jobId, out var watch) && watch.Job.Remove(connectionId))
+            {
+                _watches.Remove(jobId);
+                last = watch;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        if (last is not null)
+        {
+            await UnsubscribeQuietlyAsync(jobId, last);
+        }
+    }
+
+    private async Task<Watch> AcquireAsync(Guid jobId)
     {
         await _gate.WaitAsync();
         try
         {
             if (_watches.TryGetValue(jobId, out var existing))
             {
-                existing.Count++;
-                return;
+                return existing;
             }
 
-            var stream = cluster.GetStreamProvider(JobStreams.ProviderName)
-                .GetStream<JobProgressEvent>(StreamId.Create(JobStreams.Namespace, jobId));
-            var handle = await stream.SubscribeAsync((e, _) => ForwardAsync(e));
-            _watches[jobId] = new Watch(handle) { Count = 1 };
+            var job = new WatchedJob((connection, e) => hub.Clients.Client(connection).SendAsync(JobsHub.ProgressMethod, JobLinks.ToMessage(e)));
+            var stream = cluster.GetStreamProvider(JobStreams.ProviderName).GetStream<JobProgressEvent>(StreamId.Create(JobStreams.Namespace, jobId));
+            var handle = await stream.SubscribeAsync((e, _) => job.ForwardAsync(e));
+            var watch = new Watch(job, handle);
+            _watches[jobId] = watch;
+            return watch;
         }
         finally
         {
@@ -37,41 +74,19 @@ public sealed partial class JobWatchService(IClusterClient cluster, IHubContext<
         }
     }
 
-    public async Task ReleaseAsync(Guid jobId)
-    {
-        StreamSubscriptionHandle<JobProgressEvent>? toRemove = null;
-        await _gate.WaitAsync();
-        try
-        {
-            if (_watches.TryGetValue(jobId, out var watch) && --watch.Count <= 0)
-            {
-                _watches.Remove(jobId);
-                toRemove = watch.Handle;
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
-
-        if (toRemove is not null)
-        {
-            await UnsubscribeQuietlyAsync(jobId, toRemove);
-        }
-    }
-
-    private Task ForwardAsync(JobProgressEvent e) =>
-        hub.Clients.Group(Group(e.JobId)).SendAsync(JobsHub.ProgressMethod, JobLinks.ToMessage(e));
-
-    private async Task UnsubscribeQuietlyAsync(Guid jobId, StreamSubscriptionHandle<JobProgressEvent> handle)
+    private async Task UnsubscribeQuietlyAsync(Guid jobId, Watch watch)
     {
         try
         {
-            await handle.UnsubscribeAsync();
+            await watch.Handle.UnsubscribeAsync();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             LogUnsubscribeFailed(logger, jobId, ex);
+        }
+        finally
+        {
+            watch.Job.Dispose();
         }
     }
 
@@ -79,7 +94,7 @@ public sealed partial class JobWatchService(IClusterClient cluster, IHubContext<
     {
         foreach (var (jobId, watch) in _watches)
         {
-            await UnsubscribeQuietlyAsync(jobId, watch.Handle);
+            await UnsubscribeQuietlyAsync(jobId, watch);
         }
 
         _watches.Clear();
@@ -89,10 +104,5 @@ public sealed partial class JobWatchService(IClusterClient cluster, IHubContext<
     [LoggerMessage(4001, LogLevel.Warning, "Could not unsubscribe from job {JobId}")]
     private static partial void LogUnsubscribeFailed(ILogger logger, Guid jobId, Exception exception);
 
-    private sealed class Watch(StreamSubscriptionHandle<JobProgressEvent> handle)
-    {
-        public StreamSubscriptionHandle<JobProgressEvent> Handle { get; } = handle;
-
-        public int Count { get; set; }
-    }
+    private sealed record Watch(WatchedJob Job, StreamSubscriptionHandle<JobProgressEvent> Handle);
 }

@@ -15,13 +15,8 @@ public sealed class JobsHub(IClusterClient cluster, JobWatchService watches) : H
     public async Task Watch(string jobId)
     {
         var id = await AuthorizeAsync(jobId);
-        await Groups.AddToGroupAsync(Context.ConnectionId, JobWatchService.Group(id));
         WatchedJobs().Add(id);
-
-        // Subscribe before reading the snapshot so no change falls between the two.
-        await watches.AcquireAsync(id);
-        var job = await cluster.GetGrain<ITranscodeJobGrain>(id).GetAsync();
-        await Clients.Caller.SendAsync(ProgressMethod, JobLinks.ToMessage(JobProgressEvent.From(job!, DateTimeOffset.UtcNow)));
+        await watches.AddAsync(id, Context.ConnectionId, () => cluster.GetGrain<ITranscodeJobGrain>(id).GetAsync());
     }
 
     public async Task Unwatch(string jobId)
@@ -31,15 +26,14 @@ public sealed class JobsHub(IClusterClient cluster, JobWatchService watches) : H
             return;
         }
 
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, JobWatchService.Group(id));
-        await watches.ReleaseAsync(id);
+        await watches.RemoveAsync(id, Context.ConnectionId);
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         foreach (var id in WatchedJobs())
         {
-            await watches.ReleaseAsync(id);
+            await watches.RemoveAsync(id, Context.ConnectionId);
         }
 
         await base.OnDisconnectedAsync(exception);

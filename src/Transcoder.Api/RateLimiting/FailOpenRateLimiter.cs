@@ -5,9 +5,10 @@ namespace Transcoder.Api.RateLimiting;
 
 /// <summary>
 /// A limiter that lets requests through when the one it wraps cannot answer (Redis unreachable or slow):
-/// while Redis is away tenants are not limited, rather than every request failing.
+/// while Redis is away tenants are not limited, rather than every request failing. While the connection is known to
+/// be down it does not ask at all, so a request does not wait out Redis' timeout first.
 /// </summary>
-internal sealed partial class FailOpenRateLimiter(RateLimiter inner, ILogger logger) : RateLimiter
+internal sealed partial class FailOpenRateLimiter(RateLimiter inner, Func<bool> available, ILogger logger) : RateLimiter
 {
     public override TimeSpan? IdleDuration => inner.IdleDuration;
 
@@ -15,6 +16,11 @@ internal sealed partial class FailOpenRateLimiter(RateLimiter inner, ILogger log
 
     protected override RateLimitLease AttemptAcquireCore(int permitCount)
     {
+        if (!available())
+        {
+            return Granted.Lease;
+        }
+
         try
         {
             return inner.AttemptAcquire(permitCount);
@@ -28,6 +34,11 @@ internal sealed partial class FailOpenRateLimiter(RateLimiter inner, ILogger log
 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
     {
+        if (!available())
+        {
+            return Granted.Lease;
+        }
+
         try
         {
             return await inner.AcquireAsync(permitCount, cancellationToken);

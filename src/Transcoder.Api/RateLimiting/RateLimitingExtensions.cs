@@ -47,14 +47,17 @@ public static class RateLimitingExtensions
         return services;
     }
 
-    private static FailOpenRateLimiter Budget(string tenant, TenantRateLimit limit, IServiceProvider provider, ILogger logger) =>
-        new(new RedisTokenBucketRateLimiter<string>($"transcoder:requests:{tenant}", new RedisTokenBucketRateLimiterOptions
+    private static FailOpenRateLimiter Budget(string tenant, TenantRateLimit limit, IServiceProvider provider, ILogger logger)
+    {
+        var redis = provider.GetRequiredService<IConnectionMultiplexer>();
+        return new(new RedisTokenBucketRateLimiter<string>($"transcoder:requests:{tenant}", new RedisTokenBucketRateLimiterOptions
         {
-            ConnectionMultiplexerFactory = provider.GetRequiredService<IConnectionMultiplexer>,
+            ConnectionMultiplexerFactory = () => redis,
             TokenLimit = limit.Burst,
             TokensPerPeriod = limit.RequestsPerSecond,
             ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-        }), logger);
+        }), () => redis.IsConnected, logger);
+    }
 
     private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {

@@ -1,17 +1,17 @@
 using Transcoder.Bench.Silo;
-using Transcoder.Grains;
 using Transcoder.ServiceDefaults;
 using Transcoder.Silo;
 using Transcoder.Storage;
+using Transcoder.Worker;
 
-// The silo's own start-up (src/Transcoder.Silo/Program.cs) with one substitution: attempts finish at once.
+// The silo's own start-up (src/Transcoder.Silo/Program.cs) with one substitution: ladder runs finish at once.
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("transcoder-bench-silo");
 builder.AddTranscoderStorage(initialize: true);
 builder.AddTranscoderSilo();
-builder.AddTranscoderGrains();
-builder.Services.AddSingleton<IJobPipeline, InstantPipeline>();
+builder.Services.AddSingleton<IWorkPipeline, InstantPipeline>();
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+app.MapDrainEndpoint();
 await app.RunAsync();

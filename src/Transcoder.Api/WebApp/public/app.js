@@ -293,7 +293,9 @@ function renderJob(job) {
 
   $('#renditions tbody').replaceChildren(...job.renditions.map(r => {
     const tr = document.createElement('tr');
-    tr.append(cell(r.name), cell(`${r.width}×${r.height}`), cell(kbps(r.bandwidth)), cell(r.codecs),
+    tr.dataset.kind = r.kind;
+    const shape = r.kind === 'video' ? `${r.width}×${r.height}` : [r.language, r.channels && `${r.channels} ch`].filter(Boolean).join(' · ') || '—';
+    tr.append(cell(r.name), cell(r.kind), cell(shape), cell(kbps(r.bandwidth)), cell(r.codecs),
       cell(r.psnr?.toFixed(2) ?? '—'), cell(r.ssim?.toFixed(4) ?? '—'));
     return tr;
   }));
@@ -341,7 +343,7 @@ function startPlayer(job) {
   const status = $('#player-status');
   const quality = $('#quality');
   quality.replaceChildren(new Option('Auto', 'auto'));
-  for (const r of job.renditions.length ? job.renditions : []) {
+  for (const r of job.renditions.filter(r => r.kind === 'video')) {
     quality.add(new Option(`${r.height}p · ${kbps(r.bandwidth)} · ${r.codecs}`, String(r.height)));
   }
   video.onplaying = () => { status.textContent = 'playing'; };

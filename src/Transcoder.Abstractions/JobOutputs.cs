@@ -1,0 +1,44 @@
+using System.Collections.Immutable;
+
+namespace Transcoder.Abstractions;
+
+/// <summary>
+/// What a job has published: while it encodes, the manifests viewers may already play; once it completes, the
+/// whole package. Keys are object keys in the bucket.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("transcoder.job-outputs")]
+public sealed record JobOutputs
+{
+    /// <summary>Every rendition of the package, video largest first, then audio, then text; empty until completion.</summary>
+    [Id(0)] public ImmutableArray<Rendition> Renditions { get; init; } = [];
+
+    /// <summary>The HLS master playlist.</summary>
+    [Id(1)] public string? HlsKey { get; init; }
+
+    /// <summary>The DASH manifest.</summary>
+    [Id(2)] public string? DashKey { get; init; }
+
+    /// <summary>A poster image (video only).</summary>
+    [Id(3)] public string? PosterKey { get; init; }
+
+    /// <summary>A WebVTT thumbnails track for seek previews (video only).</summary>
+    [Id(4)] public string? StoryboardKey { get; init; }
+
+    /// <summary>Duration of the package in seconds.</summary>
+    [Id(5)] public double DurationSeconds { get; init; }
+
+    /// <summary>CPU time and price of the work that made the package.</summary>
+    [Id(6)] public JobCost? Cost { get; init; }
+
+    /// <summary>SHA-256 of the input's bytes (hex).</summary>
+    [Id(7)] public string? ContentHash { get; init; }
+
+    /// <summary>Fingerprint of the ladder settings the package was made with.</summary>
+    [Id(8)] public string? LadderHash { get; init; }
+
+    /// <summary>The completed job of the same tenant whose package this is, when the input and settings were the same.</summary>
+    [Id(9)] public Guid? ReusedFrom { get; init; }
+
+    /// <summary>The video renditions, largest first.</summary>
+    public IEnumerable<Rendition> Video => Renditions.Where(r => r.Kind == RenditionKind.Video);
+}

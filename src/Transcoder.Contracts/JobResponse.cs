@@ -1,0 +1,114 @@
+using System.ComponentModel;
+using Transcoder.Abstractions;
+
+namespace Transcoder.Contracts;
+
+/// <summary>Why a job failed: a stable code, a message for people, and diagnostics such as the tail of ffmpeg's stderr.</summary>
+public sealed record JobErrorResponse(string Code, string Message, string? Detail);
+
+/// <summary>A job as clients see it, from the API and in webhooks.</summary>
+public sealed record JobResponse
+{
+    public required Guid Id { get; init; }
+
+    /// <summary>queued, processing, completed, failed or canceled.</summary>
+    [Description("queued, processing, completed, failed or canceled")]
+    public required string Status { get; init; }
+
+    /// <summary>0 to 100.</summary>
+    public required double Progress { get; init; }
+
+    /// <summary>queued, downloading, probing, encoding, uploading or done.</summary>
+    public required string Stage { get; init; }
+
+    public required int Priority { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    /// <summary>When playback could start: the HLS and DASH URLs work from then on, while the job still encodes.</summary>
+    public DateTimeOffset? PlayableAt { get; init; }
+
+    public string? ProcessingNode { get; init; }
+
+    public required int Attempts { get; init; }
+
+    /// <summary>Attempts the job may make before a retryable failure sends it to the dead-letter queue.</summary>
+    public required int MaxAttempts { get; init; }
+
+    /// <summary>When the job went to the dead-letter queue (out of attempts); POST /v1/jobs/{id}/retry requeues it.</summary>
+    public DateTimeOffset? DeadLetteredAt { get; init; }
+
+    /// <summary>Every rendition of the package (video largest first, then audio), each with its kind, codecs and media playlist URL.</summary>
+    public required IReadOnlyList<Rendition> Renditions { get; init; }
+
+    public Uri? HlsUrl { get; init; }
+
+    public Uri? DashUrl { get; init; }
+
+    public JobErrorResponse? Error { get; init; }
+
+    /// <summary>A poster image; null until the job completes (and for audio-only jobs).</summary>
+    public Uri? PosterUrl { get; init; }
+
+    /// <summary>A WebVTT thumbnails track for seek previews, pointing into a sprite image.</summary>
+    public Uri? StoryboardUrl { get; init; }
+
+    /// <summary>SHA-256 of the input's bytes (hex), once the job has completed.</summary>
+    public string? ContentSha256 { get; init; }
+
+    /// <summary>
+    /// The earlier job of the same tenant whose outputs this job reuses (same input bytes, same ladder settings)
+    /// instead of transcoding again; null when this job made its own.
+    /// </summary>
+    public Guid? ReusedFrom { get; init; }
+
+    /// <summary>CPU seconds of the encode and their price; null until the job completes.</summary>
+    public JobCost? Cost { get; init; }
+
+    /// <summary>Where the service POSTs the job, signed, when it ends; null for none.</summary>
+    public string? CallbackUrl { get; init; }
+}
+
+/// <summary>The job document, made from the read model in one place for the API and webhooks alike.</summary>
+public static class JobResponses
+{
+    /// <summary>The job as clients see it; object keys become URLs through <paramref name="publicUrl"/>.</summary>
+    public static JobResponse From(JobView job, Func<string, Uri> publicUrl)
+    {
+        var outputs = job.Outputs;
+        return new JobResponse
+        {
+            Id = job.Id,
+            Status = job.Status.ToWire(),
+            Progress = job.Progress,
+            Stage = job.Stage,
+            Priority = job.Spec.Priority,
+            CreatedAt = job.CreatedAt,
+            StartedAt = job.StartedAt,
+            CompletedAt = job.CompletedAt,
+            PlayableAt = job.PlayableAt,
+            ProcessingNode = job.ProcessingNode,
+            Attempts = job.Attempts,
+            MaxAttempts = job.Spec.MaxAttempts ?? JobSpec.DefaultMaxAttempts,
+            DeadLetteredAt = job.DeadLetteredAt,
+            Renditions = outputs is null || outputs.Renditions.IsDefault
+                ? []
+                : [.. outputs.Renditions.Select(r => r with { PlaylistUrl = publicUrl(r.PlaylistUrl).ToString() })],
+            HlsUrl = Url(outputs?.HlsKey, publicUrl),
+            DashUrl = Url(outputs?.DashKey, publicUrl),
+            Error = job.Error is { } error ? new JobErrorResponse(error.Code, error.Message, error.Detail) : null,
+            Cost = outputs?.Cost,
+            ContentSha256 = outputs?.ContentHash,
+            ReusedFrom = outputs?.ReusedFrom,
+            PosterUrl = Url(outputs?.PosterKey, publicUrl),
+            StoryboardUrl = Url(outputs?.StoryboardKey, publicUrl),
+            CallbackUrl = job.Spec.CallbackUrl,
+        };
+    }
+
+    private static Uri? Url(string? key, Func<string, Uri> publicUrl) => key is null ? null : publicUrl(key);
+}

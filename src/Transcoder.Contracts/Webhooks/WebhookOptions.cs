@@ -1,0 +1,61 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Transcoder.Contracts.Webhooks;
+
+/// <summary>Webhooks: where ended jobs are POSTed, how they are signed and retried. Section "Webhooks".</summary>
+public sealed class WebhookOptions
+{
+    public const string SectionName = "Webhooks";
+
+    /// <summary>
+    /// Base64 key (32+ bytes) from which each tenant's signing secret is derived. Empty turns webhooks off: jobs
+    /// naming a callback URL are then refused.
+    /// </summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>Deliveries of one webhook before it is abandoned. Default 10 (about 17 hours of retrying).</summary>
+    [Range(1, 50)]
+    public int MaxAttempts { get; set; } = 10;
+
+    /// <summary>Wait before the first retry; each later one waits twice as long, with jitter. Default 5 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest wait between two deliveries. Default 8 hours.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>How long a receiver has to answer. Default 10 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Hosts (or host:port) webhooks may go to although they are not public addresses; everything else must
+    /// resolve to public addresses only, as URL inputs must.
+    /// </summary>
+    public List<string> AllowedHosts { get; set; } = [];
+
+    /// <summary>Tenants whose jobs report to a callback URL of theirs when a job names none.</summary>
+    public List<TenantWebhook> Tenants { get; set; } = [];
+
+    public bool Enabled => !string.IsNullOrEmpty(SigningKey);
+
+    /// <summary>The callback URL of a job: the one it names, or else its tenant's, if any.</summary>
+    public string? CallbackUrlFor(string tenant, string? requested) =>
+        requested ?? Tenants.FirstOrDefault(t => t.Tenant == tenant)?.Url;
+
+    /// <summary>Whether every tenant's URL is an absolute http(s) URL.</summary>
+    public bool HasUsableTenantUrls() =>
+        Tenants.All(t => !string.IsNullOrEmpty(t.Tenant) && Uri.TryCreate(t.Url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps));
+
+    /// <summary>Whether <see cref="SigningKey"/> is empty or a usable key.</summary>
+    public bool HasUsableKey() => !Enabled || SigningKeys.IsUsable(SigningKey);
+}
+
+/// <summary>A tenant's own callback URL, used for its jobs that name none.</summary>
+public sealed class TenantWebhook
+{
+    public string Tenant { get; set; } = "";
+
+    public string Url { get; set; } = "";
+}

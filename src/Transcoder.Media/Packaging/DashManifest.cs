@@ -1,0 +1,198 @@
+using System.Globalization;
+using System.Xml;
+using System.Xml.Linq;
+using Transcoder.Abstractions;
+
+namespace Transcoder.Media.Packaging;
+
+/// <summary>A representation as the MPD describes it: the rendition, its track and its segment index.</summary>
+internal sealed record DashRepresentation(string Id, Rendition Rendition, TrackInfo Track, IReadOnlyList<MediaSegment> Segments, string? FrameRate);
+
+/// <summary>
+/// The DASH manifest (ISO/IEC 23009-1, DASH-IF interoperability points, isoff-live profile) written from the segment
+/// index: one adaptation set per kind, each representation with a SegmentTemplate and a SegmentTimeline that lists its
+/// segments as they are, so the same segments serve HLS and DASH. Static once the title is complete; dynamic while it
+/// encodes (the timeline grows, clients reload it), as the DASH-IF guidelines describe for content still being made.
+/// </summary>
+internal static class DashManifest
+{
+    private static readonly XNamespace Mpd = "urn:mpeg:dash:schema:mpd:2011";
+
+    /// <summary>The manifest of a complete title.</summary>
+    public static string Static(IReadOnlyList<DashRepresentation> representations, string? pictureAspect, int segmentSeconds) =>
+        Write(representations, pictureAspect, segmentSeconds, live: null);
+
+    /// <summary>The manifest while the title encodes: what is published so far, and when to look again.</summary>
+    public static string Dynamic(IReadOnlyList<DashRepresentation> representations, string? pictureAspect, int segmentSeconds,
+        DateTimeOffset availabilityStart, DateTimeOffset publishTime) =>
+        Write(representations, pictureAspect, segmentSeconds, (availabilityStart, publishTime));
+
+    private static string Write(IReadOnlyList<DashRepresentation> representations, string? pictureAspect, int segmentSeconds,
+        (DateTimeOffset AvailabilityStart, DateTimeOffset PublishTime)? live)
+    {
+        var root = new XElement(Mpd + "MPD",
+            new XAttribute("profiles", "urn:mpeg:dash:profile:isoff-live:2011"),
+            new XAttribute("minBufferTime", Duration(segmentSeconds)));
+        if (live is { } timing)
+        {
+            root.Add(
+                new XAttribute("type", "dynamic"),
+                new XAttribute("availabilityStartTime", Time(timing.AvailabilityStart)),
+                new XAttribute("publishTime", Time(timing.PublishTime)),
+                new XAttribute("minimumUpdatePeriod", Duration(segmentSeconds)),
+                new XAttribute("suggestedPresentationDelay", Duration(segmentSeconds * 2)),
+                new XAttribute("timeShiftBufferDepth", Duration(TimeSpan.FromDays(1).TotalSeconds)));
+        }
+        else
+        {
+            root.Add(
+                new XAttribute("type", "static"),
+                new XAttribute("mediaPresentationDuration", Duration(representations.Max(End))));
+        }
+
+        var period = new XElement(Mpd + "Period", new XAttribute("id", "0"), new XAttribute("start", "PT0S"));
+        var setId = 0;
+        foreach (var kind in new[] { RenditionKind.Video, RenditionKind.Audio })
+        {
+            var members = representations.Where(r => r.Rendition.Kind == kind).ToList();
+            if (members.Count > 0)
+            {
+                period.Add(AdaptationSet(setId++, kind, members, pictureAspect));
+            }
+        }
+
+        root.Add(period);
+        var document = new XDocument(new XDeclaration("1.0", "utf-8", null), root);
+        using var writer = new Utf8StringWriter();
+        using (var xml = XmlWriter.Create(writer, new XmlWriterSettings { Indent = true, IndentChars = "  ", NewLineChars = "\n" }))
+        {
+            document.Save(xml);
+        }
+
+        return writer + "\n";
+    }
+
+    private static XElement AdaptationSet(int id, RenditionKind kind, List<DashRepresentation> members, string? pictureAspect)
+    {
+        var video = kind == RenditionKind.Video;
+        var set = new XElement(Mpd + "AdaptationSet",
+            new XAttribute("id", id),
+            new XAttribute("contentType", video ? "video" : "audio"),
+            new XAttribute("mimeType", video ? "video/mp4" : "audio/mp4"),
+            new XAttribute("segmentAlignment", "true"),
+            new XAttribute("startWithSAP", "1"));
+        if (video)
+        {
+            set.Add(new XAttribute("maxWidth", members.Max(m => m.Rendition.Width ?? 0)), new XAttribute("maxHeight", members.Max(m => m.Rendition.Height ?? 0)));
+            if (members[0].FrameRate is { } rate)
+            {
+                set.Add(new XAttribute("maxFrameRate", rate));
+            }
+
+            if (pictureAspect is not null)
+            {
+                set.Add(new XAttribute("par", pictureAspect));
+            }
+        }
+        else if (members[0].Rendition.Language is { } language)
+        {
+            set.Add(new XAttribute("lang", language));
+        }
+
+        foreach (var member in members)
+        {
+            set.Add(Representation(member));
+        }
+
+        return set;
+    }
+
+    private static XElement Representation(DashRepresentation member)
+    {
+        var rendition = member.Rendition;
+        var element = new XElement(Mpd + "Representation",
+            new XAttribute("id", member.Id),
+            new XAttribute("bandwidth", rendition.Bandwidth),
+            new XAttribute("codecs", rendition.Codecs));
+        if (rendition.Kind == RenditionKind.Video)
+        {
+            element.Add(new XAttribute("width", rendition.Width ?? 0), new XAttribute("height", rendition.Height ?? 0));
+            if (member.FrameRate is { } rate)
+            {
+                element.Add(new XAttribute("frameRate", rate));
+            }
+        }
+        else
+        {
+            if (member.Track.SampleRate is { } sampleRate)
+            {
+                element.Add(new XAttribute("audioSamplingRate", sampleRate));
+            }
+
+            if (rendition.Channels is { } channels)
+            {
+                element.Add(new XElement(Mpd + "AudioChannelConfiguration",
+                    new XAttribute("schemeIdUri", "urn:mpeg:dash:23003:3:audio_channel_configuration:2011"),
+                    new XAttribute("value", channels)));
+            }
+        }
+
+        element.Add(new XElement(Mpd + "SegmentTemplate",
+            new XAttribute("timescale", member.Track.Timescale),
+            new XAttribute("initialization", PackageLayout.InitTemplate),
+            new XAttribute("media", PackageLayout.SegmentTemplate),
+            new XAttribute("startNumber", 1),
+            Timeline(member.Segments)));
+        return element;
+    }
+
+    /// <summary>The segments as S elements: a run of equal, back-to-back segments is one element with a repeat count.</summary>
+    private static XElement Timeline(IReadOnlyList<MediaSegment> segments)
+    {
+        var timeline = new XElement(Mpd + "SegmentTimeline");
+        ulong? expected = null;
+        XElement? last = null;
+        var repeats = 0;
+        foreach (var segment in segments)
+        {
+            if (last is not null && expected == segment.Start && (ulong)last.Attribute("d")! == segment.Duration)
+            {
+                repeats++;
+                last.SetAttributeValue("r", repeats);
+            }
+            else
+            {
+                last = new XElement(Mpd + "S");
+                if (expected != segment.Start)
+                {
+                    last.Add(new XAttribute("t", segment.Start));
+                }
+
+                last.Add(new XAttribute("d", segment.Duration));
+                timeline.Add(last);
+                repeats = 0;
+            }
+
+            expected = segment.Start + segment.Duration;
+        }
+
+        return timeline;
+    }
+
+    private static double End(DashRepresentation member) =>
+        member.Segments.Count == 0 ? 0 : (double)(member.Segments[^1].Start + member.Segments[^1].Duration) / member.Track.Timescale;
+
+    private static string Duration(double seconds) => string.Create(CultureInfo.InvariantCulture, $"PT{seconds:0.###}S");
+
+    private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    private sealed class Utf8StringWriter : StringWriter
+    {
+        public Utf8StringWriter()
+            : base(CultureInfo.InvariantCulture)
+        {
+        }
+
+        public override System.Text.Encoding Encoding => new System.Text.UTF8Encoding(false);
+    }
+}

@@ -1,0 +1,243 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using Transcoder.Abstractions;
+
+namespace Transcoder.Media.Packaging;
+
+/// <summary>The playlists and manifest of a package that is still being encoded.</summary>
+/// <param name="MediaPlaylists">Each rendition's EVENT media playlist, by file name.</param>
+/// <param name="DashManifest">The dynamic MPD; null until every rendition has an initialization segment.</param>
+/// <param name="HlsMaster">The master playlist; null until every rendition has a segment (then viewers may start).</param>
+public sealed record LiveDocuments(IReadOnlyDictionary<string, string> MediaPlaylists, string? DashManifest, string? HlsMaster);
+
+/// <summary>A finished package: its renditions (playlists relative to the package) and the files besides them.</summary>
+/// <param name="Renditions">Video largest first, then audio.</param>
+/// <param name="DurationSeconds">Duration of the title.</param>
+/// <param name="Poster">File name of the poster, if one was made.</param>
+/// <param name="StoryboardTrack">File name of the WebVTT storyboard track, if one was made.</param>
+public sealed record PackagedTitle(ImmutableArray<Rendition> Renditions, double DurationSeconds, string? Poster, string? StoryboardTrack)
+{
+    public string HlsMaster => PackageLayout.HlsMaster;
+
+    public string DashManifest => PackageLayout.DashManifest;
+}
+
+/// <summary>
+/// The project's packager for one ladder: it follows what the encoder writes (one fragmented MP4 per rendition),
+/// cuts each into CMAF segments on the plan's grid, and writes the HLS media and master playlists and the DASH
+/// manifest from the segment index: bandwidth measured from the segments, codec strings read from the
+/// initialization segments. One set of segments serves both. While the title encodes the playlists are EVENT and the
+/// manifest dynamic; <see cref="Finish"/> writes them VOD and static.
+/// </summary>
+public sealed class LadderPackage : IDisposable
+{
+    private readonly LadderPlan _plan;
+    private readonly List<Member> _members = [];
+
+    public LadderPackage(LadderPlan plan, string encodeFolder, string packageFolder)
+    {
+        _plan = plan;
+        EncodeFolder = encodeFolder;
+        Folder = packageFolder;
+        Directory.CreateDirectory(encodeFolder);
+        Directory.CreateDirectory(packageFolder);
+        foreach (var rendition in plan.Renditions)
+        {
+            var segmenter = new Segmenter(rendition.Id, Path.Combine(encodeFolder, PackageLayout.EncoderOutput(rendition.Id)), packageFolder,
+                index => plan.SegmentStart(index));
+            _members.Add(new Member(rendition, segmenter));
+        }
+    }
+
+    /// <summary>Where the encoder writes its own outputs.</summary>
+    public string EncodeFolder { get; }
+
+    /// <summary>The package: what is published, file for file.</summary>
+    public string Folder { get; }
+
+    /// <summary>True once every rendition has a segment: viewers may start while the rest encodes.</summary>
+    public bool Playable => _members.All(m => m.Segmenter.Segments.Count > 0);
+
+    /// <summary>Cuts what the encoder has finished since the last call; returns the files written (initialization and media segments).</summary>
+    public IReadOnlyList<string> Cut() => [.. _members.SelectMany(m => m.Segmenter.Cut(final: false))];
+
+    /// <summary>The EVENT playlists, the dynamic manifest and, once playable, a master whose bandwidths bound what the rest may bring.</summary>
+    public LiveDocuments Live(DateTimeOffset availabilityStart, DateTimeOffset now)
+    {
+        var playlists = _members
+            .Where(m => m.Segmenter.Track is not null && m.Segmenter.Segments.Count > 0)
+            .ToDictionary(m => PackageLayout.MediaPlaylist(m.Planned.Id), m => MediaPlaylist(m, complete: false), StringComparer.Ordinal);
+        if (_members.Any(m => m.Segmenter.Track is null))
+        {
+            return new LiveDocuments(playlists, null, null);
+        }
+
+        var renditions = _members.Select(m => Describe(m, live: true)).ToList();
+        var dash = DashManifest.Dynamic(Representations(renditions), PictureAspect(), _plan.SegmentSeconds, availabilityStart, now);
+        return new LiveDocuments(playlists, dash, Playable ? HlsPlaylists.Master(renditions) : null);
+    }
+
+    /// <summary>
+    /// After the encoder exited: cuts the last segments, then writes the VOD media playlists, the static manifest, the
+    /// master playlist (playlists before the manifests that name them) and the storyboard track.
+    /// </summary>
+    /// <param name="quality">PSNR and SSIM of each video rendition, in rung order.</param>
+    /// <exception cref="MediaException">The encoder's outputs are missing or malformed.</exception>
+    public PackagedTitle Finish(IReadOnlyList<RenditionQuality> quality)
+    {
+        foreach (var member in _members)
+        {
+            member.Segmenter.Cut(final: true);
+        }
+
+        var renditions = _members.Select(m => Describe(m, live: false)).ToList();
+        for (var i = 0; i < renditions.Count && i < quality.Count; i++)
+        {
+            if (renditions[i].Kind == RenditionKind.Video)
+            {
+                renditions[i] = renditions[i] with { Psnr = quality[i].Psnr, Ssim = quality[i].Ssim };
+            }
+        }
+
+        foreach (var member in _members)
+        {
+            Write(PackageLayout.MediaPlaylist(member.Planned.Id), MediaPlaylist(member, complete: true));
+        }
+
+        Write(PackageLayout.DashManifest, DashManifest.Static(Representations(renditions), PictureAspect(), _plan.SegmentSeconds));
+        Write(PackageLayout.HlsMaster, HlsPlaylists.Master(renditions));
+        var duration = Duration();
+        var storyboard = _plan.Thumbnails is { } thumbnails && File.Exists(Path.Combine(Folder, PackageLayout.StoryboardImage))
+            ? WriteStoryboard(thumbnails, duration)
+            : null;
+        var poster = File.Exists(Path.Combine(Folder, PackageLayout.Poster)) ? PackageLayout.Poster : null;
+        return new PackagedTitle([.. renditions], duration, poster, storyboard);
+    }
+
+    /// <summary>Every file of the package that is not a playlist or manifest: what to upload before them.</summary>
+    public IEnumerable<string> MediaFiles() =>
+        Directory.EnumerateFiles(Folder)
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .Where(name => !name.EndsWith(".tmp", StringComparison.Ordinal) && !IsDocument(name));
+
+    /// <summary>The playlists and manifests, in the order to publish them: media playlists, then the manifests that name them.</summary>
+    public IEnumerable<string> Documents() =>
+        _members.Select(m => PackageLayout.MediaPlaylist(m.Planned.Id)).Order(StringComparer.Ordinal)
+            .Concat([PackageLayout.DashManifest, PackageLayout.HlsMaster]);
+
+    public void Dispose()
+    {
+        foreach (var member in _members)
+        {
+            member.Segmenter.Dispose();
+        }
+    }
+
+    private bool IsDocument(string name) => name.EndsWith(".m3u8", StringComparison.Ordinal) || name == PackageLayout.DashManifest;
+
+    private string MediaPlaylist(Member member, bool complete)
+    {
+        var track = member.Segmenter.Track!;
+        var segments = member.Segmenter.Segments.Select(s => new HlsSegment(s.Uri, (double)s.Duration / track.Timescale)).ToList();
+
+        // Fixed up front, as a playlist's target duration may not change; a segment longer than the grid (an encoder that
+        // missed a keyframe) raises it rather than break the rule that none exceeds it.
+        var target = Math.Max(_plan.SegmentSeconds + 1, segments.Count == 0 ? 0 : (int)Math.Round(segments.Max(s => s.Duration), MidpointRounding.AwayFromZero));
+        return HlsPlaylists.Media(member.Segmenter.InitUri, segments, target, complete);
+    }
+
+    /// <summary>
+    /// The rendition as the manifests describe it. Bandwidth is the peak over its segments; while it encodes, no less
+    /// than what its encoder settings allow a full segment to carry, so the early master never understates it.
+    /// </summary>
+    private Rendition Describe(Member member, bool live)
+    {
+        var segmenter = member.Segmenter;
+        var track = segmenter.Track!;
+        var planned = member.Planned;
+        long peak = 0, bytes = 0;
+        double seconds = 0;
+        foreach (var segment in segmenter.Segments)
+        {
+            var duration = (double)segment.Duration / track.Timescale;
+            bytes += segment.Bytes;
+            seconds += duration;
+            if (duration > 0)
+            {
+                peak = Math.Max(peak, (long)Math.Ceiling(segment.Bytes * 8 / duration));
+            }
+        }
+
+        var average = seconds > 0 ? (long)Math.Ceiling(bytes * 8 / seconds) : planned.Bitrate;
+        if (live)
+        {
+            peak = Math.Max(peak, planned.PeakBound(_plan.SegmentSeconds));
+        }
+
+        return new Rendition
+        {
+            Kind = planned.Kind,
+            Name = planned.Kind == RenditionKind.Video ? planned.Name : track.Language ?? planned.Name,
+            Codecs = track.Codecs,
+            Language = planned.Kind == RenditionKind.Video ? null : track.Language,
+            Width = planned.Kind == RenditionKind.Video ? planned.Width : null,
+            Height = planned.Kind == RenditionKind.Video ? planned.Height : null,
+            FrameRate = planned.Kind == RenditionKind.Video ? Math.Round(_plan.FrameRate.ToDouble(), 3) : null,
+            Channels = track.Channels,
+            Bandwidth = peak,
+            AverageBandwidth = average,
+            SizeBytes = segmenter.InitBytes + bytes,
+            PlaylistUrl = PackageLayout.MediaPlaylist(planned.Id),
+        };
+    }
+
+    private List<DashRepresentation> Representations(List<Rendition> renditions) =>
+        [.. _members.Select((m, i) => new DashRepresentation(m.Planned.Id, renditions[i], m.Segmenter.Track!, m.Segmenter.Segments,
+            m.Planned.Kind == RenditionKind.Video ? FrameRate() : null))];
+
+    private string FrameRate() => _plan.FrameRate.Denominator == 1
+        ? _plan.FrameRate.Numerator.ToString(CultureInfo.InvariantCulture)
+        : _plan.FrameRate.ToString();
+
+    private string? PictureAspect() => _plan.Rungs.IsEmpty ? null : $"{_plan.DisplayAspect.Numerator}:{_plan.DisplayAspect.Denominator}";
+
+    /// <summary>The title's duration: the end of its first rendition (video when there is video).</summary>
+    private double Duration()
+    {
+        var first = _members[0].Segmenter;
+        return first.Segments.Count == 0 ? 0 : (double)(first.Segments[^1].Start + first.Segments[^1].Duration) / first.Track!.Timescale;
+    }
+
+    /// <summary>A WebVTT track whose cues point into the sprite (#xywh=), as players' seek previews expect.</summary>
+    private string WriteStoryboard(ThumbnailPlan plan, double durationSeconds)
+    {
+        var text = new StringBuilder("WEBVTT\n");
+        var count = Math.Min(plan.Count, Math.Max(1, (int)Math.Ceiling(durationSeconds / plan.IntervalSeconds)));
+        for (var i = 0; i < count; i++)
+        {
+            var start = i * plan.IntervalSeconds;
+            var end = Math.Min((i + 1) * plan.IntervalSeconds, durationSeconds);
+            var x = i % plan.Columns * plan.Width;
+            var y = i / plan.Columns * plan.Height;
+            text.Append(CultureInfo.InvariantCulture,
+                $"\n{Timestamp(start)} --> {Timestamp(end)}\n{PackageLayout.StoryboardImage}#xywh={x},{y},{plan.Width},{plan.Height}\n");
+        }
+
+        Write(PackageLayout.StoryboardTrack, text.ToString());
+        return PackageLayout.StoryboardTrack;
+    }
+
+    private static string Timestamp(double seconds) =>
+        TimeSpan.FromSeconds(seconds).ToString(@"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture);
+
+    private void Write(string name, string text)
+    {
+        var path = Path.Combine(Folder, name);
+        File.WriteAllText(path + ".tmp", text, new UTF8Encoding(false));
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    private sealed record Member(PlannedRendition Planned, Segmenter Segmenter);
+}

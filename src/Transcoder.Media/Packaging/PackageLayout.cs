@@ -1,0 +1,36 @@
+using System.Globalization;
+
+namespace Transcoder.Media.Packaging;
+
+/// <summary>
+/// File names inside a package (and so under its prefix in the bucket), and of the encoder's own outputs in the run's
+/// scratch folder. Representations are named by kind and order: "v0" the largest video rendition, "a0" the first
+/// audio track.
+/// </summary>
+public static class PackageLayout
+{
+    public const string HlsMaster = "master.m3u8";
+    public const string DashManifest = "manifest.mpd";
+    public const string Poster = "poster.jpg";
+    public const string StoryboardImage = "storyboard.jpg";
+    public const string StoryboardTrack = "storyboard.vtt";
+
+    /// <summary>The DASH templates matching <see cref="Init"/> and <see cref="Segment"/>.</summary>
+    public const string InitTemplate = "init-$RepresentationID$.m4s";
+    public const string SegmentTemplate = "chunk-$RepresentationID$-$Number%05d$.m4s";
+
+    public static string VideoId(int rung) => string.Create(CultureInfo.InvariantCulture, $"v{rung}");
+
+    public static string AudioId(int track) => string.Create(CultureInfo.InvariantCulture, $"a{track}");
+
+    public static string Init(string representation) => $"init-{representation}.m4s";
+
+    public static string Segment(string representation, int number) =>
+        string.Create(CultureInfo.InvariantCulture, $"chunk-{representation}-{number:00000}.m4s");
+
+    /// <summary>A representation's HLS media playlist.</summary>
+    public static string MediaPlaylist(string representation) => $"media_{representation}.m3u8";
+
+    /// <summary>What the encoder writes for a representation, in its own folder: fragmented MP4 the segmenter cuts.</summary>
+    public static string EncoderOutput(string representation) => $"{representation}.mp4";
+}

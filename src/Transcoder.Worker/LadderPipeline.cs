@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Transcoder.Abstractions;
+using Transcoder.Media;
+using Transcoder.Media.Ingest;
+using Transcoder.Media.Packaging;
+using Transcoder.Storage;
+
+namespace Transcoder.Worker;
+
+/// <summary>
+/// The whole-ladder work item: fetch the input into scratch, reuse the outputs of an identical completed job if there
+/// is one, else probe, plan, encode every rendition from one decode while the packager cuts and publishes segments
+/// live, and publish the finished package.
+/// </summary>
+public sealed partial class LadderPipeline(
+    IObjectStore store,
+    UrlFetcher fetcher,
+    MediaProbe probe,
+    LadderEncoder encoder,
+    OutputReuse reuse,
+    IOptions<LadderOptions> ladder,
+    IOptions<InputLimits> limits,
+    IOptions<WorkerOptions> worker,
+    IOptions<ObjectStoreOptions> storage,
+    WorkerMetrics metrics,
+    TimeProvider time,
+    ILogger<LadderPipeline> logger) : IWorkPipeline
+{
+    public WorkItemKind Kind => WorkItemKind.Ladder;
+
+    public async Task<JobOutputs> RunAsync(WorkContext context, CancellationToken token)
+    {
+        var assignment = context.Assignment;
+        await context.ReportAsync(0, JobStages.Downloading, force: true);
+        var input = Path.Combine(context.Scratch, "input");
+        await FetchAsync(assignment.Input, input, token);
+        var contentHash = await OutputReuse.HashFileAsync(input, token);
+        if (await reuse.FindAsync(assignment, contentHash, token) is { } reused)
+        {
+            return reused;
+        }
+
+        await context.ReportAsync(2, JobStages.Probing, force: true);
+        var source = await probe.ProbeAsync(input, token);
+        InputPolicy.Enforce(source, limits.Value);
+        var plan = LadderPlanner.Plan(source, ladder.Value);
+        Planned(logger, assignment.JobId, assignment.Tenant, plan.Rungs.Length, source.Duration.TotalSeconds);
+
+        await context.ReportAsync(3, JobStages.Encoding, force: true);
+        using var package = new LadderPackage(plan, Path.Combine(context.Scratch, "encode"), Path.Combine(context.Scratch, "package"));
+        var publisher = new LivePublisher(store, package, context.OutputPrefix, storage.Value.UploadConcurrency, time);
+        var encodeProgress = new Progress<double>(p => _ = context.ReportAsync(3 + (p * 87), JobStages.Encoding));
+        EncodedLadder encoded;
+        using (var liveStop = CancellationTokenSource.CreateLinkedTokenSource(token))
+        {
+            var live = publisher.RunAsync(worker.Value.LivePublishInterval,
+                () => ReportPlayableQuietlyAsync(context),
+                ex => LivePublishFailed(logger, assignment.JobId, ex),
+                liveStop.Token);
+            var encodeStarted = Stopwatch.GetTimestamp();
+            try
+            {
+                encoded = await encoder.EncodeAsync(plan, input, package, encodeProgress, token);
+                metrics.Transcoded(plan.Rungs.IsEmpty ? "audio" : plan.Rungs[0].Name, Stopwatch.GetElapsedTime(encodeStarted));
+            }
+            finally
+            {
+                await liveStop.CancelAsync();
+                await live;
+            }
+        }
+
+        var title = package.Finish(encoded.Quality);
+        await context.ReportAsync(90, JobStages.Uploading, force: true);
+        await publisher.FinishAsync((done, total) => context.ReportAsync(90 + (9.0 * done / Math.Max(1, total)), JobStages.Uploading), token);
+        metrics.Uploaded(publisher.UploadedBytes());
+        var prefix = context.OutputPrefix;
+        var videoRenditions = title.Renditions.Count(r => r.Kind == RenditionKind.Video);
+        return new JobOutputs
+        {
+            Renditions = [.. title.Renditions.Select(r => r with { PlaylistUrl = prefix + r.PlaylistUrl })],
+            HlsKey = prefix + title.HlsMaster,
+            DashKey = prefix + title.DashManifest,
+            PosterKey = title.Poster is null ? null : prefix + title.Poster,
+            StoryboardKey = title.StoryboardTrack is null ? null : prefix + title.StoryboardTrack,
+            DurationSeconds = title.DurationSeconds,
+            Cost = JobCosts.Price(encoded.CpuSeconds, title.DurationSeconds, videoRenditions, worker.Value.DollarsPerVcpuHour),
+            ContentHash = contentHash,
+            LadderHash = reuse.LadderHash,
+        };
+    }
+
+    private async Task FetchAsync(JobInput input, string path, CancellationToken token)
+    {
+        if (input.Kind == JobInputKind.Upload)
+        {
+            await store.DownloadAsync(input.Location, path, token);
+            return;
+        }
+
+        await fetcher.FetchAsync(input.Location, path, token);
+    }
+
+    private async Task ReportPlayableQuietlyAsync(WorkContext context)
+    {
+        try
+        {
+            await context.Job.ReportPlayableAsync(context.Assignment.Run, context.OutputPrefix + PackageLayout.HlsMaster, context.OutputPrefix + PackageLayout.DashManifest);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Advisory: completion makes the job playable anyway.
+            PlayableReportFailed(logger, context.Assignment.JobId, ex);
+        }
+    }
+
+    [LoggerMessage(3110, LogLevel.Information, "Job {JobId} of {Tenant} planned {Rungs} rungs for a {DurationSeconds} s source")]
+    private static partial void Planned(ILogger logger, Guid jobId, string tenant, int rungs, double durationSeconds);
+
+    [LoggerMessage(3111, LogLevel.Warning, "Job {JobId}: live publishing failed; will retry")]
+    private static partial void LivePublishFailed(ILogger logger, Guid jobId, Exception exception);
+
+    [LoggerMessage(3112, LogLevel.Warning, "Job {JobId}: the playable report did not reach the job")]
+    private static partial void PlayableReportFailed(ILogger logger, Guid jobId, Exception exception);
+}
