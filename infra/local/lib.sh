@@ -80,6 +80,9 @@ wait_for() {
   log "$what is up"
 }
 
+# Whether the process of DATA/NAME.pid is alive.
+running() { [ -f "$1/$2.pid" ] && kill -0 "$(cat "$1/$2.pid")" 2>/dev/null; }
+
 # Starts a background process, recording its pid in DATA/NAME.pid and its output in DATA/NAME.log.
 spawn() {
   local data=$1 name=$2; shift 2
@@ -91,6 +94,10 @@ start_postgres() {
   local data=$1 bin pgdata
   bin=$(pg_bin)
   pgdata="$data/pg"
+  if [ -f "$pgdata/PG_VERSION" ] && pg_as_owner "$bin/pg_ctl" -D "$pgdata" status >/dev/null 2>&1; then
+    log "Postgres is already up on 127.0.0.1:$PG_PORT"
+    return
+  fi
   if [ ! -f "$pgdata/PG_VERSION" ]; then
     mkdir -p "$pgdata"
     if [ "$(id -u)" = 0 ]; then
@@ -118,6 +125,10 @@ pg_as_owner() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$
 
 start_redis() {
   local data=$1
+  if running "$data" redis; then
+    log "Redis is already up on 127.0.0.1:$REDIS_PORT"
+    return
+  fi
   mkdir -p "$data/redis"
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$data/redis" --daemonize yes \
     --pidfile "$data/redis.pid" --logfile "$data/redis.log" --appendonly yes --save "" >/dev/null
@@ -126,6 +137,10 @@ start_redis() {
 
 start_s3() {
   local data=$1
+  if running "$data" s3; then
+    log "the S3 endpoint is already up on 127.0.0.1:$S3_PORT"
+    return
+  fi
   mkdir -p "$data/s3"
   spawn "$data" s3 node "$S3_DIR/server.js" -d "$data/s3" -a 127.0.0.1 -p "$S3_PORT" \
     --no-vhost-buckets --configure-bucket "$BUCKET" "$S3_DIR/cors.xml"
@@ -186,6 +201,10 @@ build_solution() {
 
 start_silo() {
   local data=$1 config=$2 name=${3:-silo} silo_port=${4:-$SILO_PORT} gateway_port=${5:-$GATEWAY_PORT} http_port=${6:-$SILO_HTTP_PORT}
+  if running "$data" "$name"; then
+    log "$name is already up (http://127.0.0.1:$http_port)"
+    return
+  fi
   mkdir -p "$data/scratch"
   (
     app_env "$data"
@@ -202,6 +221,10 @@ start_silo() {
 
 start_api() {
   local data=$1 config=$2
+  if running "$data" api; then
+    log "the API is already up (http://127.0.0.1:$API_PORT)"
+    return
+  fi
   (
     app_env "$data"
     export ASPNETCORE_URLS="http://127.0.0.1:$API_PORT"
@@ -212,23 +235,39 @@ start_api() {
     || { tail -n 30 "$data/api.log" >&2; die "the API did not start; see $data/api.log"; }
 }
 
-# Brings up every part; writes DATA/local.env for scripts and tests.
+# Silo I of a stack (1-based): its name and its ports ("silo" and the stack's own ports for the first).
+silo_of() {
+  local i=$1
+  if [ "$i" -eq 1 ]; then echo "silo $SILO_PORT $GATEWAY_PORT $SILO_HTTP_PORT"; return; fi
+  echo "silo-$i $((SILO_PORT + i - 1)) $((GATEWAY_PORT + i - 1)) $((SILO_HTTP_PORT + i - 1))"
+}
+
+# Brings up every part that is not running already (SILOS silos, default 1); writes DATA/local.env for scripts and
+# tests. Run again after a part died, it starts that part and leaves the others as they are.
 start_stack() {
-  local data=$1 config=$2
+  local data=$1 config=$2 silos=${3:-1} i
   mkdir -p "$data"
   data=$(cd "$data" && pwd)
   ensure_jwt_key "$data"
   start_postgres "$data"
   start_redis "$data"
   start_s3 "$data"
-  start_silo "$data" "$config"
+  for i in $(seq 1 "$silos"); do
+    # shellcheck disable=SC2046
+    start_silo "$data" "$config" $(silo_of "$i")
+  done
   start_api "$data" "$config"
-  write_env "$data"
+  write_env "$data" "$silos"
 }
 
 write_env() {
-  local data=$1 token admin
+  local data=$1 silos=${2:-1} token admin silo_urls="" i
   token=$(mint_token "$data" dev admin)
+  for i in $(seq 1 "$silos"); do
+    # shellcheck disable=SC2046
+    set -- $(silo_of "$i")
+    silo_urls="$silo_urls${silo_urls:+ }http://127.0.0.1:$4"
+  done
   cat >"$data/local.env" <<ENV
 # Written by infra/local scripts: the running local stack.
 TRANSCODER_DATA='$data'
@@ -237,6 +276,7 @@ TRANSCODER_TOKEN='$token'
 TRANSCODER_DASHBOARD_URL='http://127.0.0.1:$API_PORT/dashboard'
 TRANSCODER_OPENAPI_URL='http://127.0.0.1:$API_PORT/openapi/v1.json'
 TRANSCODER_METRICS_URL='http://127.0.0.1:$SILO_HTTP_PORT/metrics'
+TRANSCODER_SILO_URLS='$silo_urls'
 TRANSCODER_S3_URL='http://127.0.0.1:$S3_PORT'
 TRANSCODER_BUCKET='$BUCKET'
 TRANSCODER_PG='Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=transcoder'

@@ -3,30 +3,40 @@
 #   infra/local/up.sh [VIDEO]     install what is missing, start everything, transcode VIDEO (or a generated
 #                                 10 s 1080p sample with audio), show progress, print the URLs; Ctrl-C stops all.
 #   infra/local/up.sh --detach    the same, but return once the stack is ready (no sample job), leaving it up.
-# Everything lives under .data/; infra/local/down.sh stops what this started.
+#   infra/local/up.sh --silos N   start N silos (one cluster), not one.
+# Run again while the stack (or part of it) runs, it starts only what is not running: a silo killed with kill -9,
+# say. Everything lives under .data/; infra/local/down.sh stops what this started.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 detach=false
 video=""
-for arg in "$@"; do
-  case "$arg" in
+silos=1
+while [ $# -gt 0 ]; do
+  case "$1" in
     --detach) detach=true ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
-    -*) die "unknown option $arg" ;;
-    *) video=$arg ;;
+    --silos)
+      [ $# -ge 2 ] || die "--silos needs a number"
+      silos=$2
+      shift
+      ;;
+    --silos=*) silos=${1#--silos=} ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -*) die "unknown option $1" ;;
+    *) video=$1 ;;
   esac
+  shift
 done
 [ -z "$video" ] || [ -f "$video" ] || die "no such file: $video"
+[[ "$silos" =~ ^[0-9]+$ ]] && [ "$silos" -ge 1 ] && [ "$silos" -le 32 ] || die "--silos takes a number from 1 to 32"
 
 DATA="$REPO_ROOT/.data"
 set_ports 0
-[ -f "$DATA/api.pid" ] && kill -0 "$(cat "$DATA/api.pid")" 2>/dev/null && die "the stack is already running; infra/local/down.sh stops it"
 
 ensure_packages
 build_solution Release
 trap 'echo; log "stopping"; stop_stack "$DATA"' EXIT
-start_stack "$DATA" Release
+start_stack "$DATA" Release "$silos"
 source "$DATA/local.env"
 
 print_urls() {
@@ -37,6 +47,7 @@ print_urls() {
   OpenAPI      $TRANSCODER_OPENAPI_URL   (reference page: $TRANSCODER_API_URL/docs)
   Dashboard    $TRANSCODER_DASHBOARD_URL?access_token=\$TRANSCODER_TOKEN
   Metrics      $TRANSCODER_METRICS_URL
+  Silos        $TRANSCODER_SILO_URLS
   Dev token    $TRANSCODER_TOKEN
                (tenant "dev", admin; more: infra/local/token.sh TENANT [--admin])
   Settings     $DATA/local.env

@@ -67,6 +67,7 @@ public static class ApiExtensions
         });
         builder.Services.AddOpenApi();
         builder.Services.AddSignalR();
+        builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster");
         builder.Services.AddSingleton<JobWatchService>();
         builder.Services.AddSingleton<JobLinks>();
 

@@ -42,12 +42,30 @@ public static class ServiceDefaultsExtensions
                 .UseOtlpExporter();
         }
 
+        // Every host reaches the cluster through Redis; each adds the checks of what else it needs (Postgres, the
+        // object store, the cluster itself). Every check has a few seconds: a part that hangs makes the host unready
+        // in time, and they run side by side.
+        builder.Services.AddSingleton(ClusterSettings.Read(builder.Configuration));
         builder.Services.AddHealthChecks()
-            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
+            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag])
+            .AddCheck<RedisHealthCheck>("redis");
+        builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
+        {
+            foreach (var check in options.Registrations.Where(r => r.Timeout == Timeout.InfiniteTimeSpan))
+            {
+                check.Timeout = ReadinessTimeout;
+            }
+        });
         return builder;
     }
 
-    /// <summary>/health/live (the process answers), /health/ready (every check passes) and /metrics.</summary>
+    /// <summary>How long one readiness check may take before it counts as failed.</summary>
+    public static TimeSpan ReadinessTimeout { get; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// /health/live (the process answers: cheap, for restarts), /health/ready (every dependency answers, for
+    /// traffic; 503 while one does not) and /metrics.
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) });

@@ -14,6 +14,9 @@ public interface IObjectStore
     /// <summary>Creates the bucket if it is missing and allowed to.</summary>
     Task EnsureBucketAsync(CancellationToken cancellationToken);
 
+    /// <summary>Asks the store whether the bucket is there: for readiness.</summary>
+    Task CheckAsync(CancellationToken cancellationToken);
+
     /// <summary>
     /// Sets the bucket's lifecycle: objects move to the archive storage class after the configured days, and
     /// multipart uploads abandoned for a week are removed. False if the endpoint does not implement lifecycle
@@ -66,6 +69,9 @@ public interface IObjectStore
 public sealed class ObjectStore(IAmazonS3 s3, IOptions<ObjectStoreOptions> options, ILogger<ObjectStore> logger) : IObjectStore
 {
     private readonly ObjectStoreOptions _options = options.Value;
+
+    public Task CheckAsync(CancellationToken cancellationToken) =>
+        s3.HeadBucketAsync(new HeadBucketRequest { BucketName = _options.Bucket }, cancellationToken);
 
     public async Task EnsureBucketAsync(CancellationToken cancellationToken)
     {

@@ -41,6 +41,9 @@ public static class StorageExtensions
         services.AddSingleton<IJobSubmissions, JobSubmissions>();
         services.AddSingleton<IWebhookOutbox, WebhookOutbox>();
         services.AddSingleton<DatabaseMigrator>();
+        services.AddHealthChecks()
+            .AddCheck<PostgresHealthCheck>("postgres")
+            .AddCheck<ObjectStoreHealthCheck>("object-store");
         if (initialize)
         {
             services.AddHostedService<StorageInitializer>();

@@ -22,7 +22,8 @@ public sealed class DependencyRestartTests : IAsyncLifetime
     /// <summary>
     /// Jobs are submitted every 100 ms while Postgres goes down for 2 s and comes back, then Redis does the
     /// same. Submissions made while the database is down fail (and are not acknowledged); every acknowledged
-    /// job completes, and none that had completed before a restart is seen in another state after it.
+    /// job completes, and none that had completed before a restart is seen in another state after it. Each restart
+    /// waits for its signal: jobs completed before the first, and submissions acknowledged again after each.
     /// </summary>
     [Fact]
     public async Task PostgresThenRedisRestarted_UnderLoad_NoAcknowledgedJobIsLostOrRegressed()
@@ -56,13 +57,13 @@ public sealed class DependencyRestartTests : IAsyncLifetime
             }
         });
 
-        await Task.Delay(TimeSpan.FromSeconds(4), CancellationToken.None);
-        var completedBeforePostgres = await CompletedAsync(Snapshot(acknowledged));
+        var completedBeforePostgres = await Eventually.ValueAsync(() => CompletedAsync(Snapshot(acknowledged)), c => c.Count >= 3,
+            TimeSpan.FromMinutes(2), "no job completed before the restarts");
         await TestStack.RestartPartAsync("postgres", TimeSpan.FromSeconds(2));
-        await Task.Delay(TimeSpan.FromSeconds(4), CancellationToken.None);
+        await AcknowledgedAgainAsync(acknowledged, "after Postgres came back");
         var completedBeforeRedis = await CompletedAsync(Snapshot(acknowledged));
         await TestStack.RestartPartAsync("redis", TimeSpan.FromSeconds(2));
-        await Task.Delay(TimeSpan.FromSeconds(4), CancellationToken.None);
+        await AcknowledgedAgainAsync(acknowledged, "after Redis came back");
         await stop.CancelAsync();
         await submitting;
 
@@ -74,6 +75,13 @@ public sealed class DependencyRestartTests : IAsyncLifetime
         Assert.All(ended, j => Assert.Equal(JobStatus.Completed, j.Status));
         Assert.Superset(completedBeforePostgres.ToHashSet(), completedBeforeRedis.ToHashSet());
         Assert.True(refused < all.Count, $"{refused} submissions refused against {all.Count} acknowledged");
+    }
+
+    /// <summary>Waits until five more submissions have been acknowledged: the cluster takes jobs again.</summary>
+    private static async Task AcknowledgedAgainAsync(List<Guid> acknowledged, string when)
+    {
+        var before = Snapshot(acknowledged).Count;
+        await Eventually.TrueAsync(() => Snapshot(acknowledged).Count >= before + 5, TimeSpan.FromMinutes(1), $"no submission was acknowledged {when}");
     }
 
     private static List<Guid> Snapshot(List<Guid> ids)

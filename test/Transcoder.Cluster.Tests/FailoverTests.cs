@@ -112,12 +112,8 @@ public sealed class FailoverTests : IAsyncLifetime
 
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(3) };
         var draining = http.PostAsync(new Uri($"http://127.0.0.1:{drained.HttpPort}/drain?seconds=120"), null);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!drained.LogLines().Any(l => l.Contains("\"EventId\":3205", StringComparison.Ordinal)))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the silo never started draining");
-            await Task.Delay(100, CancellationToken.None);
-        }
+        await Eventually.TrueAsync(() => drained.LogLines().Any(l => l.Contains("\"EventId\":3205", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30), "the silo never started draining");
 
         var later = new List<Guid>();
         for (var i = 0; i < 3; i++)
@@ -158,11 +154,9 @@ public sealed class FailoverTests : IAsyncLifetime
             .Distinct()];
     }
 
-    /// <summary>Waits until the job's ffmpeg is a second into encoding; returns the job's row (which names its silo).</summary>
-    private async Task<JobView> WaitForEncodeAsync(Guid id)
-    {
-        var running = await _cluster.WaitForJobAsync(id, j => j.Status == JobStatus.Processing && TestProcesses.FfmpegOf(id) is not null, TimeSpan.FromMinutes(2));
-        await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
-        return running;
-    }
+    /// <summary>Waits until the job's ffmpeg has encoded a part of it; returns the job (which names its silo).</summary>
+    private async Task<JobView> WaitForEncodeAsync(Guid id) =>
+        (await Eventually.ValueAsync(() => _cluster.Client.GetGrain<ITranscodeJobGrain>(id).GetAsync(),
+            j => j is { Status: JobStatus.Processing, Stage: JobStages.Encoding, Progress: > 10 } && TestProcesses.FfmpegOf(id) is not null,
+            TimeSpan.FromMinutes(2), $"job {id} never got into encoding", TimeSpan.FromMilliseconds(100)))!;
 }

@@ -99,21 +99,8 @@ public sealed class FaultCluster : IAsyncDisposable
     /// Polls the job table (not the grain, whose silo may be the one just stopped) until the job's row meets
     /// the condition.
     /// </summary>
-    public async Task<JobView> WaitForJobAsync(Guid id, Func<JobView, bool> condition, TimeSpan within)
-    {
-        var deadline = DateTime.UtcNow + within;
-        while (true)
-        {
-            var row = await FindJobAsync(id);
-            if (row is { } r && condition(r))
-            {
-                return r;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"job {id}: condition not met within {within}: {row}");
-            await Task.Delay(200, CancellationToken.None);
-        }
-    }
+    public async Task<JobView> WaitForJobAsync(Guid id, Func<JobView, bool> condition, TimeSpan within) =>
+        (await Eventually.ValueAsync(() => FindJobAsync(id), row => row is { } r && condition(r), within, $"job {id}: the condition was not met"))!;
 
     /// <summary>The silo with this name that is (or was last) running.</summary>
     public SiloProcess Silo(string name) => _silos.Last(s => s.Name == name);

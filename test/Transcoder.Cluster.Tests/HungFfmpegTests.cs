@@ -40,15 +40,10 @@ public sealed class HungFfmpegTests : IAsyncLifetime
         var hung = new List<int>();
         for (var attempt = 1; attempt <= 2; attempt++)
         {
-            var deadline = DateTime.UtcNow.AddMinutes(1);
-            int? ffmpeg;
-            while ((ffmpeg = TestProcesses.FfmpegOf(id)) is null || hung.Contains(ffmpeg.Value))
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"attempt {attempt} never started ffmpeg");
-                await Task.Delay(20, CancellationToken.None);
-            }
+            var ffmpeg = await Eventually.ValueAsync(() => Task.FromResult(TestProcesses.FfmpegOf(id)), pid => pid is not null && !hung.Contains(pid.Value),
+                TimeSpan.FromMinutes(1), $"attempt {attempt} never started ffmpeg", TimeSpan.FromMilliseconds(20));
 
-            await TestClips.RunAsync("kill", ["-STOP", ffmpeg.Value.ToString(CultureInfo.InvariantCulture)]);
+            await TestClips.RunAsync("kill", ["-STOP", ffmpeg!.Value.ToString(CultureInfo.InvariantCulture)]);
             hung.Add(ffmpeg.Value);
         }
 

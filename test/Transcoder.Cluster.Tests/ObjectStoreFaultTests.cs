@@ -26,9 +26,9 @@ public sealed class ObjectStoreFaultTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// A quarter of the connections to S3 get 503 Slow Down while four jobs run; then S3 is unreachable for 8 s
-    /// while two more are submitted. The SDK's retries absorb most faults, the job's retries with backoff the
-    /// rest: every job completes.
+    /// A quarter of the connections to S3 get 503 Slow Down while four jobs run; then S3 is unreachable while two
+    /// more are submitted, until an attempt of theirs has failed on it. The SDK's retries absorb most faults, the
+    /// job's retries with backoff the rest: every job completes.
     /// </summary>
     [Fact]
     public async Task FlakyThenUnreachableObjectStore_JobsWaitRetryAndComplete()
@@ -44,7 +44,18 @@ public sealed class ObjectStoreFaultTests : IAsyncLifetime
         var during = await SubmitAsync(clip, 2);
         _proxy.SetDown(true);
         var refusedBeforeOutage = _proxy.Refused;
-        await Task.Delay(TimeSpan.FromSeconds(8), CancellationToken.None);
+        await Eventually.TrueAsync(async () =>
+        {
+            foreach (var id in during)
+            {
+                if (await _cluster.FindJobAsync(id) is { Error.Code: JobErrorCodes.StorageFailed })
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }, TimeSpan.FromMinutes(2), "no attempt failed on the unreachable object store", TimeSpan.FromMilliseconds(250));
         var refusedInOutage = _proxy.Refused - refusedBeforeOutage;
         _proxy.SetDown(false);
         var duringDone = await Task.WhenAll(during.Select(id => _cluster.WaitForJobAsync(id, j => j.Status.IsTerminal(), TimeSpan.FromMinutes(3))));

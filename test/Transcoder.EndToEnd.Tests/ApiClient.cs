@@ -56,21 +56,9 @@ public sealed class ApiClient : IDisposable
         (await Http.GetFromJsonAsync<JsonObject>($"/v1/jobs/{id}"))!;
 
     /// <summary>Polls until the job ends (bounded by a deadline).</summary>
-    public async Task<JsonObject> WaitForEndAsync(string id)
-    {
-        var deadline = DateTime.UtcNow + JobTimeout;
-        while (true)
-        {
-            var job = await GetJobAsync(id);
-            if (job["status"]!.GetValue<string>() is "completed" or "failed" or "canceled")
-            {
-                return job;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"job {id} did not end within {JobTimeout}: {job.ToJsonString()}");
-            await Task.Delay(500, CancellationToken.None);
-        }
-    }
+    public Task<JsonObject> WaitForEndAsync(string id) =>
+        Eventually.ValueAsync(() => GetJobAsync(id), job => job["status"]!.GetValue<string>() is "completed" or "failed" or "canceled",
+            JobTimeout, $"job {id} did not end", TimeSpan.FromMilliseconds(250));
 
     public static async Task<JsonObject> ReadProblemAsync(HttpResponseMessage response)
     {

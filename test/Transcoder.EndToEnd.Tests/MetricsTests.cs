@@ -9,20 +9,10 @@ public sealed class MetricsTests
     public async Task SiloMetrics_CarryQueueDepthPerPriorityAndSlots()
     {
         using var http = new HttpClient();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        string text;
-        do
-        {
-            // The queue depth is first read a moment after the silo starts.
-            text = await http.GetStringAsync(new Uri(TestStack.MetricsUrl));
-            if (text.Contains("transcoder_queue_depth{", StringComparison.Ordinal))
-            {
-                break;
-            }
 
-            await Task.Delay(500, CancellationToken.None);
-        }
-        while (DateTime.UtcNow < deadline);
+        // The queue depth is first read a moment after the silo starts.
+        var text = await Eventually.ValueAsync(() => http.GetStringAsync(new Uri(TestStack.MetricsUrl)), t => t.Contains("transcoder_queue_depth{", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30), "the silo exported no queue depth", TimeSpan.FromMilliseconds(500));
 
         var lines = text.Split('\n');
         for (var priority = 1; priority <= 10; priority++)

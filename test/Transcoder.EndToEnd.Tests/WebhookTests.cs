@@ -108,11 +108,7 @@ public sealed class WebhookTests : IDisposable
         Assert.Equal(receiver.Url("tenant-hooks"), job["callbackUrl"]!.GetValue<string>());
         Assert.Equal("failed", (await api.WaitForEndAsync(id))["status"]!.GetValue<string>());
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (paths.IsEmpty && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(200, CancellationToken.None);
-        }
+        await Eventually.TrueAsync(() => !paths.IsEmpty, TimeSpan.FromSeconds(30), "the tenant's callback URL got no webhook");
 
         Assert.Equal("/tenant-hooks", Assert.Single(paths));
     }
@@ -131,19 +127,7 @@ public sealed class WebhookTests : IDisposable
         return "v1," + Convert.ToBase64String(HMACSHA256.HashData(Convert.FromBase64String(secret["whsec_".Length..]), signed));
     }
 
-    private async Task<JsonArray> WaitForWebhooksAsync(string jobId, Func<JsonNode, bool> done)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            var items = (await _api.Http.GetFromJsonAsync<JsonObject>($"/v1/jobs/{jobId}/webhooks"))!["items"]!.AsArray();
-            if (items.Count > 0 && items.All(i => done(i!)))
-            {
-                return items;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"webhooks of {jobId} not done: {items.ToJsonString()}");
-            await Task.Delay(250, CancellationToken.None);
-        }
-    }
+    private Task<JsonArray> WaitForWebhooksAsync(string jobId, Func<JsonNode, bool> done) =>
+        Eventually.ValueAsync(async () => (await _api.Http.GetFromJsonAsync<JsonObject>($"/v1/jobs/{jobId}/webhooks"))!["items"]!.AsArray(),
+            items => items.Count > 0 && items.All(i => done(i!)), TimeSpan.FromSeconds(60), $"the webhooks of {jobId} were not done", TimeSpan.FromMilliseconds(250));
 }

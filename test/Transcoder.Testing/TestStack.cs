@@ -21,6 +21,9 @@ public static class TestStack
     /// <summary>Where the silo serves Prometheus metrics.</summary>
     public static string MetricsUrl => Require("TRANSCODER_METRICS_URL");
 
+    /// <summary>The stack's silo's own HTTP endpoint (health, metrics, drain).</summary>
+    public static string SiloUrl => MetricsUrl[..MetricsUrl.LastIndexOf('/')];
+
     /// <summary>A loopback port the stack's silos may fetch URLs from, for origins a test runs (see <see cref="TestOrigin"/>).</summary>
     public static int OriginPort => int.Parse(Require("TRANSCODER_TEST_ORIGIN_PORT"), System.Globalization.CultureInfo.InvariantCulture);
 
