@@ -51,9 +51,6 @@ public static class ApiExtensions
         builder.Services.AddOptions<WebhookOptions>()
             .Bind(builder.Configuration.GetSection(WebhookOptions.SectionName))
             .ValidateDataAnnotations()
-            .Validate(o => o.HasUsableKey(), $"Webhooks:SigningKey must be a base64 key of at least {SigningKeys.MinimumBytes} bytes.")
-            .Validate(o => o.HasUsableTenantUrls(), "Webhooks:Tenants entries need a Tenant and an absolute http(s) Url.")
-            .Validate(o => o.Enabled || o.Tenants.Count == 0, "Webhooks:Tenants needs Webhooks:SigningKey.")
             .ValidateOnStart();
 
         AddAuthentication(builder.Services);
@@ -91,6 +88,8 @@ public static class ApiExtensions
                 Npgsql.NpgsqlException or SubmissionUnavailableException => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             },
+            // A client's own mistake or a client that went away is not a server error worth an error log.
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException or OperationCanceledException,
         });
         app.UseStatusCodePages();
         app.UseWebApp();

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Transcoder.Abstractions;
-using Transcoder.Contracts;
 using Transcoder.Contracts.Webhooks;
 using Transcoder.Media;
 using Transcoder.Media.Ingest;
@@ -25,11 +24,7 @@ public static class WorkerExtensions
         AddValidated<MediaOptions>(services, configuration, MediaOptions.SectionName);
         AddValidated<InputLimits>(services, configuration, InputLimits.SectionName);
         AddValidated<FetchOptions>(services, configuration, FetchOptions.SectionName);
-        services.AddOptions<WebhookOptions>()
-            .Bind(configuration.GetSection(WebhookOptions.SectionName))
-            .ValidateDataAnnotations()
-            .Validate(o => o.HasUsableKey(), $"Webhooks:SigningKey must be a base64 key of at least {SigningKeys.MinimumBytes} bytes.")
-            .ValidateOnStart();
+        AddValidated<WebhookOptions>(services, configuration, WebhookOptions.SectionName);
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<MediaProbe>();

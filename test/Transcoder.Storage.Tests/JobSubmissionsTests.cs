@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Transcoder.Abstractions;
 
 namespace Transcoder.Storage.Tests;
@@ -16,12 +15,7 @@ public class JobSubmissionsTests(StorageFixture fixture) : IAsyncLifetime
 
     private JobRecordRepository Records => new(fixture.DataSource);
 
-    public async Task InitializeAsync()
-    {
-        await new DatabaseMigrator(fixture.DataSource, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        await using var clear = fixture.DataSource.CreateCommand("DELETE FROM job_queue");
-        await clear.ExecuteNonQueryAsync();
-    }
+    public Task InitializeAsync() => fixture.MigrateWithEmptyQueueAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 

@@ -34,6 +34,14 @@ public sealed class StorageFixture : IAsyncLifetime
         await Store.EnsureBucketAsync(CancellationToken.None);
     }
 
+    /// <summary>Brings the schema up to date and empties the queue, so a test counts only what it queued.</summary>
+    public async Task MigrateWithEmptyQueueAsync()
+    {
+        await new DatabaseMigrator(DataSource, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(CancellationToken.None);
+        await using var clear = DataSource.CreateCommand("DELETE FROM job_queue");
+        await clear.ExecuteNonQueryAsync();
+    }
+
     public async Task DisposeAsync()
     {
         await DataSource.DisposeAsync();

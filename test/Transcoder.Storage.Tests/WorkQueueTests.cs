@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Transcoder.Testing;
 
 namespace Transcoder.Storage.Tests;
@@ -12,12 +11,7 @@ public class WorkQueueTests(StorageFixture fixture) : IAsyncLifetime
 
     private WorkQueue Queue => new(fixture.DataSource, new WorkSignal());
 
-    public async Task InitializeAsync()
-    {
-        await new DatabaseMigrator(fixture.DataSource, NullLogger<DatabaseMigrator>.Instance).MigrateAsync(CancellationToken.None);
-        await using var clear = fixture.DataSource.CreateCommand("DELETE FROM job_queue");
-        await clear.ExecuteNonQueryAsync();
-    }
+    public Task InitializeAsync() => fixture.MigrateWithEmptyQueueAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
 

@@ -2,8 +2,12 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Transcoder.Contracts.Webhooks;
 
-/// <summary>Webhooks: where ended jobs are POSTed, how they are signed and retried. Section "Webhooks".</summary>
-public sealed class WebhookOptions
+/// <summary>
+/// Webhooks: where ended jobs are POSTed, how they are signed and retried. Section "Webhooks". The rules across
+/// fields live in <see cref="Validate"/>, so every host that binds the section with data-annotation validation
+/// refuses the same configurations.
+/// </summary>
+public sealed class WebhookOptions : IValidatableObject
 {
     public const string SectionName = "Webhooks";
 
@@ -44,12 +48,29 @@ public sealed class WebhookOptions
     public string? CallbackUrlFor(string tenant, string? requested) =>
         requested ?? Tenants.FirstOrDefault(t => t.Tenant == tenant)?.Url;
 
-    /// <summary>Whether every tenant's URL is an absolute http(s) URL.</summary>
-    public bool HasUsableTenantUrls() =>
-        Tenants.All(t => !string.IsNullOrEmpty(t.Tenant) && Uri.TryCreate(t.Url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps));
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Enabled && !SigningKeys.IsUsable(SigningKey))
+        {
+            yield return new ValidationResult($"Webhooks:SigningKey must be a base64 key of at least {SigningKeys.MinimumBytes} bytes.", [nameof(SigningKey)]);
+        }
 
-    /// <summary>Whether <see cref="SigningKey"/> is empty or a usable key.</summary>
-    public bool HasUsableKey() => !Enabled || SigningKeys.IsUsable(SigningKey);
+        if (!Tenants.All(IsUsable))
+        {
+            yield return new ValidationResult("Webhooks:Tenants entries need a Tenant and an absolute http(s) Url.", [nameof(Tenants)]);
+        }
+
+        if (!Enabled && Tenants.Count > 0)
+        {
+            yield return new ValidationResult("Webhooks:Tenants needs Webhooks:SigningKey.", [nameof(Tenants)]);
+        }
+    }
+
+    private static bool IsUsable(TenantWebhook tenant) =>
+        !string.IsNullOrEmpty(tenant.Tenant)
+        && Uri.TryCreate(tenant.Url, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 }
 
 /// <summary>A tenant's own callback URL, used for its jobs that name none.</summary>

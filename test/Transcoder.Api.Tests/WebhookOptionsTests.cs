@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Options;
+using Transcoder.Contracts.Webhooks;
+
+namespace Transcoder.Api.Tests;
+
+/// <summary>
+/// The webhook settings both hosts bind: the same data-annotation validation the API and the silo run at start
+/// refuses what neither could use.
+/// </summary>
+public sealed class WebhookOptionsTests
+{
+    private static readonly string Key = Convert.ToBase64String(new byte[32]);
+
+    [Fact]
+    public void Defaults_WithoutAKey_AreValid() => Assert.True(Validate(new WebhookOptions()).Succeeded);
+
+    [Fact]
+    public void TenantUrls_WithAKey_AreValid()
+    {
+        var options = new WebhookOptions { SigningKey = Key, Tenants = [new TenantWebhook { Tenant = "acme", Url = "https://hooks.example.com/x" }] };
+        Assert.True(Validate(options).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("c2hvcnQ=", null, null, "SigningKey")]
+    [InlineData("key", "acme", "ftp://hooks.example.com/x", "Tenants entries")]
+    [InlineData("key", "", "https://hooks.example.com/x", "Tenants entries")]
+    [InlineData("key", "acme", "/relative", "Tenants entries")]
+    [InlineData(null, "acme", "https://hooks.example.com/x", "needs Webhooks:SigningKey")]
+    public void Unusable_Settings_AreRefusedWithTheReason(string? key, string? tenant, string? url, string reason)
+    {
+        var options = new WebhookOptions { SigningKey = key == "key" ? Key : key };
+        if (tenant is not null)
+        {
+            options.Tenants.Add(new TenantWebhook { Tenant = tenant, Url = url! });
+        }
+
+        var result = Validate(options);
+
+        Assert.True(result.Failed);
+        Assert.Contains(reason, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    private static ValidateOptionsResult Validate(WebhookOptions options) =>
+        new DataAnnotationValidateOptions<WebhookOptions>(Options.DefaultName).Validate(Options.DefaultName, options);
+}
