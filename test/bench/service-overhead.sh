@@ -52,13 +52,19 @@ service_wall=$(echo "$(date +%s.%N) - $start" | bc)
 service_cpu=$(echo "$(both_cpu) - $before" | bc)
 
 log "the same ffmpeg command by hand"
+# The silo logs ffmpeg's arguments quoted for a POSIX shell; the run's scratch folder is the one that holds "input".
 command_line=$(jq -r 'select(.EventId == 2001) | .State.CommandLine' "$DATA/silo.log" | tail -n 1)
 run_dir=$(sed -E 's/.* -i ([^ ]+)\/input .*/\1/' <<<"$command_line")
+[ -n "$run_dir" ] && [ "$run_dir" != "$command_line" ] || die "could not find the run folder in: $command_line"
 hand="$DATA/hand"
-mkdir -p "$hand/out"
+rm -rf "$hand"
+mkdir -p "$hand/encode" "$hand/package"
 ln -sf "$clip" "$hand/input"
+hand_args=${command_line//$run_dir/$hand}
 read -r hand_wall hand_user hand_sys < <(
-  sed "s#$run_dir#$hand#g" <<<"$command_line" | xargs /usr/bin/time -f "%e %U %S" ffmpeg -loglevel error 2>&1 >/dev/null | tail -n 1)
+  /usr/bin/time -f "%e %U %S" bash -c "exec ffmpeg -nostdin -loglevel error $hand_args" </dev/null 2>&1 >/dev/null | tail -n 1)
+# A hand run that failed or wrote nothing would make the ratio meaningless.
+[ -n "$(ls -A "$hand/encode")" ] || die "the hand-run ffmpeg wrote nothing under $hand/encode"
 hand_cpu=$(echo "$hand_user + $hand_sys" | bc)
 
 ratio_cpu=$(echo "scale=3; $service_cpu / $hand_cpu" | bc)
