@@ -8,15 +8,19 @@ source "$(dirname "$0")/lib.sh"
 DATA="$REPO_ROOT/.data/test"
 set_ports 100
 export TEST_ORIGIN_PORT=$((54700 + 100))
-# Tenants the limit tests use, with small budgets of their own (every other tenant has the defaults).
-export RateLimits__Tenants__0__Tenant=test-rate-limited RateLimits__Tenants__0__RequestsPerSecond=1 RateLimits__Tenants__0__Burst=3
-export Jobs__TenantCaps__0__Tenant=test-in-flight-cap Jobs__TenantCaps__0__MaxJobsInFlight=1
-# Webhook retries a second apart rather than five, so the retry test is short.
-export Webhooks__FirstRetryDelay=00:00:01
-# A tenant whose jobs report to a callback URL of its own when they name none.
-export Webhooks__Tenants__0__Tenant=test-tenant-webhook Webhooks__Tenants__0__Url="http://127.0.0.1:$((TEST_ORIGIN_PORT + 1))/tenant-hooks"
-# S3's smallest part, so that resumable-upload tests need only a small clip for several parts.
-export Api__UploadPartBytes=5242880
+# Settings of the test stack's silo and API only, not of the processes the tests start themselves (the cluster
+# tests' silos form a cluster of their own, with the defaults).
+stack_settings=(
+  # Tenants the limit tests use, with small budgets of their own (every other tenant has the defaults).
+  RateLimits__Tenants__0__Tenant=test-rate-limited RateLimits__Tenants__0__RequestsPerSecond=1 RateLimits__Tenants__0__Burst=3
+  Jobs__TenantCaps__0__Tenant=test-in-flight-cap Jobs__TenantCaps__0__MaxJobsInFlight=1
+  # Webhook retries a second apart rather than five, so the retry test is short.
+  Webhooks__FirstRetryDelay=00:00:01
+  # A tenant whose jobs report to a callback URL of its own when they name none.
+  Webhooks__Tenants__0__Tenant=test-tenant-webhook Webhooks__Tenants__0__Url="http://127.0.0.1:$((TEST_ORIGIN_PORT + 1))/tenant-hooks"
+  # S3's smallest part, so that resumable-upload tests need only a small clip for several parts.
+  Api__UploadPartBytes=5242880
+)
 
 ensure_packages
 ensure_browser
@@ -25,7 +29,9 @@ rm -rf "$DATA"
 mkdir -p "$DATA"
 build_solution Debug
 trap 'log "stopping the test stack"; stop_stack "$DATA"' EXIT
+export "${stack_settings[@]}"
 start_stack "$DATA" Debug
+unset "${stack_settings[@]%%=*}"
 set -a
 source "$DATA/local.env"
 set +a
