@@ -61,4 +61,7 @@ internal static partial class Log
 
     [LoggerMessage(3028, LogLevel.Error, "Job {JobId}: its watchdog failed; the activation is dropped and reloads from storage")]
     public static partial void WatchdogFailed(ILogger logger, Guid jobId, Exception exception);
+
+    [LoggerMessage(3029, LogLevel.Information, "Job {JobId} of {Tenant}: item {ItemId} claimed again by {Node}, which runs it; run {RunId} goes on")]
+    public static partial void RunClaimedAgain(ILogger logger, Guid jobId, string tenant, string itemId, Guid runId, string node);
 }

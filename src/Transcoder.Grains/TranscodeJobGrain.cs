@@ -199,6 +199,9 @@ public sealed class TranscodeJobGrain(
                 Log.RunLost(logger, JobId, tenant, lost.Run.ItemId, lost.Run.RunId, lost.Node, lost.Reason);
                 _lastHeard.Remove(lost.Run.RunId);
                 break;
+            case RunClaimedAgain again:
+                Log.RunClaimedAgain(logger, JobId, tenant, again.Run.ItemId, again.Run.RunId, again.Node);
+                break;
             case RetryScheduled retry:
                 Log.RetryScheduled(logger, JobId, tenant, retry.Run.ItemId, retry.Attempts, retry.Error.Code, retry.Error.Message, retry.Delay);
                 metrics.Retried(retry.Error.Code);

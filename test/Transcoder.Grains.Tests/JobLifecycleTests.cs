@@ -286,6 +286,26 @@ public sealed class JobLifecycleTests
         Assert.Equal(JobStatus.Completed, current.State!.Status);
     }
 
+    /// <summary>
+    /// The silo running an item claims it again (its first claim's answer was lost on the way back, or its lease
+    /// lapsed while it runs): it gets the very same run, and the job spends no attempt and loses nothing.
+    /// </summary>
+    [Theory]
+    [InlineData("playable")]
+    [InlineData("last-attempt")]
+    public void Claim_ByTheSiloRunningTheItem_HandsItTheSameRunAgain(string state)
+    {
+        var before = States[state]!;
+        var item = before.Items.Single();
+
+        var decision = JobLifecycle.Decide(before, new WorkClaimed(new WorkClaim(item.Id, item.Worker!, item.Node!), N), Context());
+
+        Assert.Same(before, decision.State);
+        Assert.Equal(new WorkRun(item.Id, R), decision.Assignment!.Run);
+        Assert.Equal(item.Attempts, decision.Assignment.Attempt);
+        Assert.Equal([nameof(RunClaimedAgain)], decision.Effects.Select(e => e.GetType().Name));
+    }
+
     [Fact]
     public void Claim_OfTheLastAttemptsRunningItem_DeadLettersTheJobAsWorkerLost()
     {

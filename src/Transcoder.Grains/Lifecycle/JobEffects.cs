@@ -54,6 +54,9 @@ public enum RunLoss
 
 public sealed record RunLost(WorkRun Run, string? Node, RunLoss Reason) : JobNote;
 
+/// <summary>The silo running <paramref name="Run"/> claimed its item again and was given the same run.</summary>
+public sealed record RunClaimedAgain(WorkRun Run, string Node) : JobNote;
+
 public sealed record RetryScheduled(WorkRun Run, JobError Error, int Attempts, TimeSpan Delay) : JobNote;
 
 public sealed record JobDeadLettered(JobError Error, int Attempts) : JobNote;

@@ -21,6 +21,7 @@ namespace Transcoder.Grains.Lifecycle;
 /// the job fails as a dead letter (its uploaded source kept so it can be retried). A permanent failure ends the job
 /// at once.</item>
 /// <item>A silo that shuts down hands its runs back without spending an attempt.</item>
+/// <item>A silo that claims an item it is recorded as running gets that run again: it never got it, or still runs it.</item>
 /// </list>
 /// </remarks>
 public static class JobLifecycle
@@ -128,6 +129,19 @@ public static class JobLifecycle
         if (state.Item(e.Claim.ItemId) is not { Status: not WorkItemStatus.Done } item)
         {
             return new JobDecision(state, [new DequeueItems([e.Claim.ItemId])]);
+        }
+
+        if (item.Status == WorkItemStatus.Running && item.Worker == e.Claim.Worker)
+        {
+            // The silo recorded as running the item claims it again: the answer to its first claim never reached it
+            // (a call that failed on the way back, say, after a silo it went through shut down), or its lease lapsed
+            // while the run goes on. Either way it gets the same run again, and no attempt is spent: a silo starts a
+            // given run at most once.
+            var current = new WorkRun(item.Id, item.RunId!.Value);
+            return new JobDecision(state, [new RunClaimedAgain(current, e.Claim.Node)])
+            {
+                Assignment = new WorkAssignment(state.Id, current, item.Kind, item.Attempts, state.Spec.Tenant, state.Spec.Input),
+            };
         }
 
         var effects = ImmutableArray.CreateBuilder<JobEffect>();
