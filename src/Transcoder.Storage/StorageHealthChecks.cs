@@ -3,15 +3,27 @@ using Npgsql;
 
 namespace Transcoder.Storage;
 
-/// <summary>Readiness: Postgres answers a query.</summary>
+/// <summary>
+/// Readiness: Postgres answers a query. After the server restarted (or failed over) every idle pooled connection is
+/// dead and fails on its first use; so when the query fails that way the pool is cleared (the process's other queries
+/// then get fresh connections too) and the query is tried once more before Postgres counts as down.
+/// </summary>
 internal sealed class PostgresHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
-            await using var command = dataSource.CreateCommand("SELECT 1");
-            await command.ExecuteScalarAsync(cancellationToken);
+            try
+            {
+                await QueryAsync(cancellationToken);
+            }
+            catch (NpgsqlException ex) when (IsDroppedConnection(ex))
+            {
+                dataSource.Clear();
+                await QueryAsync(cancellationToken);
+            }
+
             return HealthCheckResult.Healthy();
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
@@ -19,6 +31,16 @@ internal sealed class PostgresHealthCheck(NpgsqlDataSource dataSource) : IHealth
             return HealthCheckResult.Unhealthy("Postgres did not answer.", ex);
         }
     }
+
+    private async Task QueryAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT 1");
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    /// <summary>The server ended the connection (class 57: operator intervention, e.g. a restart) or it broke under us.</summary>
+    private static bool IsDroppedConnection(NpgsqlException ex) =>
+        ex is PostgresException { SqlState: ['5', '7', ..] } || (ex is not PostgresException && ex.IsTransient);
 }
 
 /// <summary>Readiness: the bucket answers.</summary>
