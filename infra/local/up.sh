@@ -88,7 +88,7 @@ while :; do
 done
 
 if [ "$status" = completed ]; then
-  jq -r '.renditions[] | "  \(.name)\t\(.width)x\(.height)\t\(.bandwidth) b/s peak\t\(.codecs)"' <<<"$job"
+  jq -r '.renditions[] | "  \(.kind)\t\(.name)\t\(if .kind == "video" then "\(.width)x\(.height)" else "\(.channels // "-") ch \(.language // "und")" end)\t\(.bandwidth) b/s peak\t\(.codecs)"' <<<"$job"
   echo
   echo "  Job          $id"
   echo "  HLS          $(jq -r .hlsUrl <<<"$job")"
