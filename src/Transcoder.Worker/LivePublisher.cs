@@ -83,13 +83,7 @@ internal sealed class LivePublisher(IObjectStore store, LadderPackage package, s
     /// <summary>Uploads every media file not yet uploaded, then the final documents, the master last.</summary>
     public async Task FinishAsync(Func<int, int, Task> onProgress, CancellationToken cancellationToken)
     {
-        var pending = package.MediaFiles().Where(name => !_uploaded.Contains(name)).ToList();
-        var done = 0;
-        await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken }, async (name, ct) =>
-        {
-            await PutFileAsync(name, ct);
-            await onProgress(Interlocked.Increment(ref done), pending.Count);
-        });
+        await UploadAsync(package.MediaFiles(), cancellationToken, onProgress);
 
         // Playlists before manifests, the master last: nothing names a file that is not there yet.
         foreach (var name in package.Documents())
@@ -102,11 +96,19 @@ internal sealed class LivePublisher(IObjectStore store, LadderPackage package, s
     public long UploadedBytes() =>
         _uploaded.Sum(name => new FileInfo(Path.Combine(package.Folder, name)) is { Exists: true } file ? file.Length : 0);
 
-    private async Task UploadAsync(IEnumerable<string> names, CancellationToken cancellationToken)
+    /// <summary>Uploads those of <paramref name="names"/> not uploaded yet, several at a time, counting them off to <paramref name="onProgress"/>.</summary>
+    private async Task UploadAsync(IEnumerable<string> names, CancellationToken cancellationToken, Func<int, int, Task>? onProgress = null)
     {
         var pending = names.Where(n => !_uploaded.Contains(n)).ToList();
-        await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
-            async (name, ct) => await PutFileAsync(name, ct));
+        var done = 0;
+        await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken }, async (name, ct) =>
+        {
+            await PutFileAsync(name, ct);
+            if (onProgress is not null)
+            {
+                await onProgress(Interlocked.Increment(ref done), pending.Count);
+            }
+        });
     }
 
     private async Task PutDocumentAsync(string name, string text, CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Transcoder.Testing;
 
 namespace Transcoder.EndToEnd.Tests;
@@ -17,15 +16,9 @@ public sealed class WatchWhileTranscodingTests : IDisposable
         var clip = await TestClips.VideoAsync(_folder, 1920, 1080, 20);
         var id = (await _api.UploadAsync(clip))["id"]!.GetValue<string>();
 
-        JsonObject job;
-        var deadline = DateTime.UtcNow.AddMinutes(3);
-        do
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the job never became playable");
-            await Task.Delay(200, CancellationToken.None);
-            job = await _api.GetJobAsync(id);
-        }
-        while (job["playableAt"] is null && job["status"]!.GetValue<string>() is "queued" or "processing");
+        var job = await Eventually.ValueAsync(() => _api.GetJobAsync(id),
+            j => j["playableAt"] is not null || j["status"]!.GetValue<string>() is not ("queued" or "processing"),
+            TimeSpan.FromMinutes(3), "the job never became playable", TimeSpan.FromMilliseconds(200));
 
         Assert.Equal("processing", job["status"]!.GetValue<string>());
         using var http = new HttpClient();

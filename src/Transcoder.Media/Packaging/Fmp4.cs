@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 
@@ -153,25 +154,9 @@ internal static class Fmp4
             at += 4;
         }
 
-        var duration = trackDefaults.Duration;
-        var size = trackDefaults.Size;
-        var flags = trackDefaults.Flags;
-        if ((tfhdFlags & TfhdDefaultDuration) != 0)
-        {
-            duration = Mp4Boxes.U32(data, at);
-            at += 4;
-        }
-
-        if ((tfhdFlags & TfhdDefaultSize) != 0)
-        {
-            size = Mp4Boxes.U32(data, at);
-            at += 4;
-        }
-
-        if ((tfhdFlags & TfhdDefaultFlags) != 0)
-        {
-            flags = Mp4Boxes.U32(data, at);
-        }
+        var duration = Field(data, ref at, tfhdFlags, TfhdDefaultDuration, trackDefaults.Duration);
+        var size = Field(data, ref at, tfhdFlags, TfhdDefaultSize, trackDefaults.Size);
+        var flags = Field(data, ref at, tfhdFlags, TfhdDefaultFlags, trackDefaults.Flags);
 
         ulong baseTime = 0;
         if (Mp4Boxes.Find(data, traf, "tfdt") is { } tfdt)
@@ -275,10 +260,7 @@ internal static class Fmp4
         var result = new byte[moof.Length + mdatSize];
         moof.ToArray().CopyTo(result, 0);
         var at = moof.Length;
-        result[at] = (byte)(mdatSize >> 24);
-        result[at + 1] = (byte)(mdatSize >> 16);
-        result[at + 2] = (byte)(mdatSize >> 8);
-        result[at + 3] = (byte)mdatSize;
+        BinaryPrimitives.WriteUInt32BigEndian(result.AsSpan(at), (uint)mdatSize);
         "mdat"u8.CopyTo(result.AsSpan(at + 4));
         at += 8;
         foreach (var (fragment, sample) in samples)
@@ -315,6 +297,7 @@ internal static class Fmp4
         return 0;
     }
 
+    /// <summary>An optional 32-bit field of a tfhd or trun entry: read (and stepped over) when its flag is set, else the fallback.</summary>
     private static uint Field(ReadOnlySpan<byte> data, ref int at, uint flags, uint flag, uint fallback)
     {
         if ((flags & flag) == 0)
