@@ -187,8 +187,11 @@ app_env() {
   export Auth__SigningKeys__0 Webhooks__SigningKey
   Auth__SigningKeys__0=$(cat "$data/jwt.key")
   Webhooks__SigningKey=$(cat "$data/webhook.key")
-  # ...and one where tests receive webhooks.
-  [ -z "${TEST_ORIGIN_PORT:-}" ] || export Webhooks__AllowedHosts__0="127.0.0.1:$((TEST_ORIGIN_PORT + 1))"
+  # ...and one where tests receive webhooks, over plain http (every other callback URL must be https).
+  if [ -n "${TEST_ORIGIN_PORT:-}" ]; then
+    export Webhooks__AllowedHosts__0="127.0.0.1:$((TEST_ORIGIN_PORT + 1))"
+    export Webhooks__PlainHttpHosts__0="127.0.0.1:$((TEST_ORIGIN_PORT + 1))"
+  fi
   export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 }
 

@@ -147,7 +147,7 @@ public sealed partial class WorkRunner : IWorkRuns, IDisposable
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             var (error, retryable) = Classify(ex);
-            RunFailed(_logger, assignment.JobId, assignment.Tenant, assignment.Run.RunId, error.Code, ex);
+            RunFailed(_logger, assignment.JobId, assignment.Tenant, assignment.Run.RunId, error.Code, (ex as MediaException)?.StderrTail, ex);
             await DeleteQuietlyAsync(outputPrefix);
             scratch.Delete();
             await ReportFailureQuietlyAsync(job, assignment, error, retryable);
@@ -210,16 +210,16 @@ public sealed partial class WorkRunner : IWorkRuns, IDisposable
     /// <summary>Maps a failure to the job's error code, and whether another attempt may succeed.</summary>
     internal static (JobError Error, bool Retryable) Classify(Exception exception) => exception switch
     {
-        MediaException media => (new JobError(Code(media.Kind), media.Message, media.StderrTail), !media.IsPermanent),
+        MediaException media => (new JobError(Code(media.Kind), media.Message, TenantDiagnostics.Scrub(media.StderrTail)), !media.IsPermanent),
         InputFetchException fetch => (new JobError(fetch.Kind switch
         {
             FetchErrorKind.Refused => JobErrorCodes.InputRefused,
             FetchErrorKind.TooLarge => JobErrorCodes.InputTooLarge,
             _ => JobErrorCodes.DownloadFailed,
-        }, fetch.Message), fetch.Retryable),
+        }, TenantDiagnostics.Scrub(fetch.Message) ?? "The input could not be fetched."), fetch.Retryable),
         _ when ObjectStoreFailures.IsMissingObject(exception) =>
             (new JobError(JobErrorCodes.DownloadFailed, "The uploaded input is missing from the object store."), false),
-        _ when ObjectStoreFailures.IsStoreOrNetwork(exception) => (new JobError(JobErrorCodes.StorageFailed, exception.Message), true),
+        _ when ObjectStoreFailures.IsStoreOrNetwork(exception) => (new JobError(JobErrorCodes.StorageFailed, "The object store could not be reached."), true),
         _ => (new JobError(JobErrorCodes.Internal, "The worker failed unexpectedly."), true),
     };
 
@@ -284,8 +284,8 @@ public sealed partial class WorkRunner : IWorkRuns, IDisposable
     [LoggerMessage(3101, LogLevel.Information, "Job {JobId} of {Tenant} run {RunId} canceled")]
     private static partial void RunCanceled(ILogger logger, Guid jobId, string tenant, Guid runId);
 
-    [LoggerMessage(3102, LogLevel.Warning, "Job {JobId} of {Tenant} run {RunId} failed with {Code}")]
-    private static partial void RunFailed(ILogger logger, Guid jobId, string tenant, Guid runId, string code, Exception exception);
+    [LoggerMessage(3102, LogLevel.Warning, "Job {JobId} of {Tenant} run {RunId} failed with {Code}; ffmpeg said: {StderrTail}")]
+    private static partial void RunFailed(ILogger logger, Guid jobId, string tenant, Guid runId, string code, string? stderrTail, Exception exception);
 
     [LoggerMessage(3103, LogLevel.Warning, "Job {JobId}: a report did not reach the job")]
     private static partial void ReportFailed(ILogger logger, Guid jobId, Exception exception);

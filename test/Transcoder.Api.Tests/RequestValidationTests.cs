@@ -21,6 +21,7 @@ public sealed class RequestValidationTests(ApiFactory factory) : IClassFixture<A
     [InlineData("""{"inputUrl":"https://example.com/a.mp4","callbackUrl":"ftp://example.com/hook"}""", "callbackUrl")]
     [InlineData("""{"inputUrl":"https://example.com/a.mp4","callbackUrl":"/relative/hook"}""", "callbackUrl")]
     [InlineData("""{"inputUrl":"https://example.com/a.mp4","callbackUrl":"https://user:secret@example.com/hook"}""", "callbackUrl")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","callbackUrl":"http://hooks.example.com/hook"}""", "callbackUrl")]
     [InlineData("""{"inputUrl":"https://example.com/a.mp4","colour":"blue"}""", "body")]
     [InlineData("""{"inputUrl":"https://example.com/a.mp4","priority":"high"}""", "body")]
     [InlineData("""{"priority":5}""", "inputUrl")]

@@ -26,6 +26,7 @@ public sealed class WebhookOptionsTests
     [InlineData("key", "acme", "ftp://hooks.example.com/x", "Tenants entries")]
     [InlineData("key", "", "https://hooks.example.com/x", "Tenants entries")]
     [InlineData("key", "acme", "/relative", "Tenants entries")]
+    [InlineData("key", "acme", "http://hooks.example.com/x", "Tenants entries")]
     [InlineData(null, "acme", "https://hooks.example.com/x", "needs Webhooks:SigningKey")]
     public void Unusable_Settings_AreRefusedWithTheReason(string? key, string? tenant, string? url, string reason)
     {
@@ -39,6 +40,21 @@ public sealed class WebhookOptionsTests
 
         Assert.True(result.Failed);
         Assert.Contains(reason, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://hooks.example.com/x", true)]
+    [InlineData("http://hooks.example.com/x", false)]
+    [InlineData("http://127.0.0.1:9001/x", true)]
+    [InlineData("http://127.0.0.1:9002/x", false)]
+    [InlineData("http://receiver.local/x", true)]
+    [InlineData("HTTP://RECEIVER.LOCAL:8080/x", true)]
+    [InlineData("ftp://receiver.local/x", false)]
+    public void PlainHttp_OnlyToListedHosts(string url, bool allowed)
+    {
+        var options = new WebhookOptions { PlainHttpHosts = ["127.0.0.1:9001", "receiver.local"] };
+
+        Assert.Equal(allowed, options.AllowsScheme(new Uri(url)));
     }
 
     private static ValidateOptionsResult Validate(WebhookOptions options) =>

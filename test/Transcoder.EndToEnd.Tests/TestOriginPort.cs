@@ -9,3 +9,10 @@ public sealed class TestOriginPort
 {
     public const string Collection = "Test origin port";
 }
+
+/// <summary>Tests that receive webhooks on the one loopback port the stack trusts for them (TestStack.WebhookPort) run one after another.</summary>
+[CollectionDefinition(Collection)]
+public sealed class WebhookPort
+{
+    public const string Collection = "Webhook port";
+}

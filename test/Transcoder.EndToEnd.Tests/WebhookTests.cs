@@ -13,6 +13,7 @@ namespace Transcoder.EndToEnd.Tests;
 /// callback URL on a private address is refused without a connection. The stack trusts one loopback port as a
 /// receiver (TestStack.WebhookPort) and retries a second apart (see infra/local/test.sh).
 /// </summary>
+[Collection(WebhookPort.Collection)]
 public sealed class WebhookTests : IDisposable
 {
     private readonly ApiClient _api = new($"hooks-{Guid.NewGuid():N}"[..20]);
@@ -60,8 +61,8 @@ public sealed class WebhookTests : IDisposable
     }
 
     [Theory]
-    [InlineData("http://169.254.169.254/latest/meta-data/", "169.254.169.254")]
-    [InlineData("http://localhost:{port}/hooks", "localhost")]
+    [InlineData("https://169.254.169.254/latest/meta-data/", "169.254.169.254")]
+    [InlineData("https://localhost:{port}/hooks", "localhost")]
     public async Task CallbackOnAPrivateAddress_IsRefusedWithoutConnecting(string callbackUrl, string host)
     {
         // Listening where "localhost" leads, on the port the stack trusts only as 127.0.0.1: nothing may arrive.

@@ -72,7 +72,16 @@ public sealed class HostileInputTests : IDisposable
         var truncated = Path.Combine(_rig.Folder, "truncated.mp4");
         await File.WriteAllBytesAsync(truncated, bytes[..(bytes.Length / 2)]);
 
-        Assert.Equal(MediaErrorKind.InputUnreadable, (await FailAsync(truncated)).Kind);
+        var ex = await FailAsync(truncated);
+
+        Assert.Equal(MediaErrorKind.InputUnreadable, ex.Kind);
+        // ffprobe names the file by its full scratch path; what the tenant is shown names it by its last segment.
+        Assert.Contains(_rig.Folder, ex.StderrTail, StringComparison.Ordinal);
+        var shown = TenantDiagnostics.Scrub(ex.StderrTail);
+        Assert.Contains("moov atom not found", shown, StringComparison.Ordinal);
+        Assert.DoesNotContain(_rig.Folder, shown, StringComparison.Ordinal);
+        Assert.DoesNotContain("/", shown, StringComparison.Ordinal);
+        Assert.DoesNotMatch("0x[0-9a-f]{6,}", shown);
     }
 
     [Fact]

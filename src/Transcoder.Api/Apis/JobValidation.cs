@@ -33,8 +33,9 @@ public static class JobValidation
     }
 
     /// <summary>
-    /// An optional webhook URL: absent, or an http(s) URL on a service whose webhooks are configured. Whether it
-    /// is a public address is checked when the webhook is sent, by the address it resolves to then.
+    /// An optional webhook URL: absent, or an https URL (http only to a host the service lists) on a service whose
+    /// webhooks are configured. Whether it is a public address is checked when the webhook is sent, by the address
+    /// it resolves to then.
     /// </summary>
     public static bool TryValidateCallbackUrl(string? text, WebhookOptions webhooks, out string? error)
     {
@@ -50,7 +51,17 @@ public static class JobValidation
             return false;
         }
 
-        return TryValidateUrl(text, out error, "callbackUrl");
+        if (!TryValidateUrl(text, out error, "callbackUrl"))
+        {
+            return false;
+        }
+
+        if (!webhooks.AllowsScheme(new Uri(text)))
+        {
+            error = WebhookOptions.HttpsRequired;
+        }
+
+        return error is null;
     }
 
     /// <summary>

@@ -39,6 +39,13 @@ public sealed class WebhookOptions : IValidatableObject
     /// </summary>
     public List<string> AllowedHosts { get; set; } = [];
 
+    /// <summary>
+    /// Hosts (or host:port) webhooks may reach over plain http. Every other callback URL must be https, as the
+    /// chart's network policy lets silos out on 443 only and a webhook carries the tenant's job. Empty by default;
+    /// the local stack lists its loopback receivers.
+    /// </summary>
+    public List<string> PlainHttpHosts { get; set; } = [];
+
     /// <summary>Tenants whose jobs report to a callback URL of theirs when a job names none.</summary>
     public List<TenantWebhook> Tenants { get; set; } = [];
 
@@ -47,6 +54,16 @@ public sealed class WebhookOptions : IValidatableObject
     /// <summary>The callback URL of a job: the one it names, or else its tenant's, if any.</summary>
     public string? CallbackUrlFor(string tenant, string? requested) =>
         requested ?? Tenants.FirstOrDefault(t => t.Tenant == tenant)?.Url;
+
+    /// <summary>Whether a webhook may be POSTed to this URL's scheme: https always, http only to the hosts listed.</summary>
+    public bool AllowsScheme(Uri url) =>
+        url.Scheme == Uri.UriSchemeHttps
+        || (url.Scheme == Uri.UriSchemeHttp && PlainHttpHosts.Any(h =>
+            string.Equals(h, url.Host, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(h, $"{url.Host}:{url.Port}", StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>What a client is told when a callback URL's scheme is refused.</summary>
+    public const string HttpsRequired = "callbackUrl must be an https URL (plain http is accepted only for hosts the service lists in Webhooks:PlainHttpHosts).";
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -58,7 +75,7 @@ public sealed class WebhookOptions : IValidatableObject
 
         if (!Tenants.All(IsUsable))
         {
-            yield return new ValidationResult("Webhooks:Tenants entries need a Tenant and an absolute http(s) Url.", [nameof(Tenants)]);
+            yield return new ValidationResult("Webhooks:Tenants entries need a Tenant and an absolute https Url (http only to a host in Webhooks:PlainHttpHosts).", [nameof(Tenants)]);
         }
 
         if (!Enabled && Tenants.Count > 0)
@@ -67,10 +84,10 @@ public sealed class WebhookOptions : IValidatableObject
         }
     }
 
-    private static bool IsUsable(TenantWebhook tenant) =>
+    private bool IsUsable(TenantWebhook tenant) =>
         !string.IsNullOrEmpty(tenant.Tenant)
         && Uri.TryCreate(tenant.Url, UriKind.Absolute, out var uri)
-        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+        && AllowsScheme(uri);
 }
 
 /// <summary>A tenant's own callback URL, used for its jobs that name none.</summary>

@@ -136,6 +136,12 @@ public sealed partial class WebhookDeliverer : BackgroundService
             return (null, "The job no longer exists.", true);
         }
 
+        // Checked again at delivery: the job may predate the rule, or the service's list may have changed since.
+        if (!Uri.TryCreate(delivery.Url, UriKind.Absolute, out var url) || !_options.AllowsScheme(url))
+        {
+            return (null, WebhookOptions.HttpsRequired, true);
+        }
+
         var now = _time.GetUtcNow();
         var body = JsonSerializer.SerializeToUtf8Bytes(new WebhookMessage(delivery.Event, now, JobResponses.From(job, _store.PublicUrl)), Json);
         var timestamp = now.ToUnixTimeSeconds();
