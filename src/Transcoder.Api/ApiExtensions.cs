@@ -1,7 +1,4 @@
 using System.Text.Json.Serialization;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Tokens;
 using Orleans.Dashboard;
 using Scalar.AspNetCore;
 using StackExchange.Redis;
@@ -14,7 +11,6 @@ using Transcoder.Api.RateLimiting;
 using Transcoder.ServiceDefaults;
 using Transcoder.Storage;
 using Transcoder.Contracts.Webhooks;
-using Transcoder.Contracts;
 
 namespace Transcoder.Api;
 
@@ -45,7 +41,6 @@ public static class ApiExtensions
         builder.Services.AddOptions<AuthOptions>()
             .Bind(builder.Configuration.GetSection(AuthOptions.SectionName))
             .ValidateDataAnnotations()
-            .Validate(o => o.SigningKeys.All(SigningKeys.IsUsable), $"Auth:SigningKeys must be base64 keys of at least {SigningKeys.MinimumBytes} bytes.")
             .ValidateOnStart();
 
         builder.Services.AddOptions<WebhookOptions>()
@@ -53,7 +48,7 @@ public static class ApiExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
-        AddAuthentication(builder.Services);
+        builder.Services.AddBearerAuthentication(BearerAuthentication.ReadSettings(builder.Configuration));
         builder.Services.AddTenantRateLimits(builder.Configuration, redis);
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o =>
@@ -108,30 +103,5 @@ public static class ApiExtensions
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
         return app;
-    }
-
-    private static void AddAuthentication(IServiceCollection services)
-    {
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
-        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<AuthOptions>>((jwt, auth) =>
-            {
-                var settings = auth.Value;
-                jwt.MapInboundClaims = false;
-                jwt.TokenValidationParameters = new TokenValidationParameters
-                {
-                    ValidIssuer = settings.Issuer,
-                    ValidAudience = settings.Audience,
-                    IssuerSigningKeys = settings.SigningKeys.Where(SigningKeys.IsUsable).Select(k => new SymmetricSecurityKey(Convert.FromBase64String(k))).ToList(),
-                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-                    ClockSkew = settings.ClockSkew,
-                    NameClaimType = TenantClaims.Subject,
-                    RoleClaimType = TenantClaims.Role,
-                    RequireExpirationTime = true,
-                };
-                jwt.Events = new JwtBearerEvents { OnMessageReceived = TokenSources.ReadFromQueryOrCookie };
-            });
-        services.AddAuthorizationBuilder()
-            .AddPolicy(TenantClaims.AdminPolicy, p => p.RequireAuthenticatedUser().RequireRole(TenantClaims.AdminRole));
     }
 }

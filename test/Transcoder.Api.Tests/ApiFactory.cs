@@ -13,7 +13,7 @@ namespace Transcoder.Api.Tests;
 /// left out), and Postgres, Redis and the object store are addresses nothing listens on. What these tests send is
 /// answered before any of them would be asked: validation, authentication, the OpenAPI document.
 /// </summary>
-public sealed class ApiFactory : WebApplicationFactory<Program>
+public class ApiFactory : WebApplicationFactory<Program>
 {
     /// <summary>The key tokens are signed with here.</summary>
     public static readonly string SigningKey = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
@@ -23,7 +23,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
-        foreach (var (key, value) in Settings())
+        var settings = Settings();
+        AddSettings(settings);
+        foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
         }
@@ -44,6 +46,11 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         var client = CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.For(tenant, admin, key: SigningKey));
         return client;
+    }
+
+    /// <summary>Settings a derived factory adds or replaces.</summary>
+    protected virtual void AddSettings(Dictionary<string, string> settings)
+    {
     }
 
     private static Dictionary<string, string> Settings() => new()

@@ -20,7 +20,10 @@ public static class TenantClaims
     /// <summary>Whether the caller is an operator, who may see and act on every tenant's jobs where an endpoint says so.</summary>
     public static bool IsAdmin(this ClaimsPrincipal user) => user.IsInRole(AdminRole);
 
-    /// <summary>The caller's tenant; authentication guarantees it is there.</summary>
+    /// <summary>
+    /// The caller's tenant: the identity's name, read from the claim its scheme names the tenant by ("sub" for the
+    /// service's own tokens, Auth:TenantClaim for a provider's). Authentication refuses a token without one.
+    /// </summary>
     public static string Tenant(this ClaimsPrincipal user) =>
-        user.FindFirstValue(Subject) ?? throw new InvalidOperationException("An authenticated caller has no subject.");
+        user.Identity?.Name ?? throw new InvalidOperationException("An authenticated caller names no tenant.");
 }

@@ -9,6 +9,24 @@ namespace Transcoder.Api.Auth;
 /// </summary>
 internal static class TokenSources
 {
+    /// <summary>The request's token, wherever it is allowed to be; null if it carries none.</summary>
+    public static string? Find(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (header.Length > 0)
+        {
+            return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+        }
+
+        var fromQuery = request.Query["access_token"].ToString();
+        if ((request.Path.StartsWithSegments("/hubs") || request.Path.StartsWithSegments("/dashboard")) && fromQuery.Length > 0)
+        {
+            return fromQuery;
+        }
+
+        return request.Path.StartsWithSegments("/dashboard") && request.Cookies.TryGetValue(TenantClaims.DashboardCookie, out var cookie) ? cookie : null;
+    }
+
     public static Task ReadFromQueryOrCookie(MessageReceivedContext context)
     {
         var request = context.HttpContext.Request;
@@ -17,28 +35,17 @@ internal static class TokenSources
             return Task.CompletedTask;
         }
 
+        context.Token = Find(request);
         var fromQuery = request.Query["access_token"].ToString();
-        if (request.Path.StartsWithSegments("/hubs") && fromQuery.Length > 0)
+        if (request.Path.StartsWithSegments("/dashboard") && fromQuery.Length > 0)
         {
-            context.Token = fromQuery;
-        }
-        else if (request.Path.StartsWithSegments("/dashboard"))
-        {
-            if (fromQuery.Length > 0)
+            context.HttpContext.Response.Cookies.Append(TenantClaims.DashboardCookie, fromQuery, new CookieOptions
             {
-                context.Token = fromQuery;
-                context.HttpContext.Response.Cookies.Append(TenantClaims.DashboardCookie, fromQuery, new CookieOptions
-                {
-                    HttpOnly = true,
-                    SameSite = SameSiteMode.Strict,
-                    Secure = request.IsHttps,
-                    Path = "/dashboard",
-                });
-            }
-            else if (request.Cookies.TryGetValue(TenantClaims.DashboardCookie, out var cookie))
-            {
-                context.Token = cookie;
-            }
+                HttpOnly = true,
+                SameSite = SameSiteMode.Strict,
+                Secure = request.IsHttps,
+                Path = "/dashboard",
+            });
         }
 
         return Task.CompletedTask;
