@@ -7,6 +7,7 @@ using Transcoder.Api.Apis;
 using Transcoder.Api.Auth;
 using Transcoder.Api.Contracts;
 using Transcoder.Api.Hubs;
+using Transcoder.Api.OpenApi;
 using Transcoder.Api.RateLimiting;
 using Transcoder.ServiceDefaults;
 using Transcoder.Storage;
@@ -57,7 +58,7 @@ public static class ApiExtensions
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
         });
-        builder.Services.AddOpenApi();
+        builder.Services.AddTranscoderOpenApi();
         builder.Services.AddSignalR();
         builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster");
         builder.Services.AddSingleton<JobWatchService>();
@@ -101,7 +102,9 @@ public static class ApiExtensions
         // The dashboard's own JSON endpoints serve its page, not API clients: they stay out of the OpenAPI document.
         app.MapOrleansDashboard("/dashboard").RequireAuthorization(TenantClaims.AdminPolicy).ExcludeFromDescription();
         app.MapOpenApi("/openapi/{documentName}.json");
-        app.MapScalarApiReference("/docs", o => o.WithOpenApiRoutePattern("/openapi/{documentName}.json"));
+        app.MapScalarApiReference("/docs", o => o
+            .WithOpenApiRoutePattern("/openapi/{documentName}.json")
+            .AddPreferredSecuritySchemes(ApiDocument.BearerScheme));
         return app;
     }
 }

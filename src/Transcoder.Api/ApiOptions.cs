@@ -29,4 +29,17 @@ public sealed class ApiOptions
     /// <summary>Largest page of the job list. Default 100.</summary>
     [Range(1, 1000)]
     public int MaxPageSize { get; set; } = 100;
+
+    /// <summary>Who runs this deployment, as the API document's contact. Section "Api:Contact".</summary>
+    public ApiContact Contact { get; set; } = new();
+}
+
+/// <summary>The API document's contact: whoever runs the deployment.</summary>
+public sealed class ApiContact
+{
+    public string Name { get; set; } = "Transcoder.Orleans operators";
+
+    public string? Url { get; set; }
+
+    public string? Email { get; set; }
 }

@@ -54,6 +54,64 @@ public sealed class OpenApiDocumentTests(ApiFactory factory) : IClassFixture<Api
         Assert.True(gaps.Count == 0, string.Join('\n', gaps));
     }
 
+    /// <summary>
+    /// What a generated client and a reader need: every operation requires the declared bearer scheme and lists its
+    /// 4xx answers as ProblemDetails; tags are described; the info names a contact and a license; no server URL
+    /// ends in a slash (a generator would join it to "/v1/..." as "//v1/...").
+    /// </summary>
+    [Fact]
+    public async Task Document_DeclaresTheBearerScheme_AndEveryOperationsProblems()
+    {
+        var document = await DocumentAsync();
+        var scheme = document["components"]!["securitySchemes"]!["Bearer"]!;
+        Assert.Equal("http", scheme["type"]!.GetValue<string>());
+        Assert.Equal("bearer", scheme["scheme"]!.GetValue<string>());
+        Assert.Equal("JWT", scheme["bearerFormat"]!.GetValue<string>());
+
+        var gaps = new List<string>();
+        foreach (var (path, operations) in document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in operations!.AsObject())
+            {
+                var name = $"{method} {path}";
+                if (operation!["security"]?.AsArray().Any(r => r!.AsObject().ContainsKey("Bearer")) != true)
+                {
+                    gaps.Add($"{name}: does not require the Bearer scheme");
+                }
+
+                var responses = operation["responses"]!.AsObject();
+                var problems = responses.Where(r => r.Key.StartsWith('4')).ToList();
+                if (!responses.ContainsKey("401"))
+                {
+                    gaps.Add($"{name}: no 401");
+                }
+
+                gaps.AddRange(problems
+                    .Where(r => r.Value!["content"]?["application/problem+json"]?["schema"]?["$ref"]?.GetValue<string>() is not { } schema || !schema.EndsWith("ProblemDetails", StringComparison.Ordinal))
+                    .Select(r => $"{name}: {r.Key} without a ProblemDetails body"));
+                if (path.Contains("{id}", StringComparison.Ordinal) && !responses.ContainsKey("404"))
+                {
+                    gaps.Add($"{name}: an id in the path but no 404");
+                }
+            }
+        }
+
+        Assert.True(gaps.Count == 0, string.Join('\n', gaps));
+        Assert.All(document["tags"]!.AsArray(), t => Assert.False(string.IsNullOrWhiteSpace(t!["description"]?.GetValue<string>()), $"tag {t!["name"]} has no description"));
+        Assert.NotNull(document["info"]!["license"]!["name"]);
+        Assert.NotNull(document["info"]!["contact"]!["name"]);
+        Assert.All(document["servers"]!.AsArray(), s => Assert.False(s!["url"]!.GetValue<string>().EndsWith('/'), $"server {s["url"]} ends in a slash"));
+    }
+
+    [Fact]
+    public async Task Document_DescribesTheUploadForm()
+    {
+        var form = (await DocumentAsync())["paths"]!["/v1/jobs"]!["post"]!["requestBody"]!["content"]!["multipart/form-data"]!["schema"]!;
+
+        Assert.Equal("binary", form["properties"]!["file"]!["format"]!.GetValue<string>());
+        Assert.Contains("file", form["required"]!.AsArray().Select(r => r!.GetValue<string>()));
+    }
+
     /// <summary>A rendition in the job document carries its kind, codec string, language, bandwidth and size.</summary>
     [Fact]
     public async Task Document_DescribesTypedRenditions()

@@ -21,6 +21,9 @@ public static class JobsApi
 
         api.MapPost("/", CreateJob)
             .WithName("CreateJob")
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .WithSummary("Submit a video")
             .WithDescription("JSON {inputUrl, priority, maxAttempts, callbackUrl} to have the service fetch a URL, or multipart/form-data with a 'file' part (and optional 'priority', 'maxAttempts', 'callbackUrl') to upload; for large files see /v1/uploads. Returns 202 with the job. A callbackUrl gets the job POSTed to it, signed, when the job ends.")
             .Accepts<CreateJobRequest>("application/json", "multipart/form-data")
@@ -28,6 +31,7 @@ public static class JobsApi
 
         api.MapGet("/{id}", GetJob)
             .WithName("GetJob")
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Get a job")
             .WithDescription("The job's status, progress, renditions and URLs. Another tenant's job is 404.");
 
@@ -38,11 +42,15 @@ public static class JobsApi
 
         api.MapDelete("/{id}", CancelJob)
             .WithName("CancelJob")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Cancel a job")
             .WithDescription("Stops the job's ffmpeg run and removes partial outputs; the job ends 'canceled'.");
 
         api.MapPost("/{id}/retry", RetryJob)
             .WithName("RetryJob")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Retry a dead-lettered job")
             .WithDescription("Requeues a job that ran out of attempts, with a fresh set of attempts. 409 if the job is not in the dead-letter queue. Operators may retry any tenant's job.");
 

@@ -20,11 +20,13 @@ public static class QueueApi
 
         api.MapGet("/queue", GetQueue)
             .WithName("GetQueue")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("Queue depth")
             .WithDescription("Queued jobs in total and per priority: the caller's own, or every tenant's for operators.");
 
         api.MapGet("/dead-letters", ListDeadLetters)
             .WithName("ListDeadLetters")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .WithSummary("List the dead-letter queue")
             .WithDescription("Jobs that ran out of attempts, most recent first, with their last error and ffmpeg's stderr tail. Page with limit and the 'next' cursor passed as 'after'; operators see every tenant's, or one tenant's with 'tenant'.");
 

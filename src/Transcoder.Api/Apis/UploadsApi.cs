@@ -30,26 +30,32 @@ public static class UploadsApi
 
         api.MapPost("/", CreateUpload)
             .WithName("CreateUpload")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .WithSummary("Start a resumable upload")
             .WithDescription("JSON {size}. Returns the upload's id (the id its job will have), the bucket's uploadId, and how to split the file into parts.");
 
         api.MapGet("/{id}/parts/{partNumber}", GetPartUrl)
             .WithName("GetUploadPartUrl")
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Get a part's upload URL")
             .WithDescription("A presigned URL to PUT the part's bytes to, straight to the bucket; the ETag header of that PUT is the part's tag.");
 
         api.MapGet("/{id}", GetUpload)
             .WithName("GetUpload")
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Get an upload's parts")
             .WithDescription("The parts the bucket holds: after an interruption, send only the others. 404 once the upload is completed or aborted.");
 
         api.MapPost("/{id}/complete", CompleteUpload)
             .WithName("CompleteUpload")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Complete an upload and submit its job")
             .WithDescription("Joins the parts and submits the job (202, as POST /v1/jobs). Completing again returns the same job.");
 
         api.MapDelete("/{id}", AbortUpload)
             .WithName("AbortUpload")
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Abort an upload")
             .WithDescription("Drops the upload and every part sent.");
 

@@ -15,12 +15,14 @@ public static class WebhooksApi
 
         api.MapGet("/webhooks/secret", GetSecret)
             .WithName("GetWebhookSecret")
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Get the webhook signing secret")
             .WithDescription("The caller's secret (whsec_…) for checking webhook-signature headers as the Standard Webhooks libraries do: "
                 + "HMAC-SHA256 over \"{webhook-id}.{webhook-timestamp}.{body}\". 404 if webhooks are not configured.");
 
         api.MapGet("/jobs/{id}/webhooks", ListJobWebhooks)
             .WithName("ListJobWebhooks")
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("List a job's webhooks")
             .WithDescription("Each webhook the job's end queued, with its attempts, next attempt, and the last answer or error.");
 

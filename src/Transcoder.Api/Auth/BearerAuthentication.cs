@@ -31,6 +31,15 @@ public static class BearerAuthentication
     /// <summary>Longest tenant name a token may carry.</summary>
     public const int MaxTenantLength = 200;
 
+    /// <summary>
+    /// What a tenant name may be made of: it is the first segment of the tenant's object keys and public URLs, so no
+    /// '/', nothing a URL must escape, and no leading dot.
+    /// </summary>
+    public static bool IsUsableTenant(string? tenant) =>
+        tenant is { Length: > 0 and <= MaxTenantLength }
+        && tenant[0] != '.'
+        && tenant.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '@' or '~');
+
     public static IServiceCollection AddBearerAuthentication(this IServiceCollection services, AuthOptions settings)
     {
         var authentication = services.AddAuthentication(Scheme)
@@ -134,10 +143,10 @@ public static class BearerAuthentication
     /// <summary>A valid token that names no tenant (or an unusable one) is refused, not let through to fail later.</summary>
     private static Task RequireTenant(TokenValidatedContext context)
     {
-        var tenant = context.Principal?.Identity?.Name;
-        if (string.IsNullOrWhiteSpace(tenant) || tenant.Length > MaxTenantLength || tenant.Any(char.IsControl))
+        if (!IsUsableTenant(context.Principal?.Identity?.Name))
         {
-            context.Fail($"The token names no usable tenant (claim '{(context.Principal?.Identity as System.Security.Claims.ClaimsIdentity)?.NameClaimType}', 1-{MaxTenantLength} characters).");
+            var claim = (context.Principal?.Identity as System.Security.Claims.ClaimsIdentity)?.NameClaimType;
+            context.Fail($"The token names no usable tenant in claim '{claim}': 1-{MaxTenantLength} of A-Z a-z 0-9 - _ . @ ~.");
         }
 
         return Task.CompletedTask;
