@@ -125,6 +125,18 @@ public sealed class OpenApiDocumentTests(ApiFactory factory) : IClassFixture<Api
         }
     }
 
+    /// <summary>The reference page reads the live document and offers the Bearer scheme, so a reader can paste a token and try calls.</summary>
+    [Fact]
+    public async Task ReferencePage_OffersTheBearerScheme()
+    {
+        using var client = factory.CreateClient();
+
+        var page = await client.GetStringAsync("/docs/");
+
+        Assert.Contains("\"url\":\"openapi/v1.json\"", page, StringComparison.Ordinal);
+        Assert.Contains("\"preferredSecurityScheme\":[\"Bearer\"]", page, StringComparison.Ordinal);
+    }
+
     private async Task<JsonObject> DocumentAsync()
     {
         using var client = factory.CreateClient();

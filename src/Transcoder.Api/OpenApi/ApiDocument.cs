@@ -108,6 +108,28 @@ public static class ApiDocument
 
         AddProblem(operation, document, StatusCodes.Status503ServiceUnavailable, "A part of the service (the cluster, Postgres, the bucket) is unreachable; try again after Retry-After seconds.");
 
+        // Handlers take parameters as text, to answer a malformed one with a 400 ProblemDetails naming it rather than
+        // a bare 400 or a routing 404; the document says what they accept, which is what a client should send.
+        var maxPageSize = context.ApplicationServices.GetRequiredService<IOptions<ApiOptions>>().Value.MaxPageSize;
+        foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+        {
+            (parameter.Schema, parameter.Description) = parameter.Name switch
+            {
+                "id" => (new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid" }, "The job's (or upload's) id."),
+                "partNumber" => (new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1", Maximum = "10000" }, "The part's number, from 1."),
+                "limit" => (new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1", Maximum = maxPageSize.ToString(System.Globalization.CultureInfo.InvariantCulture) }, "Items per page. Default 20."),
+                "after" => (parameter.Schema, "The 'next' value of the previous page."),
+                "status" => (new OpenApiSchema
+                {
+                    Type = JsonSchemaType.String,
+                    Enum = [.. new[] { "queued", "processing", "completed", "failed", "canceled" }.Select(v => (System.Text.Json.Nodes.JsonNode)v)],
+                }, "Only jobs with this status."),
+                "uploadId" => (parameter.Schema, "The bucket's upload id, from POST /v1/uploads."),
+                "tenant" => (parameter.Schema, "Operators only: another tenant's (without it, an operator sees every tenant's)."),
+                _ => (parameter.Schema, parameter.Description),
+            };
+        }
+
         if (operation.OperationId == "CreateJob" && operation.RequestBody?.Content?.TryGetValue("multipart/form-data", out var form) == true)
         {
             form.Schema = UploadForm();
