@@ -314,7 +314,7 @@ public sealed class TranscodeJobGrain(
     /// </summary>
     private Task DeleteJobObjectsAsync(JobState job, bool keepSource)
     {
-        var source = ObjectKeys.Source(job.Spec.Tenant, JobId);
+        var source = job.Spec.Input.Kind == JobInputKind.Upload ? job.Spec.Input.Location : null;
         return DeleteQuietlyAsync(ObjectKeys.JobPrefix(job.Spec.Tenant, JobId), keepSource ? key => key == source : null);
     }
 

@@ -6,8 +6,14 @@ public static class ObjectKeys
     /// <summary>The prefix of all of a job's objects, ending in '/'.</summary>
     public static string JobPrefix(string tenant, Guid jobId) => $"{tenant}/{jobId:D}/";
 
-    /// <summary>The object an uploaded source is stored as.</summary>
+    /// <summary>The object a resumable upload's source is stored as (its job id is new for each upload).</summary>
     public static string Source(string tenant, Guid jobId) => $"{JobPrefix(tenant, jobId)}source/input";
+
+    /// <summary>
+    /// The object one streamed upload request stores its file as. Requests that share an Idempotency-Key share the
+    /// job id, so each writes its own object: one refused, or the one whose job already exists, removes only its own.
+    /// </summary>
+    public static string StreamedSource(string tenant, Guid jobId, Guid requestId) => $"{JobPrefix(tenant, jobId)}source/{requestId:N}";
 
     /// <summary>The prefix of everything one attempt (run) of a job writes; only the accepted run's stays.</summary>
     public static string Run(string tenant, Guid jobId, Guid runId) => $"{JobPrefix(tenant, jobId)}{runId:N}/";

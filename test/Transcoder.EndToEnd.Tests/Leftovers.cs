@@ -6,8 +6,6 @@ namespace Transcoder.EndToEnd.Tests;
 /// <summary>What a job left behind in the bucket and in the silo's scratch folder.</summary>
 public static class Leftovers
 {
-    private static readonly XNamespace S3 = "http://s3.amazonaws.com/doc/2006-03-01/";
-
     public static Task<IReadOnlyList<string>> ObjectsAsync(string tenant, string jobId) => ListAsync($"{tenant}/{jobId}/");
 
     /// <summary>Every object of the tenant.</summary>
@@ -17,7 +15,11 @@ public static class Leftovers
     {
         using var http = new HttpClient();
         var xml = XDocument.Parse(await http.GetStringAsync($"{TestStack.S3Url}/{TestStack.Bucket}?list-type=2&prefix={prefix}"));
-        return [.. xml.Descendants(S3 + "Key").Select(k => k.Value)];
+        // By local name: S3 answers in its namespace, the local endpoint in another of its own.
+        var keys = xml.Descendants().Where(e => e.Name.LocalName == "Key").Select(k => k.Value).ToList();
+        var count = xml.Descendants().FirstOrDefault(e => e.Name.LocalName == "KeyCount")?.Value;
+        Assert.True(count is null || int.Parse(count, System.Globalization.CultureInfo.InvariantCulture) == keys.Count, $"the listing of {prefix} says {count} keys but holds {keys.Count}");
+        return keys;
     }
 
     public static IReadOnlyList<string> ScratchFolders(string jobId)

@@ -34,6 +34,36 @@ public sealed class QueueApiTests : IDisposable
         Assert.Equal("completed", (await _owner.WaitForEndAsync(id))["status"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// Two uploads race under one key: the first has stored its file and is still sending its fields when the second
+    /// stores its own and is refused for a bad field. The refusal removes only its own file: the first request's
+    /// job gets its file and completes, and the refused racer's file is not left in the bucket.
+    /// </summary>
+    [Fact]
+    public async Task IdempotencyKey_ConcurrentUploads_ARefusalDeletesOnlyItsOwnFile()
+    {
+        var clip = await File.ReadAllBytesAsync(await TestClips.VideoAsync(_folder, 320, 240, 2));
+        var key = Guid.NewGuid().ToString();
+        var id = Transcoder.Api.Apis.IdempotencyKeys.JobId(_owner.Tenant, key).ToString();
+        var gate = new TaskCompletionSource();
+
+        var first = SendWithKeyAsync(new GatedForm(clip, gate.Task, ("priority", "3")), key);
+        await Eventually.TrueAsync(async () => (await Leftovers.ObjectsAsync(_owner.Tenant, id)).Any(k => k.Contains("/source/", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30), "the first upload's file was not stored");
+        using var refused = await SendWithKeyAsync(new GatedForm(clip, Task.CompletedTask, ("priority", "99")), key);
+        gate.SetResult();
+        using var accepted = await first;
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.True((await ApiClient.ReadProblemAsync(refused))["errors"]!.AsObject().ContainsKey("priority"));
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.Equal(id, await IdAsync(accepted));
+        var job = await _owner.WaitForEndAsync(id);
+        Assert.True(job["status"]!.GetValue<string>() == "completed", job.ToJsonString());
+        // The job keeps its own source; the refused racer's is gone.
+        Assert.Single(await Leftovers.ObjectsAsync(_owner.Tenant, id), k => k.Contains("/source/", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task IdempotencyKey_SameKeyOtherRequest_Is409_BadKeyIs400()
     {
@@ -123,6 +153,57 @@ public sealed class QueueApiTests : IDisposable
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/jobs") { Content = form };
         request.Headers.Add("Idempotency-Key", key);
         return await client.Http.SendAsync(request);
+    }
+
+    private async Task<HttpResponseMessage> SendWithKeyAsync(HttpContent content, string key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/jobs") { Content = content };
+        request.Headers.Add("Idempotency-Key", key);
+        return await _owner.Http.SendAsync(request);
+    }
+
+    /// <summary>
+    /// A multipart upload that sends its file and the first field's headers (so the server has the whole file), then
+    /// waits for <c>gate</c> before the field values.
+    /// </summary>
+    private sealed class GatedForm : HttpContent
+    {
+        private const string Boundary = "gated-form-boundary";
+        private readonly byte[] _file;
+        private readonly Task _gate;
+        private readonly (string Name, string Value)[] _fields;
+
+        public GatedForm(byte[] file, Task gate, params (string Name, string Value)[] fields)
+        {
+            (_file, _gate, _fields) = (file, gate, fields);
+            Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse($"multipart/form-data; boundary={Boundary}");
+        }
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"--{Boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"clip.mp4\"\r\nContent-Type: video/mp4\r\n\r\n"));
+            await stream.WriteAsync(_file);
+            await stream.WriteAsync("\r\n"u8.ToArray());
+            for (var i = 0; i < _fields.Length; i++)
+            {
+                await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"--{Boundary}\r\nContent-Disposition: form-data; name=\"{_fields[i].Name}\"\r\n\r\n"));
+                if (i == 0)
+                {
+                    await stream.FlushAsync();
+                    await _gate.WaitAsync(TimeSpan.FromMinutes(2));
+                }
+
+                await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"{_fields[i].Value}\r\n"));
+            }
+
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"--{Boundary}--\r\n"));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 
     private async Task<HttpResponseMessage> PostJsonWithKeyAsync(object body, string key)

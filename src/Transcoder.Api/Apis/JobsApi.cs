@@ -127,13 +127,20 @@ public static class JobsApi
         }
         catch (JobsInFlightCapException ex)
         {
-            if (spec.Input.Kind == JobInputKind.Upload && !request.Headers.ContainsKey(IdempotencyKeys.Header))
-            {
-                // No job was made, and with a fresh id no other job shares this upload's key.
-                await store.DeletePrefixAsync(ObjectKeys.JobPrefix(tenant, id), CancellationToken.None);
-            }
-
+            // No job took this request's file (each upload request stores its own object).
+            await DeleteOwnUploadAsync(store, spec);
             return TooManyJobsInFlight(context, ex);
+        }
+        catch (JobConflictException)
+        {
+            await DeleteOwnUploadAsync(store, spec);
+            throw;
+        }
+
+        if (spec.Input.Kind == JobInputKind.Upload && job.Spec.Input.Location != spec.Input.Location)
+        {
+            // A concurrent request with the same key made the job with its own file: this one's is not needed.
+            await DeleteOwnUploadAsync(store, spec);
         }
 
         if (job.CreatedAt < started)
@@ -269,7 +276,7 @@ public static class JobsApi
 
         // The upload goes to the object store before the job exists, so any silo can fetch it; fields that come
         // after the file are checked once it is stored, and a refusal removes it again.
-        var key = ObjectKeys.Source(tenant, id);
+        var key = ObjectKeys.StreamedSource(tenant, id, Guid.CreateVersion7());
         var (form, invalid) = await StreamedForm.ReadAsync(context.Request, key, store, options.MaxUploadBytes, UploadFields, context.RequestAborted);
         if (form is null)
         {
@@ -301,6 +308,9 @@ public static class JobsApi
         return (new JobSpec(tenant, new JobInput(JobInputKind.Upload, key, fileName.Length > 0 ? fileName[..Math.Min(fileName.Length, 255)] : null, form.FileBytes),
             priority, maxAttempts, webhooks.CallbackUrlFor(tenant, callbackUrl)), null);
     }
+
+    private static Task DeleteOwnUploadAsync(IObjectStore store, JobSpec spec) =>
+        spec.Input.Kind == JobInputKind.Upload ? store.DeleteAsync(spec.Input.Location, CancellationToken.None) : Task.CompletedTask;
 
     /// <summary>An optional whole-number form field: true with null if absent, false if present but not a number.</summary>
     private static bool TryReadNumber(IReadOnlyDictionary<string, string> fields, string field, out int? value)

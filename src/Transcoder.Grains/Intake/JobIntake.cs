@@ -156,8 +156,21 @@ public sealed class JobIntake : BackgroundService
     /// Whether a stored job is what this request made: a replay. The upload's file name and size are for display
     /// and do not make a request another.
     /// </summary>
-    private static bool SameRequest(JobSpec stored, JobSpec requested) =>
-        stored with { Input = stored.Input with { FileName = null, SizeBytes = null } } == requested with { Input = requested.Input with { FileName = null, SizeBytes = null } };
+    /// <summary>
+    /// Whether a repeat asks for what the stored job asked: the same settings and, for a URL, the same URL. An
+    /// upload's object key is the service's own (each request stores its file under its own), not the client's.
+    /// </summary>
+    private static bool SameRequest(JobSpec stored, JobSpec requested) => Comparable(stored) == Comparable(requested);
+
+    private static JobSpec Comparable(JobSpec spec) => spec with
+    {
+        Input = spec.Input with
+        {
+            Location = spec.Input.Kind == JobInputKind.Upload ? "" : spec.Input.Location,
+            FileName = null,
+            SizeBytes = null,
+        },
+    };
 
     private sealed record Pending(JobView Job);
 }
