@@ -63,6 +63,7 @@ public static class ApiExtensions
         builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster");
         builder.Services.AddSingleton<JobWatchService>();
         builder.Services.AddSingleton<JobLinks>();
+        builder.Services.AddSingleton<UploadAllowance>();
 
         // Registered after the Orleans client, so it stops (sending what it holds) before the client does.
         builder.Services.AddSingleton<JobSubmitter>();

@@ -30,8 +30,42 @@ public sealed class ApiOptions
     [Range(1, 1000)]
     public int MaxPageSize { get; set; } = 100;
 
+    /// <summary>Uploads one tenant may have open: resumable ones not yet completed, streamed ones in progress. Default 20.</summary>
+    [Range(1, 100_000)]
+    public int MaxOpenUploadsPerTenant { get; set; } = 20;
+
+    /// <summary>Bytes a tenant's open uploads may declare together. Default 100 GiB.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxOpenUploadBytesPerTenant { get; set; } = 100L * 1024 * 1024 * 1024;
+
+    /// <summary>Tenants with other upload caps than the defaults.</summary>
+    public List<TenantUploadCaps> TenantUploadCaps { get; set; } = [];
+
+    /// <summary>
+    /// Streamed uploads (multipart/form-data to POST /v1/jobs) one replica runs at once, each holding an 8 MiB
+    /// buffer; beyond it a request is answered 503 with Retry-After. Default 16.
+    /// </summary>
+    [Range(1, 4096)]
+    public int MaxConcurrentStreamedUploads { get; set; } = 16;
+
+    /// <summary>The caps that apply to a tenant's uploads.</summary>
+    public Storage.UploadCaps UploadCapsFor(string tenant) =>
+        TenantUploadCaps.FirstOrDefault(t => t.Tenant == tenant) is { } own
+            ? new(own.MaxOpenUploads ?? MaxOpenUploadsPerTenant, own.MaxOpenUploadBytes ?? MaxOpenUploadBytesPerTenant)
+            : new(MaxOpenUploadsPerTenant, MaxOpenUploadBytesPerTenant);
+
     /// <summary>Who runs this deployment, as the API document's contact. Section "Api:Contact".</summary>
     public ApiContact Contact { get; set; } = new();
+}
+
+/// <summary>One tenant's upload caps; what it leaves out is the default.</summary>
+public sealed class TenantUploadCaps
+{
+    public string Tenant { get; set; } = "";
+
+    public int? MaxOpenUploads { get; set; }
+
+    public long? MaxOpenUploadBytes { get; set; }
 }
 
 /// <summary>The API document's contact: whoever runs the deployment.</summary>

@@ -40,6 +40,12 @@ public static class StorageExtensions
         services.AddSingleton<IWorkQueue, WorkQueue>();
         services.AddSingleton<IJobSubmissions, JobSubmissions>();
         services.AddSingleton<IWebhookOutbox, WebhookOutbox>();
+        services.AddSingleton<IUploadLedger, UploadLedger>();
+        services.AddOptions<HousekeepingOptions>()
+            .Bind(configuration.GetSection(HousekeepingOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<StorageSweeper>();
         services.AddSingleton<DatabaseMigrator>();
         services.AddHealthChecks()
             .AddCheck<PostgresHealthCheck>("postgres")

@@ -30,6 +30,9 @@ public interface IWebhookOutbox
 
     /// <summary>A job's webhooks, oldest first.</summary>
     Task<IReadOnlyList<WebhookDeliveryStatus>> ListForJobAsync(Guid jobId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes up to <paramref name="limit"/> deliveries done (delivered or abandoned) before <paramref name="before"/>; returns how many.</summary>
+    Task<int> PruneAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken);
 }
 
 /// <inheritdoc />
@@ -60,6 +63,20 @@ public sealed class WebhookOutbox(NpgsqlDataSource dataSource) : IWebhookOutbox
         }
 
         return claimed;
+    }
+
+    public async Task<int> PruneAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            DELETE FROM webhook_deliveries
+            WHERE id IN (
+                SELECT id FROM webhook_deliveries
+                WHERE (delivered_at IS NOT NULL OR abandoned_at IS NOT NULL) AND coalesce(delivered_at, abandoned_at) < @before
+                LIMIT @limit)
+            """);
+        command.Parameters.AddWithValue("before", before);
+        command.Parameters.AddWithValue("limit", limit);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public Task MarkDeliveredAsync(string id, int status, CancellationToken cancellationToken) =>

@@ -46,6 +46,7 @@ public static class WorkerExtensions
         services.AddSingleton<WorkDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<WorkDispatcher>());
         services.AddHostedService<WebhookDeliverer>();
+        services.AddHostedService<Housekeeping.Sweeper>();
         return services;
     }
 

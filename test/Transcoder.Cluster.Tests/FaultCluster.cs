@@ -19,7 +19,7 @@ namespace Transcoder.Cluster.Tests;
 /// </summary>
 public sealed class FaultCluster : IAsyncDisposable
 {
-    private readonly List<SiloProcess> _silos = [];
+    private readonly List<ServiceProcess> _silos = [];
     private TestDatabase _database = null!;
     private IHost? _client;
     private NpgsqlDataSource? _data;
@@ -37,7 +37,7 @@ public sealed class FaultCluster : IAsyncDisposable
     /// <summary>The cluster's job table.</summary>
     public IJobRecordRepository Records { get; private set; } = null!;
 
-    public IReadOnlyList<SiloProcess> Silos => _silos;
+    public IReadOnlyList<ServiceProcess> Silos => _silos;
 
     public string LogFolder => Path.Combine(TestStack.DataFolder, "cluster-tests", Id);
 
@@ -103,7 +103,7 @@ public sealed class FaultCluster : IAsyncDisposable
         (await Eventually.ValueAsync(() => FindJobAsync(id), row => row is { } r && condition(r), within, $"job {id}: the condition was not met"))!;
 
     /// <summary>The silo with this name that is (or was last) running.</summary>
-    public SiloProcess Silo(string name) => _silos.Last(s => s.Name == name);
+    public ServiceProcess Silo(string name) => _silos.Last(s => s.Name == name);
 
     /// <summary>Starts silos with these names one after another, each once the one before is ready.</summary>
     public async Task StartSilosAsync(params string[] names)
@@ -116,7 +116,7 @@ public sealed class FaultCluster : IAsyncDisposable
                 settings[key] = value;
             }
 
-            var silo = SiloProcess.Start(name, settings, LogFolder);
+            var silo = ServiceProcess.StartSilo(name, settings, LogFolder);
             _silos.Add(silo);
             await silo.WaitReadyAsync(TimeSpan.FromMinutes(2));
         }

@@ -33,6 +33,24 @@ public static class TestStack
     /// <summary>The base64 key the stack's tokens are signed with.</summary>
     public static string SigningKey => File.ReadAllText(Path.Combine(DataFolder, "jwt.key")).Trim();
 
+    /// <summary>
+    /// The settings (environment variables) a process needs to join the stack as the stack's own API does: its
+    /// cluster, Postgres, bucket and keys. A test adds what it changes.
+    /// </summary>
+    public static Dictionary<string, string> ServiceSettings() => new()
+    {
+        ["Cluster__RedisConnectionString"] = $"{RedisConnectionString},abortConnect=false",
+        ["Postgres__ConnectionString"] = PostgresConnectionString,
+        ["ObjectStore__ServiceUrl"] = S3Url,
+        ["ObjectStore__Bucket"] = Bucket,
+        ["ObjectStore__AccessKey"] = "S3RVER",
+        ["ObjectStore__SecretKey"] = "S3RVER",
+        ["ObjectStore__PublicBaseUrl"] = $"{S3Url}/{Bucket}",
+        ["Auth__SigningKeys__0"] = SigningKey,
+        ["Webhooks__SigningKey"] = File.ReadAllText(Path.Combine(DataFolder, "webhook.key")).Trim(),
+        ["DOTNET_NOLOGO"] = "1",
+    };
+
     /// <summary>The repository these tests were built from (the folder holding Transcoder.Orleans.sln).</summary>
     public static string RepositoryRoot
     {

@@ -59,7 +59,7 @@ public static class JobsApi
 
     public static async Task<Results<Accepted<JobResponse>, ValidationProblem, ProblemHttpResult>> CreateJob(
         HttpContext context, IClusterClient cluster, JobSubmitter submitter, IObjectStore store, JobLinks links, IOptions<ApiOptions> options,
-        IOptions<WebhookOptions> webhooks)
+        IOptions<WebhookOptions> webhooks, UploadAllowance allowance)
     {
         var request = context.Request;
         var tenant = context.User.Tenant();
@@ -92,31 +92,24 @@ public static class JobsApi
             id = Guid.CreateVersion7();
         }
 
-        JobSpec spec;
         if (request.HasFormContentType)
         {
-            var (upload, errors) = await ReadUploadAsync(context, id, tenant, store, options.Value, webhooks.Value);
-            if (upload is null)
-            {
-                return TypedResults.ValidationProblem(errors!);
-            }
-
-            spec = upload;
+            using var slot = allowance.TryTakeStreamedSlot(context);
+            return slot is null
+                ? UploadAllowance.Busy()
+                : await CreateFromUploadAsync(context, id, tenant, started, submitter, store, links, options.Value, webhooks.Value, allowance);
         }
-        else if (request.HasJsonContentType())
-        {
-            var (fromUrl, errors) = await ReadJsonAsync(request, tenant, options.Value, webhooks.Value, context.RequestAborted);
-            if (fromUrl is null)
-            {
-                return TypedResults.ValidationProblem(errors!);
-            }
 
-            spec = fromUrl;
-        }
-        else
+        if (!request.HasJsonContentType())
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
                 title: "Unsupported content type", detail: "Send application/json with an inputUrl, or multipart/form-data with a file part.");
+        }
+
+        var (spec, errors) = await ReadJsonAsync(request, tenant, options.Value, webhooks.Value, context.RequestAborted);
+        if (spec is null)
+        {
+            return TypedResults.ValidationProblem(errors!);
         }
 
         // The same Idempotency-Key with the same request returns the job it made; with another request, 409.
@@ -127,28 +120,95 @@ public static class JobsApi
         }
         catch (JobsInFlightCapException ex)
         {
-            // No job took this request's file (each upload request stores its own object).
-            await DeleteOwnUploadAsync(store, spec);
             return TooManyJobsInFlight(context, ex);
         }
-        catch (JobConflictException)
+
+        return Accepted(context, job, started, links);
+    }
+
+    /// <summary>
+    /// A form upload: the file is recorded against the tenant's upload caps, streamed to an object of this request's
+    /// own, and its job submitted. The record goes once a job owns the file or the file is deleted; if neither is
+    /// known (the submission's answer was lost), it stays, and the sweeper deletes the file unless a job has it.
+    /// </summary>
+    private static async Task<Results<Accepted<JobResponse>, ValidationProblem, ProblemHttpResult>> CreateFromUploadAsync(
+        HttpContext context, Guid id, string tenant, DateTimeOffset started, JobSubmitter submitter, IObjectStore store, JobLinks links,
+        ApiOptions options, WebhookOptions webhooks, UploadAllowance allowance)
+    {
+        var key = ObjectKeys.StreamedSource(tenant, id, Guid.CreateVersion7());
+        var declared = context.Request.ContentLength ?? options.MaxUploadBytes;
+        if (await allowance.ReserveAsync(tenant, id, key, Math.Min(declared, options.MaxUploadBytes), context.RequestAborted) is { } refused)
         {
-            await DeleteOwnUploadAsync(store, spec);
-            throw;
+            return refused;
         }
 
-        if (spec.Input.Kind == JobInputKind.Upload && job.Spec.Input.Location != spec.Input.Location)
+        var settled = false;
+        try
         {
-            // A concurrent request with the same key made the job with its own file: this one's is not needed.
-            await DeleteOwnUploadAsync(store, spec);
-        }
+            JobSpec? spec;
+            Dictionary<string, string[]>? errors;
+            try
+            {
+                (spec, errors) = await ReadUploadAsync(context, key, tenant, store, options, webhooks);
+            }
+            catch
+            {
+                // A body that broke off or ran over: the form reader removed what it had stored.
+                settled = true;
+                throw;
+            }
 
+            if (spec is null)
+            {
+                // The form was refused, and its file (if stored) removed.
+                settled = true;
+                return TypedResults.ValidationProblem(errors!);
+            }
+
+            JobView job;
+            try
+            {
+                job = await submitter.SubmitAsync(id, spec);
+            }
+            catch (Exception ex) when (ex is JobsInFlightCapException or JobConflictException)
+            {
+                // No job took this request's file.
+                await store.DeleteAsync(key, CancellationToken.None);
+                settled = true;
+                if (ex is JobsInFlightCapException cap)
+                {
+                    return TooManyJobsInFlight(context, cap);
+                }
+
+                throw;
+            }
+
+            if (job.Spec.Input.Location != key)
+            {
+                // A concurrent request with the same Idempotency-Key made the job with its own file.
+                await store.DeleteAsync(key, CancellationToken.None);
+            }
+
+            settled = true;
+            return Accepted(context, job, started, links);
+        }
+        finally
+        {
+            if (settled)
+            {
+                await allowance.ReleaseAsync(key);
+            }
+        }
+    }
+
+    private static Accepted<JobResponse> Accepted(HttpContext context, JobView job, DateTimeOffset started, JobLinks links)
+    {
         if (job.CreatedAt < started)
         {
             context.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
         }
 
-        return TypedResults.Accepted(ApiRoutes.Job(id), links.ToResponse(job));
+        return TypedResults.Accepted(ApiRoutes.Job(job.Id), links.ToResponse(job));
     }
 
     public static async Task<Results<Ok<JobResponse>, ProblemHttpResult, ValidationProblem>> GetJob(
@@ -267,7 +327,7 @@ public static class JobsApi
     private static readonly IReadOnlySet<string> UploadFields = new HashSet<string>(["priority", "maxAttempts", "callbackUrl"], StringComparer.Ordinal);
 
     private static async Task<(JobSpec? Spec, Dictionary<string, string[]>? Errors)> ReadUploadAsync(
-        HttpContext context, Guid id, string tenant, IObjectStore store, ApiOptions options, WebhookOptions webhooks)
+        HttpContext context, string key, string tenant, IObjectStore store, ApiOptions options, WebhookOptions webhooks)
     {
         if (context.Request.ContentLength > options.MaxUploadBytes + (1 << 20))
         {
@@ -276,7 +336,6 @@ public static class JobsApi
 
         // The upload goes to the object store before the job exists, so any silo can fetch it; fields that come
         // after the file are checked once it is stored, and a refusal removes it again.
-        var key = ObjectKeys.StreamedSource(tenant, id, Guid.CreateVersion7());
         var (form, invalid) = await StreamedForm.ReadAsync(context.Request, key, store, options.MaxUploadBytes, UploadFields, context.RequestAborted);
         if (form is null)
         {
@@ -308,9 +367,6 @@ public static class JobsApi
         return (new JobSpec(tenant, new JobInput(JobInputKind.Upload, key, fileName.Length > 0 ? fileName[..Math.Min(fileName.Length, 255)] : null, form.FileBytes),
             priority, maxAttempts, webhooks.CallbackUrlFor(tenant, callbackUrl)), null);
     }
-
-    private static Task DeleteOwnUploadAsync(IObjectStore store, JobSpec spec) =>
-        spec.Input.Kind == JobInputKind.Upload ? store.DeleteAsync(spec.Input.Location, CancellationToken.None) : Task.CompletedTask;
 
     /// <summary>An optional whole-number form field: true with null if absent, false if present but not a number.</summary>
     private static bool TryReadNumber(IReadOnlyDictionary<string, string> fields, string field, out int? value)

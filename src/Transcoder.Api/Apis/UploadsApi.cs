@@ -62,8 +62,8 @@ public static class UploadsApi
         return api;
     }
 
-    public static async Task<Results<Created<UploadResponse>, ValidationProblem>> CreateUpload(
-        CreateUploadRequest request, HttpContext context, IMultipartUploads uploads, IOptions<ApiOptions> options)
+    public static async Task<Results<Created<UploadResponse>, ValidationProblem, ProblemHttpResult>> CreateUpload(
+        CreateUploadRequest request, HttpContext context, IMultipartUploads uploads, IOptions<ApiOptions> options, UploadAllowance allowance)
     {
         var limits = options.Value;
         if (request.Size is not { } size || size < 1)
@@ -78,7 +78,25 @@ public static class UploadsApi
 
         var partSize = PartSize(size, limits.UploadPartBytes);
         var id = Guid.CreateVersion7();
-        var uploadId = await uploads.StartAsync(ObjectKeys.Source(context.User.Tenant(), id), context.RequestAborted);
+        var tenant = context.User.Tenant();
+        var key = ObjectKeys.Source(tenant, id);
+        if (await allowance.ReserveAsync(tenant, id, key, size, context.RequestAborted) is { } refused)
+        {
+            return refused;
+        }
+
+        string uploadId;
+        try
+        {
+            uploadId = await uploads.StartAsync(key, context.RequestAborted);
+        }
+        catch
+        {
+            await allowance.ReleaseAsync(key);
+            throw;
+        }
+
+        await allowance.SetUploadIdAsync(key, uploadId);
         var partCount = (int)((size + partSize - 1) / partSize);
         return TypedResults.Created(ApiRoutes.Upload(id, uploadId), new UploadResponse(id, uploadId, size, partSize, partCount));
     }
@@ -110,7 +128,7 @@ public static class UploadsApi
     }
 
     public static async Task<Results<Ok<UploadStatusResponse>, ValidationProblem, ProblemHttpResult>> GetUpload(
-        string id, string? uploadId, HttpContext context, IMultipartUploads uploads)
+        string id, string? uploadId, HttpContext context, IMultipartUploads uploads, UploadAllowance allowance)
     {
         if (!TryRead(id, uploadId, out var jobId, out var invalid))
         {
@@ -125,7 +143,7 @@ public static class UploadsApi
 
     public static async Task<Results<Accepted<JobResponse>, ValidationProblem, ProblemHttpResult>> CompleteUpload(
         string id, HttpContext context, IClusterClient cluster, JobSubmitter submitter, IMultipartUploads uploads, IObjectStore store,
-        JobLinks links, IOptions<ApiOptions> options, IOptions<WebhookOptions> webhooks)
+        JobLinks links, IOptions<ApiOptions> options, IOptions<WebhookOptions> webhooks, UploadAllowance allowance)
     {
         if (!Guid.TryParseExact(id, "D", out var jobId))
         {
@@ -148,6 +166,7 @@ public static class UploadsApi
             }
 
             context.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
+            await allowance.ReleaseAsync(ObjectKeys.Source(tenant, jobId));
             return TypedResults.Accepted(ApiRoutes.Job(jobId), links.ToResponse(existing));
         }
 
@@ -191,17 +210,19 @@ public static class UploadsApi
         try
         {
             var job = await submitter.SubmitAsync(jobId, new JobSpec(tenant, input, request.Priority ?? JobSpec.DefaultPriority, request.MaxAttempts, webhooks.Value.CallbackUrlFor(tenant, request.CallbackUrl)));
+            await allowance.ReleaseAsync(key);
             return TypedResults.Accepted(ApiRoutes.Job(jobId), links.ToResponse(job));
         }
         catch (JobsInFlightCapException ex)
         {
-            // The joined file stays: completing again once a job has ended submits it.
+            // The joined file stays, still counted as an open upload: completing again once a job has ended
+            // submits it; left alone, the sweeper removes it with the other abandoned uploads.
             return JobsApi.TooManyJobsInFlight(context, ex);
         }
     }
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> AbortUpload(
-        string id, string? uploadId, HttpContext context, IMultipartUploads uploads)
+        string id, string? uploadId, HttpContext context, IMultipartUploads uploads, UploadAllowance allowance)
     {
         if (!TryRead(id, uploadId, out var jobId, out var invalid))
         {
@@ -215,6 +236,7 @@ public static class UploadsApi
         }
 
         await uploads.AbortAsync(key, uploadId!, context.RequestAborted);
+        await allowance.ReleaseAsync(key);
         return TypedResults.NoContent();
     }
 

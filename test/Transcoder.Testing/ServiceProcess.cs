@@ -1,21 +1,20 @@
 using System.Diagnostics;
 using System.Globalization;
 
-using Transcoder.Testing;
-
-namespace Transcoder.Cluster.Tests;
+namespace Transcoder.Testing;
 
 /// <summary>
-/// One silo of the solution's own build, run as a process of its own on loopback, as the local scripts run it.
-/// Only this process is ever stopped, by its id.
+/// One silo or API replica of the solution's own build, run as a process of its own on loopback, as the local
+/// scripts run it. It inherits the test run's environment (the stack's Postgres, Redis and bucket, its keys), with
+/// the settings given on top. Only this process is ever stopped, by its id.
 /// </summary>
-public sealed class SiloProcess : IAsyncDisposable
+public sealed class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StreamWriter _log;
     private readonly string _logPath;
 
-    private SiloProcess(string name, int httpPort, Process process, StreamWriter log, string logPath)
+    private ServiceProcess(string name, int httpPort, Process process, StreamWriter log, string logPath)
     {
         Name = name;
         HttpPort = httpPort;
@@ -37,10 +36,29 @@ public sealed class SiloProcess : IAsyncDisposable
         return reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
+    /// <summary>The base URL of its HTTP endpoint (health, metrics; the API's routes for a replica).</summary>
+    public string Url => $"http://127.0.0.1:{HttpPort}";
+
     /// <summary>Starts a silo named <paramref name="name"/> on free loopback ports, with the given settings (environment variables).</summary>
-    public static SiloProcess Start(string name, IReadOnlyDictionary<string, string> settings, string logFolder)
+    public static ServiceProcess StartSilo(string name, IReadOnlyDictionary<string, string> settings, string logFolder)
     {
-        var dll = SiloAssembly();
+        var siloSettings = new Dictionary<string, string>(settings)
+        {
+            ["Silo__Name"] = name,
+            ["Silo__SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+            ["Silo__GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture),
+            ["Silo__AdvertisedAddress"] = "127.0.0.1",
+        };
+        return Start("Transcoder.Silo", name, siloSettings, logFolder);
+    }
+
+    /// <summary>Starts an API replica named <paramref name="name"/> on a free loopback port, joined to the stack's cluster.</summary>
+    public static ServiceProcess StartApi(string name, IReadOnlyDictionary<string, string> settings, string logFolder) =>
+        Start("Transcoder.Api", name, settings, logFolder);
+
+    private static ServiceProcess Start(string project, string name, IReadOnlyDictionary<string, string> settings, string logFolder)
+    {
+        var dll = Assembly(project);
         var start = new ProcessStartInfo("dotnet", [dll])
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
@@ -53,10 +71,6 @@ public sealed class SiloProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        start.Environment["Silo__Name"] = name;
-        start.Environment["Silo__SiloPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture);
-        start.Environment["Silo__GatewayPort"] = FreePorts.Next().ToString(CultureInfo.InvariantCulture);
-        start.Environment["Silo__AdvertisedAddress"] = "127.0.0.1";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
 
         Directory.CreateDirectory(logFolder);
@@ -68,10 +82,10 @@ public sealed class SiloProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new SiloProcess(name, httpPort, process, log, logPath);
+        return new ServiceProcess(name, httpPort, process, log, logPath);
     }
 
-    /// <summary>Waits until the silo answers its readiness probe (which also checks that its dependencies answer).</summary>
+    /// <summary>Waits until the process answers its readiness probe (which also checks that its dependencies answer).</summary>
     public async Task WaitReadyAsync(TimeSpan within)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
@@ -82,7 +96,7 @@ public sealed class SiloProcess : IAsyncDisposable
                 if (_process.HasExited)
                 {
                     await _process.WaitForExitAsync(); // the last lines of output are in the log
-                    Assert.Fail($"silo {Name} exited with {_process.ExitCode}; its last output:\n{LogTail()}");
+                    throw new InvalidOperationException($"{Name} exited with {_process.ExitCode}; its last output:\n{LogTail()}");
                 }
 
                 try
@@ -94,11 +108,11 @@ public sealed class SiloProcess : IAsyncDisposable
                 {
                     return false; // not listening, or not answering, yet
                 }
-            }, within, $"silo {Name} was not ready", TimeSpan.FromMilliseconds(250));
+            }, within, $"{Name} was not ready", TimeSpan.FromMilliseconds(250));
         }
         catch (TimeoutException ex)
         {
-            Assert.Fail($"{ex.Message}; its last output:\n{LogTail()}");
+            throw new TimeoutException($"{ex.Message}; its last output:\n{LogTail()}", ex);
         }
     }
 
@@ -152,17 +166,11 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// A loopback port nothing listens on or is connected from right now. Fixed ports would sit in the ephemeral
-    /// range, where an open outgoing connection (to Postgres, say) may hold one and make the bind fail.
-    /// </summary>
-
-    /// <summary>The silo built alongside these tests (same configuration), found from the repository root.</summary>
-    private static string SiloAssembly()
+    /// <summary>The project's build alongside these tests (same configuration), found from the repository root.</summary>
+    private static string Assembly(string project)
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        var dll = Path.Combine(TestStack.RepositoryRoot, "src", "Transcoder.Silo", "bin", configuration, "net10.0", "Transcoder.Silo.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing: build the solution first (infra/local/test.sh does)");
-        return dll;
+        var dll = Path.Combine(TestStack.RepositoryRoot, "src", project, "bin", configuration, "net10.0", $"{project}.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"{dll} is missing: build the solution first (infra/local/test.sh does)", dll);
     }
 }
