@@ -39,6 +39,9 @@ public sealed record JobOutputs
     /// <summary>The completed job of the same tenant whose package this is, when the input and settings were the same.</summary>
     [Id(9)] public Guid? ReusedFrom { get; init; }
 
+    /// <summary>What the source is, as the probe found it.</summary>
+    [Id(10)] public SourceFacts? Source { get; init; }
+
     /// <summary>The video renditions, largest first.</summary>
     public IEnumerable<Rendition> Video => Renditions.Where(r => r.Kind == RenditionKind.Video);
 }

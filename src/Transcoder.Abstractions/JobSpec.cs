@@ -6,14 +6,19 @@ namespace Transcoder.Abstractions;
 /// <param name="Priority">1 (most urgent) to 10, as BullMQ counts.</param>
 /// <param name="MaxAttempts">Attempts before a retryable failure dead-letters the job; null for the service's default.</param>
 /// <param name="CallbackUrl">An http(s) URL the service POSTs the job to, signed, when it ends; null for none.</param>
+/// <param name="Name">What people call the video: given at submission, or the file's name or the URL's last segment.</param>
 [GenerateSerializer, Immutable, Alias("transcoder.job-spec")]
 public sealed record JobSpec(
     [property: Id(0)] string Tenant,
     [property: Id(1)] JobInput Input,
     [property: Id(2)] int Priority,
     [property: Id(3)] int? MaxAttempts = null,
-    [property: Id(4)] string? CallbackUrl = null)
+    [property: Id(4)] string? CallbackUrl = null,
+    [property: Id(5)] string? Name = null)
 {
+    /// <summary>The longest name a job may have.</summary>
+    public const int MaxNameLength = 200;
+
     /// <summary>The most attempts a job may ask for.</summary>
     public const int MostAttempts = 10;
 

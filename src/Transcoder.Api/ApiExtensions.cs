@@ -62,6 +62,8 @@ public static class ApiExtensions
         builder.Services.AddSignalR();
         builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster");
         builder.Services.AddSingleton<JobWatchService>();
+        builder.Services.AddSingleton<TenantFeed>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<TenantFeed>());
         builder.Services.AddSingleton<JobLinks>();
         builder.Services.AddSingleton<UploadAllowance>();
 

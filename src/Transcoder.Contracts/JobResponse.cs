@@ -11,6 +11,9 @@ public sealed record JobResponse
 {
     public required Guid Id { get; init; }
 
+    /// <summary>What people call the video: given at submission, or the uploaded file's name, or the URL's last segment.</summary>
+    public string? Name { get; init; }
+
     /// <summary>queued, processing, completed, failed or canceled.</summary>
     [Description("queued, processing, completed, failed or canceled")]
     public required string Status { get; init; }
@@ -54,6 +57,12 @@ public sealed record JobResponse
     /// <summary>A poster image; null until the job completes (and for audio-only jobs).</summary>
     public Uri? PosterUrl { get; init; }
 
+    /// <summary>The package's duration in seconds, once it is playable.</summary>
+    public double? DurationSeconds { get; init; }
+
+    /// <summary>What the source is (container, codecs, size, frame rate, channels), once it was probed.</summary>
+    public SourceFacts? Source { get; init; }
+
     /// <summary>A WebVTT thumbnails track for seek previews, pointing into a sprite image.</summary>
     public Uri? StoryboardUrl { get; init; }
 
@@ -83,6 +92,7 @@ public static class JobResponses
         return new JobResponse
         {
             Id = job.Id,
+            Name = job.Spec.Name,
             Status = job.Status.ToWire(),
             Progress = job.Progress,
             Stage = job.Stage,
@@ -106,6 +116,8 @@ public static class JobResponses
             ReusedFrom = outputs?.ReusedFrom,
             PosterUrl = Url(outputs?.PosterKey, publicUrl),
             StoryboardUrl = Url(outputs?.StoryboardKey, publicUrl),
+            DurationSeconds = outputs is { DurationSeconds: > 0 } ? outputs.DurationSeconds : null,
+            Source = outputs?.Source,
             CallbackUrl = job.Spec.CallbackUrl,
         };
     }

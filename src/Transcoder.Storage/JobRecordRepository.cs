@@ -18,8 +18,11 @@ public interface IJobRecordRepository
     /// </summary>
     Task UpsertAsync(JobView job, CancellationToken cancellationToken);
 
-    /// <summary>The tenant's jobs, newest first, after <paramref name="cursor"/> if given.</summary>
-    Task<JobPage> ListAsync(string tenant, JobStatus? status, int limit, JobCursor? cursor, CancellationToken cancellationToken);
+    /// <summary>
+    /// The tenant's jobs, newest first, after <paramref name="cursor"/> if given; only those with
+    /// <paramref name="status"/>, and whose name contains <paramref name="nameContains"/> (any case), if given.
+    /// </summary>
+    Task<JobPage> ListAsync(string tenant, JobStatus? status, string? nameContains, int limit, JobCursor? cursor, CancellationToken cancellationToken);
 
     /// <summary>One job's row, or null.</summary>
     Task<JobView?> FindAsync(Guid id, CancellationToken cancellationToken);
@@ -46,7 +49,7 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
         id, tenant, status, stage, progress, priority, input_kind, input_location, created_at, started_at,
         completed_at, updated_at, processing_node, attempts, renditions, hls_key, dash_key, error_code, error_message, cost, poster_key, storyboard_key, playable_at,
         max_attempts, dead_lettered_at, error_detail, content_hash, ladder_hash, reused_from, callback_url,
-        input_file_name, input_size_bytes, duration_seconds
+        input_file_name, input_size_bytes, duration_seconds, name, source
         """;
 
     public async Task UpsertAsync(JobView job, CancellationToken cancellationToken)
@@ -60,7 +63,7 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
             VALUES (@id, @tenant, @status, @stage, @progress, @priority, @input_kind, @input_location, @created_at, @started_at,
                     @completed_at, @updated_at, @processing_node, @attempts, @renditions, @hls_key, @dash_key, @error_code, @error_message, @cost, @poster_key, @storyboard_key, @playable_at,
                     @max_attempts, @dead_lettered_at, @error_detail, @content_hash, @ladder_hash, @reused_from, @callback_url,
-                    @input_file_name, @input_size_bytes, @duration_seconds)
+                    @input_file_name, @input_size_bytes, @duration_seconds, @name, @source)
             ON CONFLICT (id) DO UPDATE SET
                 status = EXCLUDED.status, stage = EXCLUDED.stage, progress = EXCLUDED.progress,
                 started_at = EXCLUDED.started_at, completed_at = EXCLUDED.completed_at, updated_at = EXCLUDED.updated_at,
@@ -70,7 +73,7 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
                 poster_key = EXCLUDED.poster_key, storyboard_key = EXCLUDED.storyboard_key, playable_at = EXCLUDED.playable_at,
                 dead_lettered_at = EXCLUDED.dead_lettered_at, error_detail = EXCLUDED.error_detail,
                 content_hash = EXCLUDED.content_hash, ladder_hash = EXCLUDED.ladder_hash, reused_from = EXCLUDED.reused_from,
-                duration_seconds = EXCLUDED.duration_seconds
+                duration_seconds = EXCLUDED.duration_seconds, source = EXCLUDED.source
             WHERE transcode_jobs.updated_at <= EXCLUDED.updated_at
             RETURNING id, tenant, status, completed_at, updated_at, callback_url)
             INSERT INTO webhook_deliveries (id, job_id, tenant, event, url)
@@ -117,15 +120,18 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
         p.Add(Nullable("reused_from", NpgsqlDbType.Uuid, outputs?.ReusedFrom));
         p.Add(Nullable("callback_url", NpgsqlDbType.Text, spec.CallbackUrl));
         p.Add(Nullable("duration_seconds", NpgsqlDbType.Double, outputs?.DurationSeconds));
+        p.Add(Nullable("name", NpgsqlDbType.Text, spec.Name));
+        p.Add(new NpgsqlParameter("source", NpgsqlDbType.Jsonb) { Value = outputs?.Source is { } source ? JsonSerializer.Serialize(source, Json) : DBNull.Value });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<JobPage> ListAsync(string tenant, JobStatus? status, int limit, JobCursor? cursor, CancellationToken cancellationToken)
+    public async Task<JobPage> ListAsync(string tenant, JobStatus? status, string? nameContains, int limit, JobCursor? cursor, CancellationToken cancellationToken)
     {
         var sql = $"""
             SELECT {Columns} FROM transcode_jobs
             WHERE tenant = @tenant
               AND (@status::text IS NULL OR status = @status)
+              AND (@name::text IS NULL OR name ILIKE '%' || @name || '%' ESCAPE '\')
               AND (@after_created::timestamptz IS NULL OR (created_at, id) < (@after_created, @after_id))
             ORDER BY created_at DESC, id DESC
             LIMIT @limit
@@ -133,6 +139,7 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
         await using var command = dataSource.CreateCommand(sql);
         command.Parameters.AddWithValue("tenant", tenant);
         command.Parameters.Add(new NpgsqlParameter("status", NpgsqlDbType.Text) { Value = (object?)status?.ToWire() ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("name", NpgsqlDbType.Text) { Value = (object?)EscapeLike(nameContains) ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("after_created", NpgsqlDbType.TimestampTz) { Value = (object?)cursor?.CreatedAt.UtcDateTime ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter("after_id", NpgsqlDbType.Uuid) { Value = (object?)cursor?.Id ?? DBNull.Value });
         command.Parameters.AddWithValue("limit", limit + 1);
@@ -227,7 +234,8 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
                 input,
                 reader.GetInt16(5),
                 reader.IsDBNull(23) ? null : reader.GetInt16(23),
-                reader.IsDBNull(29) ? null : reader.GetString(29)),
+                reader.IsDBNull(29) ? null : reader.GetString(29),
+                reader.IsDBNull(33) ? null : reader.GetString(33)),
             Status = status,
             Stage = reader.GetString(3),
             Progress = reader.GetFloat(4),
@@ -252,9 +260,14 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
                 LadderHash = reader.IsDBNull(27) ? null : reader.GetString(27),
                 ReusedFrom = reader.IsDBNull(28) ? null : reader.GetGuid(28),
                 DurationSeconds = reader.IsDBNull(32) ? 0 : reader.GetDouble(32),
+                Source = reader.IsDBNull(34) ? null : JsonSerializer.Deserialize<SourceFacts>(reader.GetString(34), Json),
             },
         };
     }
+
+    /// <summary>The text matched literally inside an ILIKE pattern: its wildcards and the escape character escaped.</summary>
+    private static string? EscapeLike(string? text) =>
+        string.IsNullOrEmpty(text) ? null : text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 
     /// <summary>How the row names a kind of input.</summary>
     internal static string InputKind(JobInput input) => input.Kind == JobInputKind.Url ? "url" : "upload";

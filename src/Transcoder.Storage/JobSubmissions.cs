@@ -36,9 +36,9 @@ public sealed class JobSubmissions(NpgsqlDataSource dataSource, WorkSignal signa
         var created = new HashSet<Guid>();
         await using (var insert = new NpgsqlCommand("""
             INSERT INTO transcode_jobs (id, tenant, status, stage, priority, input_kind, input_location, input_file_name, input_size_bytes,
-                                        created_at, updated_at, max_attempts, callback_url)
+                                        created_at, updated_at, max_attempts, callback_url, name)
             SELECT * FROM unnest(@ids, @tenants, @statuses, @stages, @priorities, @kinds, @locations, @file_names, @sizes,
-                                 @times, @times, @max_attempts, @callback_urls)
+                                 @times, @times, @max_attempts, @callback_urls, @names)
             ON CONFLICT (id) DO NOTHING
             RETURNING id
             """, connection, transaction))
@@ -56,6 +56,7 @@ public sealed class JobSubmissions(NpgsqlDataSource dataSource, WorkSignal signa
             p.Add(Array("times", NpgsqlDbType.TimestampTz, distinct.Select(j => j.CreatedAt.UtcDateTime)));
             p.Add(Array("max_attempts", NpgsqlDbType.Smallint, distinct.Select(j => j.Spec.MaxAttempts is { } max ? (short?)max : null)));
             p.Add(Array("callback_urls", NpgsqlDbType.Text, distinct.Select(j => j.Spec.CallbackUrl)));
+            p.Add(Array("names", NpgsqlDbType.Text, distinct.Select(j => j.Spec.Name)));
             await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {

@@ -89,8 +89,22 @@ public sealed partial class LadderPipeline(
             Cost = JobCosts.Price(encoded.CpuSeconds, title.DurationSeconds, videoRenditions, worker.Value.DollarsPerVcpuHour),
             ContentHash = contentHash,
             LadderHash = reuse.LadderHash,
+            Source = Facts(source),
         };
     }
+
+    private static SourceFacts Facts(SourceInfo source) => new(
+        source.FormatName,
+        source.SizeBytes,
+        source.Duration.TotalSeconds,
+        source.Video?.Codec,
+        source.Video?.Width,
+        source.Video?.Height,
+        source.Video is { FrameRate: var rate } && rate != Rational.Zero ? Math.Round(rate.ToDouble(), 3) : null,
+        source.Audio?.Codec,
+        source.Audio?.Channels,
+        source.AudioStreams.Count,
+        source.TextStreams.Count);
 
     private async Task FetchAsync(JobInput input, string path, CancellationToken token)
     {

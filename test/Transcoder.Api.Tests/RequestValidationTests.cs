@@ -22,6 +22,8 @@ public sealed class RequestValidationTests(ApiFactory factory) : IClassFixture<A
     [InlineData("""{"inputUrl":"https://example.com/a.mp4","callbackUrl":"/relative/hook"}""", "callbackUrl")]
     [InlineData("""{"inputUrl":"https://example.com/a.mp4","callbackUrl":"https://user:secret@example.com/hook"}""", "callbackUrl")]
     [InlineData("""{"inputUrl":"https://example.com/a.mp4","callbackUrl":"http://hooks.example.com/hook"}""", "callbackUrl")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","name":"   "}""", "name")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","name":"tab\there"}""", "name")]
     [InlineData("""{"inputUrl":"https://example.com/a.mp4","colour":"blue"}""", "body")]
     [InlineData("""{"inputUrl":"https://example.com/a.mp4","priority":"high"}""", "body")]
     [InlineData("""{"priority":5}""", "inputUrl")]
@@ -34,6 +36,26 @@ public sealed class RequestValidationTests(ApiFactory factory) : IClassFixture<A
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await ProblemAsync(response);
         Assert.True(problem["errors"]!.AsObject().ContainsKey(field), problem.ToJsonString());
+    }
+
+    [Fact]
+    public async Task CreateJob_NameLongerThan200_Is400()
+    {
+        var body = $$"""{"inputUrl":"https://example.com/a.mp4","name":"{{new string('n', 201)}}"}""";
+
+        using var response = await _client.PostAsync("/v1/jobs", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await ProblemAsync(response))["errors"]!.AsObject().ContainsKey("name"));
+    }
+
+    [Fact]
+    public async Task ListJobs_SearchLongerThan200_Is400()
+    {
+        using var response = await _client.GetAsync($"/v1/jobs?q={new string('q', 201)}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await ProblemAsync(response))["errors"]!.AsObject().ContainsKey("q"));
     }
 
     [Fact]

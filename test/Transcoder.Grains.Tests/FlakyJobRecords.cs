@@ -26,8 +26,8 @@ public sealed class FlakyJobRecords(JobRecordRepository inner) : IJobRecordRepos
         return inner.UpsertAsync(job, cancellationToken);
     }
 
-    public Task<JobPage> ListAsync(string tenant, JobStatus? status, int limit, JobCursor? cursor, CancellationToken cancellationToken) =>
-        inner.ListAsync(tenant, status, limit, cursor, cancellationToken);
+    public Task<JobPage> ListAsync(string tenant, JobStatus? status, string? nameContains, int limit, JobCursor? cursor, CancellationToken cancellationToken) =>
+        inner.ListAsync(tenant, status, nameContains, limit, cursor, cancellationToken);
 
     public Task<JobView?> FindAsync(Guid id, CancellationToken cancellationToken) => inner.FindAsync(id, cancellationToken);
 

@@ -124,13 +124,13 @@ public class JobRecordRepositoryTests(StorageFixture fixture) : IAsyncLifetime
             await repository.UpsertAsync(job, CancellationToken.None);
         }
 
-        var first = await repository.ListAsync(_tenant, null, 2, null, CancellationToken.None);
+        var first = await repository.ListAsync(_tenant, null, null, 2, null, CancellationToken.None);
         Assert.True(JobCursor.TryDecode(first.NextCursor, out var cursor));
-        var second = await repository.ListAsync(_tenant, null, 2, cursor, CancellationToken.None);
+        var second = await repository.ListAsync(_tenant, null, null, 2, cursor, CancellationToken.None);
         Assert.True(JobCursor.TryDecode(second.NextCursor, out cursor));
-        var third = await repository.ListAsync(_tenant, null, 2, cursor, CancellationToken.None);
-        var completed = await repository.ListAsync(_tenant, JobStatus.Completed, 10, null, CancellationToken.None);
-        var otherTenant = await repository.ListAsync("someone-else", null, 10, null, CancellationToken.None);
+        var third = await repository.ListAsync(_tenant, null, null, 2, cursor, CancellationToken.None);
+        var completed = await repository.ListAsync(_tenant, JobStatus.Completed, null, 10, null, CancellationToken.None);
+        var otherTenant = await repository.ListAsync("someone-else", null, null, 10, null, CancellationToken.None);
 
         Assert.Equal(jobs.AsEnumerable().Reverse().Select(j => j.Id), first.Jobs.Concat(second.Jobs).Concat(third.Jobs).Select(j => j.Id));
         Assert.Null(third.NextCursor);

@@ -65,11 +65,16 @@ public static class JobValidation
     }
 
     /// <summary>
-    /// The settings every way of submitting a job shares: priority, attempts and callback URL. Adds an error per
+    /// The settings every way of submitting a job shares: priority, attempts, callback URL and name. Adds an error per
     /// bad field to <paramref name="errors"/>; returns the priority to use.
     /// </summary>
-    public static int CheckJobSettings(int? priority, int? maxAttempts, string? callbackUrl, WebhookOptions webhooks, Dictionary<string, string[]> errors)
+    public static int CheckJobSettings(int? priority, int? maxAttempts, string? callbackUrl, string? name, WebhookOptions webhooks, Dictionary<string, string[]> errors)
     {
+        if (!JobNames.TryValidate(name, out var nameError))
+        {
+            errors["name"] = [nameError!];
+        }
+
         if (!TryValidatePriority(priority, out var resolved, out var priorityError))
         {
             errors["priority"] = [priorityError!];
@@ -88,9 +93,9 @@ public static class JobValidation
         return resolved;
     }
 
-    /// <inheritdoc cref="CheckJobSettings(int?, int?, string?, WebhookOptions, Dictionary{string, string[]})"/>
+    /// <inheritdoc cref="CheckJobSettings(int?, int?, string?, string?, WebhookOptions, Dictionary{string, string[]})"/>
     public static int CheckJobSettings(JobSettingsRequest request, WebhookOptions webhooks, Dictionary<string, string[]> errors) =>
-        CheckJobSettings(request.Priority, request.MaxAttempts, request.CallbackUrl, webhooks, errors);
+        CheckJobSettings(request.Priority, request.MaxAttempts, request.CallbackUrl, request.Name, webhooks, errors);
 
     public static bool TryValidateMaxAttempts(int? requested, out string? error)
     {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Transcoder.Abstractions;
 using Transcoder.Api.Auth;
 using Transcoder.Api.Contracts;
+using Transcoder.Api.Hubs;
 using Transcoder.Storage;
 using Transcoder.Contracts.Webhooks;
 using Transcoder.Contracts;
@@ -38,7 +39,7 @@ public static class JobsApi
         api.MapGet("/", ListJobs)
             .WithName("ListJobs")
             .WithSummary("List jobs")
-            .WithDescription("The caller's jobs, newest first. Filter by status; page with limit and the 'next' cursor passed as 'after'.");
+            .WithDescription("The caller's jobs, newest first. Filter by status and by a part of the name (q, any case); page with limit and the 'next' cursor passed as 'after'.");
 
         api.MapDelete("/{id}", CancelJob)
             .WithName("CancelJob")
@@ -59,7 +60,7 @@ public static class JobsApi
 
     public static async Task<Results<Accepted<JobResponse>, ValidationProblem, ProblemHttpResult>> CreateJob(
         HttpContext context, IClusterClient cluster, JobSubmitter submitter, IObjectStore store, JobLinks links, IOptions<ApiOptions> options,
-        IOptions<WebhookOptions> webhooks, UploadAllowance allowance)
+        IOptions<WebhookOptions> webhooks, UploadAllowance allowance, TenantFeed feed)
     {
         var request = context.Request;
         var tenant = context.User.Tenant();
@@ -97,7 +98,7 @@ public static class JobsApi
             using var slot = allowance.TryTakeStreamedSlot(context);
             return slot is null
                 ? UploadAllowance.Busy()
-                : await CreateFromUploadAsync(context, id, tenant, started, submitter, store, links, options.Value, webhooks.Value, allowance);
+                : await CreateFromUploadAsync(context, id, tenant, started, submitter, store, links, options.Value, webhooks.Value, allowance, feed);
         }
 
         if (!request.HasJsonContentType())
@@ -123,7 +124,7 @@ public static class JobsApi
             return TooManyJobsInFlight(context, ex);
         }
 
-        return Accepted(context, job, started, links);
+        return Accepted(context, job, started, links, feed);
     }
 
     /// <summary>
@@ -133,7 +134,7 @@ public static class JobsApi
     /// </summary>
     private static async Task<Results<Accepted<JobResponse>, ValidationProblem, ProblemHttpResult>> CreateFromUploadAsync(
         HttpContext context, Guid id, string tenant, DateTimeOffset started, JobSubmitter submitter, IObjectStore store, JobLinks links,
-        ApiOptions options, WebhookOptions webhooks, UploadAllowance allowance)
+        ApiOptions options, WebhookOptions webhooks, UploadAllowance allowance, TenantFeed feed)
     {
         var key = ObjectKeys.StreamedSource(tenant, id, Guid.CreateVersion7());
         var declared = context.Request.ContentLength ?? options.MaxUploadBytes;
@@ -190,7 +191,7 @@ public static class JobsApi
             }
 
             settled = true;
-            return Accepted(context, job, started, links);
+            return Accepted(context, job, started, links, feed);
         }
         finally
         {
@@ -201,14 +202,20 @@ public static class JobsApi
         }
     }
 
-    private static Accepted<JobResponse> Accepted(HttpContext context, JobView job, DateTimeOffset started, JobLinks links)
+    /// <summary>The 202 for a job: a replay says so; a new job is also announced to its tenant's open pages.</summary>
+    private static Accepted<JobResponse> Accepted(HttpContext context, JobView job, DateTimeOffset started, JobLinks links, TenantFeed feed)
     {
+        var response = links.ToResponse(job);
         if (job.CreatedAt < started)
         {
             context.Response.Headers[IdempotencyKeys.ReplayedHeader] = "true";
         }
+        else
+        {
+            feed.Created(job.Tenant, response);
+        }
 
-        return TypedResults.Accepted(ApiRoutes.Job(job.Id), links.ToResponse(job));
+        return TypedResults.Accepted(ApiRoutes.Job(job.Id), response);
     }
 
     public static async Task<Results<Ok<JobResponse>, ProblemHttpResult, ValidationProblem>> GetJob(
@@ -225,9 +232,15 @@ public static class JobsApi
 
     public static async Task<Results<Ok<JobListResponse>, ValidationProblem>> ListJobs(
         HttpContext context, IJobRecordRepository records, JobLinks links, IOptions<ApiOptions> options,
-        string? status = null, string? limit = null, string? after = null)
+        string? status = null, string? limit = null, string? after = null, string? q = null)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (q is { Length: > JobSpec.MaxNameLength })
+        {
+            errors["q"] = [$"Must be at most {JobSpec.MaxNameLength} characters."];
+        }
+
+        q = string.IsNullOrWhiteSpace(q) ? null : q.Trim();
         JobStatus? filter = null;
         if (status is not null)
         {
@@ -247,7 +260,7 @@ public static class JobsApi
             return TypedResults.ValidationProblem(errors);
         }
 
-        var page = await records.ListAsync(context.User.Tenant(), filter, pageSize, cursor, context.RequestAborted);
+        var page = await records.ListAsync(context.User.Tenant(), filter, q, pageSize, cursor, context.RequestAborted);
         return TypedResults.Ok(new JobListResponse([.. page.Jobs.Select(links.ToResponse)], page.NextCursor));
     }
 
@@ -321,10 +334,11 @@ public static class JobsApi
         var priority = JobValidation.CheckJobSettings(body, webhooks, errors);
         return errors.Count > 0
             ? (null, errors)
-            : (new JobSpec(tenant, new JobInput(JobInputKind.Url, body.InputUrl!), priority, body.MaxAttempts, webhooks.CallbackUrlFor(tenant, body.CallbackUrl)), null);
+            : (new JobSpec(tenant, new JobInput(JobInputKind.Url, body.InputUrl!), priority, body.MaxAttempts, webhooks.CallbackUrlFor(tenant, body.CallbackUrl),
+                JobNames.For(body.Name, url: body.InputUrl)), null);
     }
 
-    private static readonly IReadOnlySet<string> UploadFields = new HashSet<string>(["priority", "maxAttempts", "callbackUrl"], StringComparer.Ordinal);
+    private static readonly IReadOnlySet<string> UploadFields = new HashSet<string>(["priority", "maxAttempts", "callbackUrl", "name"], StringComparer.Ordinal);
 
     private static async Task<(JobSpec? Spec, Dictionary<string, string[]>? Errors)> ReadUploadAsync(
         HttpContext context, string key, string tenant, IObjectStore store, ApiOptions options, WebhookOptions webhooks)
@@ -346,7 +360,8 @@ public static class JobsApi
         var priorityOk = TryReadNumber(form.Fields, "priority", out var requestedPriority);
         var attemptsOk = TryReadNumber(form.Fields, "maxAttempts", out var maxAttempts);
         var callbackUrl = form.Fields.GetValueOrDefault("callbackUrl");
-        var priority = JobValidation.CheckJobSettings(requestedPriority, maxAttempts, callbackUrl, webhooks, errors);
+        var name = form.Fields.GetValueOrDefault("name");
+        var priority = JobValidation.CheckJobSettings(requestedPriority, maxAttempts, callbackUrl, name, webhooks, errors);
         if (!priorityOk)
         {
             errors["priority"] = ["Must be a whole number from 1 (most urgent) to 10."];
@@ -365,7 +380,7 @@ public static class JobsApi
 
         var fileName = Path.GetFileName(form.FileName ?? "");
         return (new JobSpec(tenant, new JobInput(JobInputKind.Upload, key, fileName.Length > 0 ? fileName[..Math.Min(fileName.Length, 255)] : null, form.FileBytes),
-            priority, maxAttempts, webhooks.CallbackUrlFor(tenant, callbackUrl)), null);
+            priority, maxAttempts, webhooks.CallbackUrlFor(tenant, callbackUrl), JobNames.For(name, fileName)), null);
     }
 
     /// <summary>An optional whole-number form field: true with null if absent, false if present but not a number.</summary>

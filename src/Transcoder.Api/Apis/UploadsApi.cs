@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Transcoder.Abstractions;
 using Transcoder.Api.Auth;
 using Transcoder.Api.Contracts;
+using Transcoder.Api.Hubs;
 using Transcoder.Storage;
 using Transcoder.Contracts.Webhooks;
 using Transcoder.Contracts;
@@ -143,7 +144,7 @@ public static class UploadsApi
 
     public static async Task<Results<Accepted<JobResponse>, ValidationProblem, ProblemHttpResult>> CompleteUpload(
         string id, HttpContext context, IClusterClient cluster, JobSubmitter submitter, IMultipartUploads uploads, IObjectStore store,
-        JobLinks links, IOptions<ApiOptions> options, IOptions<WebhookOptions> webhooks, UploadAllowance allowance)
+        JobLinks links, IOptions<ApiOptions> options, IOptions<WebhookOptions> webhooks, UploadAllowance allowance, TenantFeed feed)
     {
         if (!Guid.TryParseExact(id, "D", out var jobId))
         {
@@ -209,9 +210,12 @@ public static class UploadsApi
         var input = new JobInput(JobInputKind.Upload, key, fileName.Length > 0 ? fileName[..Math.Min(fileName.Length, 255)] : null, parts?.Sum(p => p.Size));
         try
         {
-            var job = await submitter.SubmitAsync(jobId, new JobSpec(tenant, input, request.Priority ?? JobSpec.DefaultPriority, request.MaxAttempts, webhooks.Value.CallbackUrlFor(tenant, request.CallbackUrl)));
+            var job = await submitter.SubmitAsync(jobId, new JobSpec(tenant, input, request.Priority ?? JobSpec.DefaultPriority, request.MaxAttempts, webhooks.Value.CallbackUrlFor(tenant, request.CallbackUrl),
+                JobNames.For(request.Name, request.FileName)));
             await allowance.ReleaseAsync(key);
-            return TypedResults.Accepted(ApiRoutes.Job(jobId), links.ToResponse(job));
+            var response = links.ToResponse(job);
+            feed.Created(tenant, response);
+            return TypedResults.Accepted(ApiRoutes.Job(jobId), response);
         }
         catch (JobsInFlightCapException ex)
         {

@@ -16,8 +16,12 @@ public abstract record JobSettingsRequest
     public int? MaxAttempts { get; init; }
 
     /// <summary>An http(s) URL the service POSTs the job to, signed, when it ends (a webhook).</summary>
-    [Description("An http(s) URL the service POSTs the job to, signed, when it ends (a webhook).")]
+    [Description("An https URL the service POSTs the job to, signed, when it ends (a webhook).")]
     public string? CallbackUrl { get; init; }
+
+    /// <summary>What to call the video, up to 200 characters. Default: the uploaded file's name, or the URL's last segment.</summary>
+    [Description("What to call the video, up to 200 characters. Default: the uploaded file's name, or the URL's last segment.")]
+    public string? Name { get; init; }
 }
 
 /// <summary>A job submitted by URL. Unknown fields are refused.</summary>

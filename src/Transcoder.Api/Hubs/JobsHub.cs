@@ -7,6 +7,7 @@ namespace Transcoder.Api.Hubs;
 /// <summary>
 /// Live job progress. A client calls <c>Watch(jobId)</c>; it then receives <c>progress</c> messages: first a
 /// snapshot of the job, then every change, ending with the terminal status. Only the job's tenant may watch it.
+/// Every connection also gets <c>jobCreated</c> with each new job of its tenant, wherever it was submitted.
 /// </summary>
 public sealed class JobsHub(IClusterClient cluster, JobWatchService watches) : Hub
 {
@@ -17,6 +18,12 @@ public sealed class JobsHub(IClusterClient cluster, JobWatchService watches) : H
         var id = await AuthorizeAsync(jobId);
         WatchedJobs().Add(id);
         await watches.AddAsync(id, Context.ConnectionId, () => cluster.GetGrain<ITranscodeJobGrain>(id).GetAsync());
+    }
+
+    public override async Task OnConnectedAsync()
+    {
+        await Groups.AddToGroupAsync(Context.ConnectionId, TenantFeed.Group(Context.User!.Tenant()));
+        await base.OnConnectedAsync();
     }
 
     public async Task Unwatch(string jobId)

@@ -124,6 +124,7 @@ public static class ApiDocument
                     Type = JsonSchemaType.String,
                     Enum = [.. new[] { "queued", "processing", "completed", "failed", "canceled" }.Select(v => (System.Text.Json.Nodes.JsonNode)v)],
                 }, "Only jobs with this status."),
+                "q" => (new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = Abstractions.JobSpec.MaxNameLength }, "Only jobs whose name contains this text (any case)."),
                 "uploadId" => (parameter.Schema, "The bucket's upload id, from POST /v1/uploads."),
                 "tenant" => (parameter.Schema, "Operators only: another tenant's (without it, an operator sees every tenant's)."),
                 _ => (parameter.Schema, parameter.Description),
@@ -165,6 +166,7 @@ public static class ApiDocument
             ["priority"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1", Maximum = "10", Description = "1 (lowest) to 10 (highest). Default 5." },
             ["maxAttempts"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1", Maximum = "10", Description = "Runs before the job is dead-lettered. Default 3." },
             ["callbackUrl"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri", Description = "An https URL the ended job is POSTed to, signed." },
+            ["name"] = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = Abstractions.JobSpec.MaxNameLength, Description = "What to call the video. Default: the file's name." },
         },
     };
 }

@@ -1,8 +1,12 @@
-// The web app: sign in with a token, upload (resumably) or submit a URL, watch jobs live over SignalR,
-// and play a job's ladder with HLS (hls.js) or DASH (dash.js). No build step: the libraries are globals.
+// The web app: sign in with a token, upload (resumably) or submit a URL, find jobs by name and status, watch them
+// live over SignalR (new ones too, from any tab or client), and play a job's ladder with HLS (hls.js) or DASH
+// (dash.js). No build step: the libraries are globals. The token is kept in sessionStorage: it lives as long as the
+// tab, is not shared with other tabs or left behind when the browser closes, and no script but this page's reads it
+// (the Content-Security-Policy admits no inline or foreign script).
 const TERMINAL = new Set(['completed', 'failed', 'canceled']);
 const $ = selector => document.querySelector(selector);
-const state = { token: localStorage.getItem('transcoder.token'), hub: null, jobs: new Map(), watched: new Set(), next: null, player: null };
+const TOKEN_KEY = 'transcoder.token';
+const state = { token: sessionStorage.getItem(TOKEN_KEY), hub: null, jobs: new Map(), watched: new Set(), next: null, player: null, filter: { q: '', status: '' } };
 
 // ---------- API ----------
 
@@ -44,7 +48,7 @@ function putPart(url, blob, onProgress) {
 
 // Resumes an interrupted upload of the same file: the upload's ids are kept in localStorage until it completes,
 // and the parts the bucket already holds are not sent again.
-async function uploadFile(file, priority, onProgress) {
+async function uploadFile(file, priority, name, onProgress) {
   const memo = `transcoder.upload:${file.name}:${file.size}:${file.lastModified}`;
   let upload = JSON.parse(localStorage.getItem(memo) ?? 'null');
   let held = new Map();
@@ -56,7 +60,7 @@ async function uploadFile(file, priority, onProgress) {
       if (error.status !== 404) throw error;
       // Gone: either joined already (its job refused for a while, say; completing submits it) or expired.
       try {
-        const job = await complete(upload, file, priority);
+        const job = await complete(upload, file, priority, name);
         localStorage.removeItem(memo);
         return job;
       } catch (again) {
@@ -80,14 +84,14 @@ async function uploadFile(file, priority, onProgress) {
     await putPart(url, blob, loaded => onProgress((sent + loaded) / file.size));
     sent += blob.size;
   }
-  const job = await complete(upload, file, priority);
+  const job = await complete(upload, file, priority, name);
   localStorage.removeItem(memo);
   return job;
 }
 
-const complete = (upload, file, priority) => api(`/v1/uploads/${upload.id}/complete`, {
+const complete = (upload, file, priority, name) => api(`/v1/uploads/${upload.id}/complete`, {
   method: 'POST',
-  body: { uploadId: upload.uploadId, fileName: file.name, priority },
+  body: { uploadId: upload.uploadId, fileName: file.name, priority, ...(name ? { name } : {}) },
 });
 
 // ---------- Live updates ----------
@@ -98,6 +102,7 @@ async function connectHub() {
     .withAutomaticReconnect()
     .build();
   hub.on('progress', onProgress);
+  hub.on('jobCreated', onCreated);
   hub.onreconnecting(() => setLive(false));
   hub.onreconnected(async () => {
     setLive(true);
@@ -145,6 +150,18 @@ async function onProgress(message) {
   if (currentJobId() === job.id) renderJob(job);
 }
 
+// A new job of this tenant, submitted here, in another tab or by another client: it heads the list if it
+// matches the filter (and is not there already).
+function onCreated(job) {
+  if (state.jobs.has(job.id) || !matchesFilter(job)) return;
+  track(job);
+  renderRow(job, { prepend: true });
+}
+
+const matchesFilter = job =>
+  (!state.filter.status || job.status === state.filter.status)
+  && (!state.filter.q || (job.name ?? '').toLowerCase().includes(state.filter.q.toLowerCase()));
+
 function track(job) {
   state.jobs.set(job.id, job);
   if (!TERMINAL.has(job.status)) watch(job.id);
@@ -161,6 +178,36 @@ function cell(text, className) {
   return td;
 }
 
+const duration = seconds => {
+  if (!seconds) return '';
+  const total = Math.round(seconds);
+  const [h, m, sec] = [Math.floor(total / 3600), Math.floor(total / 60) % 60, total % 60];
+  return h ? `${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}` : `${m}:${String(sec).padStart(2, '0')}`;
+};
+
+function copyButton(text, label = 'Copy') {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'copy secondary';
+  button.textContent = label;
+  button.addEventListener('click', event => {
+    event.stopPropagation();
+    copy(text, button);
+  });
+  return button;
+}
+
+async function copy(text, button) {
+  try {
+    await navigator.clipboard.writeText(text);
+    const label = button.textContent;
+    button.textContent = 'Copied';
+    setTimeout(() => { button.textContent = label; }, 1500);
+  } catch {
+    prompt('Copy this:', text);
+  }
+}
+
 function renderRow(job, { prepend = false } = {}) {
   const body = $('#jobs tbody');
   let row = body.querySelector(`tr[data-id="${job.id}"]`);
@@ -175,15 +222,41 @@ function renderRow(job, { prepend = false } = {}) {
   bar.value = job.progress;
   const progress = cell(`${job.progress.toFixed(0)}% `);
   progress.append(bar);
+
+  const thumb = cell('', 'thumb');
+  if (job.posterUrl) {
+    const img = document.createElement('img');
+    img.src = job.posterUrl;
+    img.alt = '';
+    img.loading = 'lazy';
+    thumb.append(img);
+  } else {
+    thumb.append(document.createElement('span'));
+  }
+
+  const name = cell('', 'name');
+  const title = document.createElement('span');
+  title.className = 'title';
+  title.textContent = job.name ?? '(unnamed)';
+  title.title = job.name ?? '';
+  const id = document.createElement('span');
+  id.className = 'id';
+  id.textContent = job.id;
+  name.append(title, id, copyButton(job.id, 'Copy id'));
+
   row.dataset.status = job.status;
   row.replaceChildren(
-    cell(job.id.slice(0, 8)), cell(when(job.createdAt)), cell(String(job.priority)),
-    cell(job.deadLetteredAt ? `${job.status} (dead letter)` : job.status, `status status-${job.status}`),
-    cell(job.stage), progress);
+    thumb, name, cell(duration(job.durationSeconds ?? job.source?.durationSeconds)), cell(when(job.createdAt)),
+    cell(job.deadLetteredAt ? `${job.status} (dead letter)` : `${job.status}${TERMINAL.has(job.status) ? '' : ` · ${job.stage}`}`, `status status-${job.status}`),
+    progress, cell(String(job.priority)));
 }
 
 async function loadJobs(more = false) {
-  const page = await api(`/v1/jobs?limit=25${more && state.next ? `&after=${encodeURIComponent(state.next)}` : ''}`);
+  const query = new URLSearchParams({ limit: '25' });
+  if (state.filter.q) query.set('q', state.filter.q);
+  if (state.filter.status) query.set('status', state.filter.status);
+  if (more && state.next) query.set('after', state.next);
+  const page = await api(`/v1/jobs?${query}`);
   if (!more) $('#jobs tbody').replaceChildren();
   for (const job of page.items) {
     track(job);
@@ -200,8 +273,7 @@ function priorityOptions() {
 }
 
 async function submitted(job) {
-  track(job);
-  renderRow(job, { prepend: true });
+  onCreated(job);
 }
 
 async function onUpload(event) {
@@ -215,11 +287,11 @@ async function onUpload(event) {
   status.textContent = 'Uploading…';
   form.querySelector('button').disabled = true;
   try {
-    const job = await uploadFile(file, Number(form.priority.value), fraction => {
+    const job = await uploadFile(file, Number(form.priority.value), form.name.value.trim(), fraction => {
       bar.value = fraction;
       status.textContent = `Uploading ${(fraction * 100).toFixed(0)}%`;
     });
-    status.textContent = `Uploaded: job ${job.id.slice(0, 8)}`;
+    status.textContent = `Uploaded: ${job.name ?? 'job'} (${job.id})`;
     form.reset();
     form.priority.value = '5';
     await submitted(job);
@@ -234,9 +306,11 @@ async function onUrl(event) {
   event.preventDefault();
   const form = event.target;
   try {
-    const job = await api('/v1/jobs', { method: 'POST', body: { inputUrl: form.inputUrl.value, priority: Number(form.priority.value) } });
-    $('#url-status').textContent = `Submitted: job ${job.id.slice(0, 8)}`;
+    const name = form.name.value.trim();
+    const job = await api('/v1/jobs', { method: 'POST', body: { inputUrl: form.inputUrl.value, priority: Number(form.priority.value), ...(name ? { name } : {}) } });
+    $('#url-status').textContent = `Submitted: ${job.name ?? 'job'} (${job.id})`;
     form.inputUrl.value = '';
+    form.name.value = '';
     await submitted(job);
   } catch (error) {
     $('#url-status').textContent = error.message;
@@ -257,8 +331,28 @@ function fact(list, name, value) {
   list.append(dt, dd);
 }
 
+function renderSource(source) {
+  const facts = $('#source-facts');
+  if (!source) {
+    facts.replaceChildren(Object.assign(document.createElement('dd'), { textContent: 'Known once the job has read its input.' }));
+    return;
+  }
+  facts.replaceChildren();
+  fact(facts, 'Container', source.container);
+  fact(facts, 'Size', `${(source.sizeBytes / 1e6).toFixed(1)} MB`);
+  fact(facts, 'Duration', duration(source.durationSeconds));
+  fact(facts, 'Video', source.videoCodec && `${source.videoCodec}, ${source.width}×${source.height}${source.frameRate ? `, ${source.frameRate} fps` : ''}`);
+  fact(facts, 'Audio', source.audioCodec ? `${source.audioCodec}, ${source.audioChannels} ch${source.audioTracks > 1 ? ` (${source.audioTracks} tracks)` : ''}` : 'none');
+  if (source.textTracks) fact(facts, 'Subtitles', `${source.textTracks} tracks`);
+}
+
 function renderJob(job) {
   $('#job-id').textContent = job.id;
+  $('#job-name').textContent = job.name ?? 'Job';
+  $('#job-links').hidden = !job.hlsUrl;
+  $('#hls-url').value = job.hlsUrl ?? '';
+  $('#dash-url').value = job.dashUrl ?? '';
+  renderSource(job.source);
   const facts = $('#job-facts');
   facts.replaceChildren();
   fact(facts, 'Status', `${job.status}${job.deadLetteredAt ? ' (dead letter)' : ''}`);
@@ -267,6 +361,7 @@ function renderJob(job) {
   fact(facts, 'Priority', String(job.priority));
   fact(facts, 'Attempts', `${job.attempts} of ${job.maxAttempts}`);
   fact(facts, 'Created', when(job.createdAt));
+  fact(facts, 'Duration', duration(job.durationSeconds));
   fact(facts, 'Playable from', when(job.playableAt));
   fact(facts, 'Completed', when(job.completedAt));
   if (job.reusedFrom) fact(facts, 'Reuses the outputs of', job.reusedFrom);
@@ -275,10 +370,15 @@ function renderJob(job) {
     facts.lastElementChild.dataset.testid = 'job-cost';
   }
 
+  // Rebuilt only when what it offers changes: a button replaced on every progress message cannot be clicked.
   const actions = $('#job-actions');
-  actions.replaceChildren();
-  if (!TERMINAL.has(job.status)) actions.append(action('Cancel', () => api(`/v1/jobs/${job.id}`, { method: 'DELETE' })));
-  if (job.deadLetteredAt) actions.append(action('Retry', () => api(`/v1/jobs/${job.id}/retry`, { method: 'POST' })));
+  const offered = `${job.id} ${TERMINAL.has(job.status) ? '' : 'cancel'} ${job.deadLetteredAt ? 'retry' : ''}`;
+  if (actions.dataset.offered !== offered) {
+    actions.dataset.offered = offered;
+    actions.replaceChildren();
+    if (!TERMINAL.has(job.status)) actions.append(action('Cancel', () => api(`/v1/jobs/${job.id}`, { method: 'DELETE' })));
+    if (job.deadLetteredAt) actions.append(action('Retry', () => api(`/v1/jobs/${job.id}/retry`, { method: 'POST' })));
+  }
 
   const error = $('#job-error');
   error.hidden = !job.error;
@@ -353,6 +453,10 @@ function startPlayer(job) {
   const format = $('#format').value;
   if (format === 'dash' && job.dashUrl) {
     const player = dashjs.MediaPlayer().create();
+    // The wall clock for live manifests: this origin's Date header, not a third-party time server.
+    player.updateSettings({
+      streaming: { utcSynchronization: { defaultTimingSource: { scheme: 'urn:mpeg:dash:utc:http-head:2014', value: `${location.origin}/health/live` } } },
+    });
     player.initialize(video, job.dashUrl, true);
     player.on(dashjs.MediaPlayer.events.ERROR, e => { status.textContent = `error: ${e.error?.message ?? e.error}`; });
     quality.onchange = () => {
@@ -414,7 +518,7 @@ async function renderStoryboard(url) {
 // ---------- Routing and sign-in ----------
 
 function signOut(message) {
-  localStorage.removeItem('transcoder.token');
+  sessionStorage.removeItem(TOKEN_KEY);
   state.token = null;
   state.hub?.stop();
   state.hub = null;
@@ -465,7 +569,7 @@ async function signIn(token) {
     $('#sign-in-error').textContent = `Sign-in failed: ${error.message}`;
     return;
   }
-  localStorage.setItem('transcoder.token', token);
+  sessionStorage.setItem(TOKEN_KEY, token);
   $('#sign-in-error').textContent = '';
   await connectHub().catch(() => setLive(false));
   await loadJobs();
@@ -479,6 +583,20 @@ function start() {
   $('#upload-form').addEventListener('submit', onUpload);
   $('#url-form').addEventListener('submit', onUrl);
   $('#more').addEventListener('click', () => loadJobs(true));
+  let typing;
+  const refilter = () => {
+    state.filter = { q: $('#q').value.trim(), status: $('#status-filter').value };
+    loadJobs().catch(error => { $('#url-status').textContent = error.message; });
+  };
+  $('#q').addEventListener('input', () => { clearTimeout(typing); typing = setTimeout(refilter, 250); });
+  $('#status-filter').addEventListener('change', refilter);
+  $('#filter').addEventListener('submit', e => { e.preventDefault(); refilter(); });
+  for (const button of document.querySelectorAll('button[data-copy-from]')) {
+    button.addEventListener('click', () => {
+      const source = $(button.dataset.copyFrom);
+      copy(source.value ?? source.textContent, button);
+    });
+  }
   $('#format').addEventListener('change', () => {
     const job = state.jobs.get(currentJobId());
     if (job) startPlayer(job);
