@@ -63,7 +63,6 @@ public static class ApiExtensions
         builder.Services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster");
         builder.Services.AddSingleton<JobWatchService>();
         builder.Services.AddSingleton<TenantFeed>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<TenantFeed>());
         builder.Services.AddSingleton<JobLinks>();
         builder.Services.AddSingleton<UploadAllowance>();
 

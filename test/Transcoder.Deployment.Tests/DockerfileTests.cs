@@ -58,6 +58,13 @@ public sealed class DockerfileTests : IDisposable
 
         Assert.Equal(["dotnet", entryPoint], JsonSerializer.Deserialize<string[]>(Assert.Single(dockerfile.Stages[^1].All("ENTRYPOINT")))!);
         Assert.True(File.Exists(Path.Combine(output, entryPoint)), $"{entryPoint} is not in the published output");
+        if (name == "Dockerfile.api")
+        {
+            // A new API replica meets its first burst with precompiled code.
+            using var assembly = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(Path.Combine(output, entryPoint)));
+            Assert.True(assembly.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, $"{entryPoint} is not ReadyToRun");
+        }
+
         foreach (var file in extraFiles)
         {
             Assert.True(File.Exists(Path.Combine(output, file)), $"{file} is not in the published output");

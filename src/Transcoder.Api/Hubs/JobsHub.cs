@@ -9,7 +9,7 @@ namespace Transcoder.Api.Hubs;
 /// snapshot of the job, then every change, ending with the terminal status. Only the job's tenant may watch it.
 /// Every connection also gets <c>jobCreated</c> with each new job of its tenant, wherever it was submitted.
 /// </summary>
-public sealed class JobsHub(IClusterClient cluster, JobWatchService watches) : Hub
+public sealed class JobsHub(IClusterClient cluster, JobWatchService watches, TenantFeed feed) : Hub
 {
     public const string ProgressMethod = "progress";
 
@@ -22,7 +22,9 @@ public sealed class JobsHub(IClusterClient cluster, JobWatchService watches) : H
 
     public override async Task OnConnectedAsync()
     {
-        await Groups.AddToGroupAsync(Context.ConnectionId, TenantFeed.Group(Context.User!.Tenant()));
+        var tenant = Context.User!.Tenant();
+        await Groups.AddToGroupAsync(Context.ConnectionId, TenantFeed.Group(tenant));
+        await feed.JoinAsync(tenant);
         await base.OnConnectedAsync();
     }
 
@@ -38,6 +40,7 @@ public sealed class JobsHub(IClusterClient cluster, JobWatchService watches) : H
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        await feed.LeaveAsync(Context.User!.Tenant());
         foreach (var id in WatchedJobs())
         {
             await watches.RemoveAsync(id, Context.ConnectionId);

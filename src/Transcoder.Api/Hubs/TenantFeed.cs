@@ -9,17 +9,22 @@ namespace Transcoder.Api.Hubs;
 
 /// <summary>
 /// New jobs, to every open page of their tenant on every replica: the replica that accepted a job publishes it on
-/// Redis (<c>transcoder:jobs-created:{tenant}</c>, fire and forget), and each replica sends what it hears to the
-/// hub group of that tenant, which a connection joins with its token's tenant. A page missing one (Redis down, say)
-/// still has the job on its next list.
+/// Redis (<c>transcoder:jobs-created:{tenant}</c>, fire and forget), and a replica listens to a tenant's channel
+/// only while it holds a hub connection of that tenant, sending what it hears to the tenant's hub group. A job of a
+/// tenant with no page open costs one PUBLISH nobody receives. A page that misses one (Redis down, say) still has
+/// the job on its next list.
 /// </summary>
-public sealed partial class TenantFeed(RedisConnection redis, IHubContext<JobsHub> hub, ILogger<TenantFeed> logger) : IHostedService
+public sealed partial class TenantFeed(RedisConnection redis, IHubContext<JobsHub> hub, ILogger<TenantFeed> logger)
 {
     public const string CreatedMethod = "jobCreated";
 
     private const string ChannelPrefix = "transcoder:jobs-created:";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { TypeInfoResolver = ApiJsonContext.Default };
+
+    private readonly Dictionary<string, int> _connections = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _subscribed = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>The hub group a tenant's connections are in.</summary>
     public static string Group(string tenant) => $"tenant:{tenant}";
@@ -30,7 +35,7 @@ public sealed partial class TenantFeed(RedisConnection redis, IHubContext<JobsHu
         try
         {
             var payload = JsonSerializer.SerializeToUtf8Bytes(job, Json);
-            redis.Multiplexer.GetSubscriber().Publish(RedisChannel.Literal(ChannelPrefix + tenant), payload, CommandFlags.FireAndForget);
+            redis.Multiplexer.GetSubscriber().Publish(Channel(tenant), payload, CommandFlags.FireAndForget);
         }
         catch (Exception ex) when (ex is RedisException or InvalidOperationException)
         {
@@ -38,40 +43,67 @@ public sealed partial class TenantFeed(RedisConnection redis, IHubContext<JobsHu
         }
     }
 
-    // Not disposed: the host may stop this service after the container has let go of it.
-    private readonly CancellationTokenSource _stopping = new();
-
-    /// <summary>Subscribes in the background, trying again while Redis is unreachable: the API starts without it.</summary>
-    public Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>A hub connection of the tenant opened here: the first one makes this replica listen for the tenant.</summary>
+    public async Task JoinAsync(string tenant)
     {
-        _ = Task.Run(() => SubscribeAsync(_stopping.Token), CancellationToken.None);
-        return Task.CompletedTask;
-    }
-
-    private async Task SubscribeAsync(CancellationToken stopping)
-    {
-        while (!stopping.IsCancellationRequested)
+        await _gate.WaitAsync();
+        try
         {
-            try
+            _connections[tenant] = _connections.GetValueOrDefault(tenant) + 1;
+            if (!_subscribed.Contains(tenant))
             {
-                var queue = await redis.Multiplexer.GetSubscriber().SubscribeAsync(RedisChannel.Pattern(ChannelPrefix + "*"));
-                queue.OnMessage(ForwardAsync);
-                return;
+                // Tried again by the tenant's next connection if Redis does not answer now.
+                await redis.Multiplexer.GetSubscriber().SubscribeAsync(Channel(tenant), (channel, message) => { _ = ForwardAsync(tenant, message); });
+                _subscribed.Add(tenant);
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidOperationException)
-            {
-                SubscribeFailed(logger, ex);
-                await Task.Delay(TimeSpan.FromSeconds(5), stopping).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidOperationException)
+        {
+            // The page works without it: it sees new jobs when it lists them again.
+            SubscribeFailed(logger, tenant, ex);
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
-    private async Task ForwardAsync(ChannelMessage message)
+    /// <summary>A hub connection of the tenant closed: the last one stops this replica listening for the tenant.</summary>
+    public async Task LeaveAsync(string tenant)
     {
-        var tenant = message.Channel.ToString()[ChannelPrefix.Length..];
+        await _gate.WaitAsync();
         try
         {
-            var job = JsonSerializer.Deserialize<JobResponse>((byte[])message.Message!, Json);
+            var count = _connections.GetValueOrDefault(tenant) - 1;
+            if (count > 0)
+            {
+                _connections[tenant] = count;
+                return;
+            }
+
+            _connections.Remove(tenant);
+            if (_subscribed.Remove(tenant))
+            {
+                await redis.Multiplexer.GetSubscriber().UnsubscribeAsync(Channel(tenant));
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidOperationException)
+        {
+            SubscribeFailed(logger, tenant, ex);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static RedisChannel Channel(string tenant) => RedisChannel.Literal(ChannelPrefix + tenant);
+
+    private async Task ForwardAsync(string tenant, RedisValue message)
+    {
+        try
+        {
+            var job = JsonSerializer.Deserialize<JobResponse>((byte[])message!, Json);
             await hub.Clients.Group(Group(tenant)).SendAsync(CreatedMethod, job);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or IOException)
@@ -80,25 +112,12 @@ public sealed partial class TenantFeed(RedisConnection redis, IHubContext<JobsHu
         }
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync();
-        try
-        {
-            await redis.Multiplexer.GetSubscriber().UnsubscribeAsync(RedisChannel.Pattern(ChannelPrefix + "*"));
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or InvalidOperationException)
-        {
-            // Redis is gone: so is the subscription.
-        }
-    }
-
     [LoggerMessage(4010, LogLevel.Warning, "Could not announce new job {JobId} to its tenant's pages")]
     private static partial void PublishFailed(ILogger logger, Guid jobId, Exception exception);
 
-    [LoggerMessage(4012, LogLevel.Warning, "Could not subscribe to new jobs; trying again")]
-    private static partial void SubscribeFailed(ILogger logger, Exception exception);
-
     [LoggerMessage(4011, LogLevel.Warning, "Could not pass a new job on to the pages of tenant {Tenant}")]
     private static partial void ForwardFailed(ILogger logger, string tenant, Exception exception);
+
+    [LoggerMessage(4012, LogLevel.Warning, "Could not (un)subscribe to the new jobs of tenant {Tenant}")]
+    private static partial void SubscribeFailed(ILogger logger, string tenant, Exception exception);
 }

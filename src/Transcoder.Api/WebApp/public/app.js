@@ -402,6 +402,8 @@ function renderJob(job) {
 
   const playable = Boolean(job.hlsUrl && (job.playableAt || job.status === 'completed'));
   $('#playback').hidden = !playable;
+  // A canceled or failed job's outputs are deleted: its player stops asking for them.
+  if (!playable && state.player?.jobId === job.id) stopPlayer();
   if (playable && state.player?.jobId !== job.id) startPlayer(job);
   if (playable && job.storyboardUrl && $('#storyboard').dataset.url !== job.storyboardUrl) renderStoryboard(job.storyboardUrl);
   if (job.posterUrl) $('#player').poster = job.posterUrl;
