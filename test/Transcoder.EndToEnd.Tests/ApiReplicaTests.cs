@@ -126,14 +126,27 @@ public sealed class ApiReplicaTests(ApiReplicas replicas) : IClassFixture<ApiRep
         var clip = await File.ReadAllBytesAsync(await TestClips.VideoAsync(TestStack.NewScratchFolder("streamed-cap"), 320, 240, 1));
         var gate = new TaskCompletionSource();
 
-        var holding = http.PostAsync("/v1/jobs", new GatedForm(clip, gate.Task, ("priority", "5")));
+        // The first upload keeps sending (slowly, as a real slow client does, above Kestrel's minimum data rate)
+        // until the test lets it finish, and holds the replica's only slot all the while.
+        var trickle = new TrickleForm(gate.Task);
+        var holding = http.PostAsync("/v1/jobs", trickle);
+        // Its headers are out (the body follows them) and the replica has had a moment to start it.
+        await trickle.Sending.WaitAsync(TimeSpan.FromSeconds(30));
+        await Task.Delay(TimeSpan.FromSeconds(1));
         HttpResponseMessage? busy = null;
+        var seen = new List<string>();
         await Eventually.TrueAsync(async () =>
         {
             busy?.Dispose();
             busy = await http.PostAsync("/v1/jobs", new GatedForm(clip, Task.CompletedTask, ("priority", "5")));
-            return busy.StatusCode == HttpStatusCode.ServiceUnavailable;
+            seen.Add($"{(int)busy.StatusCode}{(holding.IsCompleted ? " (the first ended)" : "")}");
+            return busy.StatusCode == HttpStatusCode.ServiceUnavailable || holding.IsCompleted;
         }, TimeSpan.FromSeconds(30), "a second streamed upload was not refused while the first held the only slot");
+        if (holding.IsCompleted)
+        {
+            using var ended = await holding;
+            Assert.Fail($"the first upload ended early ({ended.StatusCode} {await ended.Content.ReadAsStringAsync()}): {string.Join(", ", seen)}");
+        }
         gate.SetResult();
         using var held = await holding;
         using var after = await http.PostAsync("/v1/jobs", new GatedForm(clip, Task.CompletedTask, ("priority", "5")));
@@ -143,6 +156,45 @@ public sealed class ApiReplicaTests(ApiReplicas replicas) : IClassFixture<ApiRep
         busy.Dispose();
         Assert.Equal(HttpStatusCode.Accepted, held.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, after.StatusCode);
+    }
+
+    /// <summary>A form upload whose file arrives a kilobyte every 100 ms until <c>gate</c> completes.</summary>
+    private sealed class TrickleForm : HttpContent
+    {
+        private const string Boundary = "trickle-form-boundary";
+        private readonly Task _gate;
+        private readonly TaskCompletionSource _sending = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes once the first bytes of the body are sent.</summary>
+        public Task Sending => _sending.Task;
+
+        public TrickleForm(Task gate)
+        {
+            _gate = gate;
+            Headers.ContentType = MediaTypeHeaderValue.Parse($"multipart/form-data; boundary={Boundary}");
+        }
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"--{Boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"slow.mp4\"\r\n\r\n"));
+            var chunk = new byte[1024];
+            using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            while (!_gate.IsCompleted && !deadline.IsCancellationRequested)
+            {
+                await stream.WriteAsync(chunk);
+                await stream.FlushAsync();
+                _sending.TrySetResult();
+                await Task.Delay(100);
+            }
+
+            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"\r\n--{Boundary}--\r\n"));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 
     private static async Task<JsonObject> CreateUploadAsync(HttpClient http, long size)
