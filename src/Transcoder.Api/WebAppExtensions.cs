@@ -58,7 +58,7 @@ public static class WebAppExtensions
             "style-src 'self'",
             $"img-src 'self' data: blob: {media}",
             $"media-src 'self' blob: {media}",
-            $"connect-src 'self' {media} {uploads}",
+            $"connect-src {string.Join(' ', new[] { "'self'", media, uploads }.Where(s => s.Length > 0).Distinct())}",
             "worker-src 'self' blob:",
             "object-src 'none'",
             "base-uri 'none'",
