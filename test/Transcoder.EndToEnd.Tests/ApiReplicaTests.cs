@@ -9,8 +9,10 @@ namespace Transcoder.EndToEnd.Tests;
 /// <summary>Two more API replicas of the stack's cluster, on the same Postgres, Redis and bucket, with small limits of their own.</summary>
 public sealed class ApiReplicas : IAsyncLifetime
 {
-    public const string BudgetTenant = "test-shared-budget";
-    public const string CappedTenant = "test-upload-caps";
+    // Tenants of these replicas alone, new for each run: a budget or caps left in Redis and Postgres by an earlier
+    // run against the same stack are not theirs.
+    public static readonly string BudgetTenant = $"budget-{Guid.NewGuid():N}"[..20];
+    public static readonly string CappedTenant = $"capped-{Guid.NewGuid():N}"[..20];
     public const int Burst = 6;
     public const long CappedBytes = 30L << 20;
 
@@ -126,29 +128,52 @@ public sealed class ApiReplicaTests(ApiReplicas replicas) : IClassFixture<ApiRep
         var clip = await File.ReadAllBytesAsync(await TestClips.VideoAsync(TestStack.NewScratchFolder("streamed-cap"), 320, 240, 1));
         var gate = new TaskCompletionSource();
 
-        // The first upload keeps sending (slowly, as a real slow client does, above Kestrel's minimum data rate)
-        // until the test lets it finish, and holds the replica's only slot all the while.
-        var trickle = new TrickleForm(gate.Task);
-        var holding = http.PostAsync("/v1/jobs", trickle);
-        // Its headers are out (the body follows them) and the replica has had a moment to start it.
-        await trickle.Sending.WaitAsync(TimeSpan.FromSeconds(30));
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        // A holding upload keeps sending (slowly, as a real slow client does, above Kestrel's minimum data rate)
+        // until the test lets it finish, holding the replica's only slot all the while. A probe may reach the
+        // replica first and take the slot, turning the holder away: then another holder is sent, until a probe
+        // meets a held slot.
+        Task<HttpResponseMessage>? holding = null;
         HttpResponseMessage? busy = null;
         var seen = new List<string>();
-        await Eventually.TrueAsync(async () =>
+        async Task<bool> ProbeMeetsAHeldSlotAsync()
         {
+            if (holding is null || holding.IsCompleted)
+            {
+                if (holding is not null)
+                {
+                    // Turned away while still sending: the replica answers 503 and closes the connection under it.
+                    try
+                    {
+                        using var turnedAway = await holding;
+                        seen.Add($"holder {(int)turnedAway.StatusCode}");
+                    }
+                    catch (HttpRequestException ex)
+                    {
+                        seen.Add($"holder cut off ({ex.GetBaseException().Message})");
+                    }
+                }
+
+                var trickle = new TrickleForm(gate.Task);
+                holding = http.PostAsync("/v1/jobs", trickle);
+                await trickle.Sending.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+
             busy?.Dispose();
             busy = await http.PostAsync("/v1/jobs", new GatedForm(clip, Task.CompletedTask, ("priority", "5")));
-            seen.Add($"{(int)busy.StatusCode}{(holding.IsCompleted ? " (the first ended)" : "")}");
-            return busy.StatusCode == HttpStatusCode.ServiceUnavailable || holding.IsCompleted;
-        }, TimeSpan.FromSeconds(30), "a second streamed upload was not refused while the first held the only slot");
-        if (holding.IsCompleted)
+            seen.Add($"probe {(int)busy.StatusCode}");
+            return busy.StatusCode == HttpStatusCode.ServiceUnavailable && !holding.IsCompleted;
+        }
+
+        try
         {
-            using var ended = await holding;
-            Assert.Fail($"the first upload ended early ({ended.StatusCode} {await ended.Content.ReadAsStringAsync()}): {string.Join(", ", seen)}");
+            await Eventually.TrueAsync(ProbeMeetsAHeldSlotAsync, TimeSpan.FromSeconds(60), "no probe met the slot held by a slow upload");
+        }
+        catch (TimeoutException ex)
+        {
+            Assert.Fail($"{ex.Message}: {string.Join(", ", seen)}");
         }
         gate.SetResult();
-        using var held = await holding;
+        using var held = await holding!;
         using var after = await http.PostAsync("/v1/jobs", new GatedForm(clip, Task.CompletedTask, ("priority", "5")));
 
         Assert.Equal(TimeSpan.FromSeconds(5), busy!.Headers.RetryAfter!.Delta);
@@ -158,7 +183,7 @@ public sealed class ApiReplicaTests(ApiReplicas replicas) : IClassFixture<ApiRep
         Assert.Equal(HttpStatusCode.Accepted, after.StatusCode);
     }
 
-    /// <summary>A form upload whose file arrives a kilobyte every 100 ms until <c>gate</c> completes.</summary>
+    /// <summary>A form upload whose file arrives a kilobyte at a time, one every 100 ms at most, until <c>gate</c> completes.</summary>
     private sealed class TrickleForm : HttpContent
     {
         private const string Boundary = "trickle-form-boundary";
@@ -184,7 +209,14 @@ public sealed class ApiReplicaTests(ApiReplicas replicas) : IClassFixture<ApiRep
                 await stream.WriteAsync(chunk);
                 await stream.FlushAsync();
                 _sending.TrySetResult();
-                await Task.Delay(100);
+                try
+                {
+                    await _gate.WaitAsync(TimeSpan.FromMilliseconds(100));
+                }
+                catch (TimeoutException)
+                {
+                    // Not released yet: the next kilobyte.
+                }
             }
 
             await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"\r\n--{Boundary}--\r\n"));
