@@ -23,6 +23,9 @@ public static partial class TenantDiagnostics
             return null;
         }
 
+        var host = hostName.Length > 0
+            ? new Regex($@"(?<![\w-]){Regex.Escape(hostName)}(?![\w-])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1))
+            : null;
         var kept = new StringBuilder(text.Length);
         foreach (var line in text.Split('\n'))
         {
@@ -33,10 +36,7 @@ public static partial class TenantDiagnostics
 
             var scrubbed = AbsolutePath().Replace(line, m => m.Groups["last"].Value);
             scrubbed = MemoryAddress().Replace(scrubbed, "");
-            if (hostName.Length > 0)
-            {
-                scrubbed = Regex.Replace(scrubbed, $@"(?<![\w-]){Regex.Escape(hostName)}(?![\w-])", "[host]", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
-            }
+            scrubbed = host?.Replace(scrubbed, "[host]") ?? scrubbed;
 
             kept.Append(scrubbed.TrimEnd('\r')).Append('\n');
         }

@@ -95,9 +95,9 @@ public static class JobsApi
 
         if (request.HasFormContentType)
         {
-            using var slot = allowance.TryTakeStreamedSlot(context);
+            using var slot = allowance.TryTakeStreamedSlot();
             return slot is null
-                ? UploadAllowance.Busy()
+                ? UploadAllowance.Busy(context)
                 : await CreateFromUploadAsync(context, id, tenant, started, submitter, store, links, options.Value, webhooks.Value, allowance, feed);
         }
 

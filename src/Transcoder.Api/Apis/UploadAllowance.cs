@@ -39,21 +39,16 @@ public sealed class UploadAllowance(IUploadLedger ledger, Microsoft.Extensions.O
     /// <summary>Forgets the upload: its job owns the file, or the file is gone.</summary>
     public Task ReleaseAsync(string objectKey) => ledger.ReleaseAsync(objectKey, CancellationToken.None);
 
-    /// <summary>A slot for one streamed upload on this replica, or null (and the 503 set up) when all are taken.</summary>
-    public IDisposable? TryTakeStreamedSlot(HttpContext context)
+    /// <summary>A slot for one streamed upload on this replica, or null when all are taken.</summary>
+    public IDisposable? TryTakeStreamedSlot() => _streamed.Wait(0) ? new Slot(_streamed) : null;
+
+    /// <summary>The answer when no slot is free: 503, and when to try again.</summary>
+    public static ProblemHttpResult Busy(HttpContext context)
     {
-        if (_streamed.Wait(0))
-        {
-            return new Slot(_streamed);
-        }
-
         context.Response.Headers.RetryAfter = StreamedRetryAfterSeconds;
-        return null;
-    }
-
-    public static ProblemHttpResult Busy() =>
-        TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Too many uploads in progress",
+        return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Too many uploads in progress",
             detail: "This replica is receiving as many uploads as it takes at once; send again after Retry-After seconds, or use a resumable upload (/v1/uploads), whose parts go straight to the bucket.");
+    }
 
     private sealed class Slot(SemaphoreSlim semaphore) : IDisposable
     {
