@@ -26,4 +26,9 @@ public static class JobErrorCodes
     public const string StorageFailed = "storage_failed";
     public const string WorkerLost = "worker_lost";
     public const string Internal = "internal_error";
+    public const string AudioLanguageNotFound = "audio_language_not_found";
+    public const string TooManyTracks = "too_many_tracks";
+    public const string SubtitleUnreadable = "subtitle_unreadable";
+    public const string CaptionInvalid = "caption_invalid";
+    public const string InputTruncated = "input_truncated";
 }

@@ -42,6 +42,15 @@ public sealed record JobOutputs
     /// <summary>What the source is, as the probe found it.</summary>
     [Id(10)] public SourceFacts? Source { get; init; }
 
+    /// <summary>Tracks of the source the package does not carry, each with the reason.</summary>
+    [Id(11)] public ImmutableArray<SkippedTrack> Skipped { get; init; } = [];
+
+    /// <summary>What the owner should know about the package, e.g. an input shorter than its header says.</summary>
+    [Id(12)] public ImmutableArray<JobWarning> Warnings { get; init; } = [];
+
+    /// <summary>True when the source was HDR (PQ or HLG) and its picture was tone mapped to SDR BT.709.</summary>
+    [Id(13)] public bool ToneMapped { get; init; }
+
     /// <summary>The video renditions, largest first.</summary>
     public IEnumerable<Rendition> Video => Renditions.Where(r => r.Kind == RenditionKind.Video);
 }

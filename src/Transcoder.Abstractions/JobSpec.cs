@@ -7,6 +7,7 @@ namespace Transcoder.Abstractions;
 /// <param name="MaxAttempts">Attempts before a retryable failure dead-letters the job; null for the service's default.</param>
 /// <param name="CallbackUrl">An http(s) URL the service POSTs the job to, signed, when it ends; null for none.</param>
 /// <param name="Name">What people call the video: given at submission, or the file's name or the URL's last segment.</param>
+/// <param name="Tracks">What to do with the audio and text tracks; null for the defaults.</param>
 [GenerateSerializer, Immutable, Alias("transcoder.job-spec")]
 public sealed record JobSpec(
     [property: Id(0)] string Tenant,
@@ -14,7 +15,8 @@ public sealed record JobSpec(
     [property: Id(2)] int Priority,
     [property: Id(3)] int? MaxAttempts = null,
     [property: Id(4)] string? CallbackUrl = null,
-    [property: Id(5)] string? Name = null)
+    [property: Id(5)] string? Name = null,
+    [property: Id(6)] TrackOptions? Tracks = null)
 {
     /// <summary>The longest name a job may have.</summary>
     public const int MaxNameLength = 200;

@@ -26,13 +26,13 @@ public sealed record Rendition
 {
     [Id(0)] public required RenditionKind Kind { get; init; }
 
-    /// <summary>For video the short side followed by "p" ("720p"); for audio and text the language or "default".</summary>
+    /// <summary>For video the short side followed by "p" ("720p"); for audio and text what players list it as ("English", "Français 5.1").</summary>
     [Id(1)] public required string Name { get; init; }
 
     /// <summary>RFC 6381 codec string of this rendition alone, e.g. "avc1.64001f" or "mp4a.40.2".</summary>
     [Id(2)] public required string Codecs { get; init; }
 
-    /// <summary>BCP 47 language of an audio or text rendition, when the source names one.</summary>
+    /// <summary>BCP 47 language of an audio or text rendition; "und" when the source names none.</summary>
     [Id(3)] public string? Language { get; init; }
 
     /// <summary>Coded width of a video rendition, in pixels.</summary>
@@ -64,4 +64,36 @@ public sealed record Rendition
 
     /// <summary>Luma SSIM (0..1) of a video rendition against the source scaled to its size.</summary>
     [Id(13)] public double? Ssim { get; init; }
+
+    /// <summary>The audio or text rendition players choose when the viewer has not (one per kind at most).</summary>
+    [Id(14)] public bool Default { get; init; }
+
+    /// <summary>A text rendition shown even when the viewer chose no subtitles (foreign dialogue, signs).</summary>
+    [Id(15)] public bool Forced { get; init; }
+
+    /// <summary>
+    /// What the track is for, beside the main programme: "description" (audio description for blind viewers),
+    /// "commentary", or "captions" (text for deaf viewers, sounds included); null for a main track.
+    /// </summary>
+    [Id(16)] public string? Role { get; init; }
+
+    /// <summary>Loudness of an audio rendition's source and of the rendition, when the job normalised it.</summary>
+    [Id(17)] public LoudnessFigures? Loudness { get; init; }
+
+    /// <summary>A text rendition as one WebVTT file (what the DASH manifest points to); resolved like <see cref="PlaylistUrl"/>.</summary>
+    [Id(18)] public string? FileUrl { get; init; }
+
+    /// <summary>The same as <see cref="Codecs"/>: one rendition has one codec.</summary>
+    public string Codec => Codecs;
+
+    /// <summary>The rendition's URL: its HLS media playlist (see <see cref="PlaylistUrl"/>).</summary>
+    public string Url => PlaylistUrl;
+
+    /// <summary>The roles a rendition may have.</summary>
+    public static class Roles
+    {
+        public const string Description = "description";
+        public const string Commentary = "commentary";
+        public const string Captions = "captions";
+    }
 }

@@ -28,6 +28,7 @@ public sealed record WorkClaim([property: Id(0)] string ItemId, [property: Id(1)
 /// <param name="Attempt">1 for the item's first attempt.</param>
 /// <param name="Tenant">The owner; outputs go under its prefix.</param>
 /// <param name="Input">The job's source.</param>
+/// <param name="Tracks">What the job asks of its audio and text tracks; null for the defaults.</param>
 [GenerateSerializer, Immutable, Alias("transcoder.work-assignment")]
 public sealed record WorkAssignment(
     [property: Id(0)] Guid JobId,
@@ -35,7 +36,8 @@ public sealed record WorkAssignment(
     [property: Id(2)] WorkItemKind Kind,
     [property: Id(3)] int Attempt,
     [property: Id(4)] string Tenant,
-    [property: Id(5)] JobInput Input);
+    [property: Id(5)] JobInput Input,
+    [property: Id(6)] TrackOptions? Tracks = null);
 
 /// <summary>Worker keys: the parsable address of a silo, which changes when the silo restarts.</summary>
 public static class WorkerKeys

@@ -1,3 +1,4 @@
+using Transcoder.Abstractions;
 using System.ComponentModel.DataAnnotations;
 
 namespace Transcoder.Api;
@@ -54,6 +55,18 @@ public sealed class ApiOptions
             ? new(own.MaxOpenUploads ?? MaxOpenUploadsPerTenant, own.MaxOpenUploadBytes ?? MaxOpenUploadBytesPerTenant)
             : new(MaxOpenUploadsPerTenant, MaxOpenUploadBytesPerTenant);
 
+    /// <summary>
+    /// Loudness targets jobs get when they ask for none: per tenant, or for every tenant with Tenant "*". Empty by
+    /// default (levels are kept).
+    /// </summary>
+    public List<TenantLoudness> TenantLoudness { get; set; } = [];
+
+    /// <summary>The loudness a tenant's jobs are normalised to when they ask for none; null to keep levels.</summary>
+    public LoudnessTarget? DefaultLoudnessFor(string tenant) =>
+        (TenantLoudness.FirstOrDefault(t => t.Tenant == tenant) ?? TenantLoudness.FirstOrDefault(t => t.Tenant == "*")) is { } own
+            ? new LoudnessTarget(own.TargetLufs, own.TruePeakDb)
+            : null;
+
     /// <summary>Who runs this deployment, as the API document's contact. Section "Api:Contact".</summary>
     public ApiContact Contact { get; set; } = new();
 }
@@ -66,6 +79,18 @@ public sealed class TenantUploadCaps
     public int? MaxOpenUploads { get; set; }
 
     public long? MaxOpenUploadBytes { get; set; }
+}
+
+/// <summary>A tenant's default loudness target ("*" for every tenant without one of its own).</summary>
+public sealed class TenantLoudness
+{
+    public string Tenant { get; set; } = "";
+
+    [Range(LoudnessTarget.LowestLufs, LoudnessTarget.HighestLufs)]
+    public double TargetLufs { get; set; } = -16;
+
+    [Range(LoudnessTarget.LowestTruePeakDb, LoudnessTarget.HighestTruePeakDb)]
+    public double TruePeakDb { get; set; } = LoudnessTarget.DefaultTruePeakDb;
 }
 
 /// <summary>The API document's contact: whoever runs the deployment.</summary>

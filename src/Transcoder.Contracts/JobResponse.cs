@@ -45,7 +45,10 @@ public sealed record JobResponse
     /// <summary>When the job went to the dead-letter queue (out of attempts); POST /v1/jobs/{id}/retry requeues it.</summary>
     public DateTimeOffset? DeadLetteredAt { get; init; }
 
-    /// <summary>Every rendition of the package (video largest first, then audio), each with its kind, codecs and media playlist URL.</summary>
+    /// <summary>
+    /// Every rendition of the package (video largest first, then audio, then text), each with its kind, codec,
+    /// language, name and URL (its HLS media playlist; a text rendition's whole WebVTT file is fileUrl).
+    /// </summary>
     public required IReadOnlyList<Rendition> Renditions { get; init; }
 
     public Uri? HlsUrl { get; init; }
@@ -80,6 +83,15 @@ public sealed record JobResponse
 
     /// <summary>Where the service POSTs the job, signed, when it ends; null for none.</summary>
     public string? CallbackUrl { get; init; }
+
+    /// <summary>Tracks of the source the package does not carry (picture subtitles, unselected languages), each with the reason.</summary>
+    public IReadOnlyList<SkippedTrack> Skipped { get; init; } = [];
+
+    /// <summary>What the owner should know about the package, e.g. input_truncated with the decoded and declared durations.</summary>
+    public IReadOnlyList<JobWarning> Warnings { get; init; } = [];
+
+    /// <summary>True when the source was HDR (PQ or HLG) and its picture was tone mapped to SDR BT.709.</summary>
+    public bool ToneMapped { get; init; }
 }
 
 /// <summary>The job document, made from the read model in one place for the API and webhooks alike.</summary>
@@ -107,7 +119,11 @@ public static class JobResponses
             DeadLetteredAt = job.DeadLetteredAt,
             Renditions = outputs is null || outputs.Renditions.IsDefault
                 ? []
-                : [.. outputs.Renditions.Select(r => r with { PlaylistUrl = publicUrl(r.PlaylistUrl).ToString() })],
+                : [.. outputs.Renditions.Select(r => r with
+                {
+                    PlaylistUrl = publicUrl(r.PlaylistUrl).ToString(),
+                    FileUrl = r.FileUrl is { } file ? publicUrl(file).ToString() : null,
+                })],
             HlsUrl = Url(outputs?.HlsKey, publicUrl),
             DashUrl = Url(outputs?.DashKey, publicUrl),
             Error = job.Error is { } error ? new JobErrorResponse(error.Code, error.Message, error.Detail) : null,
@@ -119,6 +135,9 @@ public static class JobResponses
             DurationSeconds = outputs is { DurationSeconds: > 0 } ? outputs.DurationSeconds : null,
             Source = outputs?.Source,
             CallbackUrl = job.Spec.CallbackUrl,
+            Skipped = outputs is null || outputs.Skipped.IsDefault ? [] : outputs.Skipped,
+            Warnings = outputs is null || outputs.Warnings.IsDefault ? [] : outputs.Warnings,
+            ToneMapped = outputs?.ToneMapped ?? false,
         };
     }
 

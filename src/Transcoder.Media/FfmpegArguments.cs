@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Transcoder.Abstractions;
 using Transcoder.Media.Packaging;
 
 namespace Transcoder.Media;
@@ -57,16 +58,16 @@ public static class FfmpegArguments
             }
         }
 
-        if (plan.Audio is { } audio)
+        foreach (var audio in plan.AudioTracks)
         {
             args.AddRange(["-map", Invariant($"0:{audio.StreamIndex}"),
                 "-c:a", plan.AudioCodec.Encoder, "-b:a", Invariant(audio.Bitrate), "-ac", Invariant(audio.Channels), "-ar", Invariant(audio.SampleRate)]);
-            if (audio.Language is { } language)
+            if (audio.Loudness is { Source: { } measured } loudness)
             {
-                args.AddRange(["-metadata:s:a:0", $"language={language}"]);
+                args.AddRange(["-af", LoudnessFilter(loudness.Target, measured, audio.SampleRate)]);
             }
 
-            AddFragmentedOutput(args, AudioFragments, Path.Combine(encodeFolder, PackageLayout.EncoderOutput(PackageLayout.AudioId(0))));
+            AddFragmentedOutput(args, AudioFragments, Path.Combine(encodeFolder, PackageLayout.EncoderOutput(audio.Id)));
         }
 
         if (video && plan.Thumbnails is not null)
@@ -93,6 +94,11 @@ public static class FfmpegArguments
             graph.Append("bwdif=mode=send_frame:deint=interlaced,");
         }
 
+        if (plan.ToneMapFrom is { } transfer)
+        {
+            graph.Append(ToneMap(transfer)).Append(',');
+        }
+
         var branches = plan.Rungs.Length + (plan.Thumbnails is null ? 0 : 2);
         graph.Append(CultureInfo.InvariantCulture, $"fps={plan.FrameRate},format=yuv420p,split={branches}");
         for (var i = 0; i < branches; i++)
@@ -103,8 +109,13 @@ public static class FfmpegArguments
         for (var i = 0; i < plan.Rungs.Length; i++)
         {
             var rung = plan.Rungs[i];
-            graph.Append(CultureInfo.InvariantCulture,
-                $";[s{i}]scale={rung.Width}:{rung.Height}:flags=bicubic,setdar={plan.DisplayAspect}[v{i}]");
+            graph.Append(rung switch
+            {
+                // The source's own size: cut the odd row or column rather than resample the whole picture.
+                { Native: true } when plan.SquarePixels => Invariant($";[s{i}]crop={rung.Width}:{rung.Height}:0:0,setsar=1[v{i}]"),
+                { Native: true } => Invariant($";[s{i}]scale={rung.Width}:{rung.Height}:flags=bicubic,setsar=1[v{i}]"),
+                _ => Invariant($";[s{i}]scale={rung.Width}:{rung.Height}:flags=bicubic,setdar={plan.DisplayAspect}[v{i}]"),
+            });
         }
 
         if (plan.Thumbnails is { } t)
@@ -135,11 +146,75 @@ public static class FfmpegArguments
         // the time grid so rounding of the frame rate cannot drift them apart.
         args.AddRange(["-g", gop, "-keyint_min", gop, "-sc_threshold", "0", "-force_key_frames", KeyframeExpression(plan)]);
 
+        if (plan.ToneMapFrom is not null)
+        {
+            args.AddRange(["-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv"]);
+        }
+
         // The encoder measures each rendition against its own input (the source conditioned and scaled for that
         // rung) on every frame, and prints PSNR and SSIM when it closes: measuring quality this way costs a few
         // percent of the encode instead of decoding everything a second time. See EncoderSummary.
         args.AddRange(["-flags:v", "+psnr", "-ssim:v", "1"]);
     }
+
+    /// <summary>
+    /// HDR (PQ or HLG, BT.2020) to SDR BT.709: to linear light with SDR white at 100 nits, BT.709 primaries, the
+    /// Hable curve (highlights rolled off, mid-tones kept), then the BT.709 transfer and matrix in limited range.
+    /// </summary>
+    internal static string ToneMap(string transfer) => Invariant(
+        $"zscale=tin={transfer}:pin=bt2020:min=bt2020nc:t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=mobius:desat=0,zscale=t=bt709:m=bt709:r=tv");
+
+    /// <summary>
+    /// The second loudness pass: the first pass's measurements let loudnorm apply one gain to the whole track (linear)
+    /// where the target's true peak allows, and only otherwise compress dynamically. It works at 192 kHz; resample back.
+    /// </summary>
+    internal static string LoudnessFilter(LoudnessTarget target, LoudnessMeasurement measured, int sampleRate) => Invariant(
+        $"loudnorm=I={target.TargetLufs:0.0#}:TP={target.TruePeakDb:0.0#}:LRA={LoudnessRange}:measured_I={measured.IntegratedLufs:0.00}:measured_TP={measured.TruePeakDb:0.00}:measured_LRA={measured.RangeLu:0.00}:measured_thresh={measured.ThresholdLufs:0.00}:offset={measured.TargetOffsetLu:0.00}:linear=true:print_format=summary,aresample={sampleRate}");
+
+    /// <summary>
+    /// One pass that measures the loudness of audio streams (<paramref name="streams"/>: an input number and a stream
+    /// index each) against a target; loudnorm prints each measurement as JSON on stderr, in stream order.
+    /// </summary>
+    public static IReadOnlyList<string> ForLoudness(IReadOnlyList<string> inputs, IReadOnlyList<(int Input, int Stream)> streams, LoudnessTarget target, string formatAllowList)
+    {
+        var args = new List<string> { "-hide_banner", "-nostats", "-benchmark", "-y", "-progress", "pipe:1", "-protocol_whitelist", ProtocolAllowList };
+        foreach (var input in inputs)
+        {
+            args.AddRange(["-format_whitelist", formatAllowList, "-i", input]);
+        }
+
+        var graph = string.Join(';', streams.Select((s, i) => Invariant(
+            $"[{s.Input}:{s.Stream}]loudnorm=I={target.TargetLufs:0.0#}:TP={target.TruePeakDb:0.0#}:LRA={LoudnessRange}:print_format=json[m{i}]")));
+        args.AddRange(["-filter_complex", graph]);
+        for (var i = 0; i < streams.Count; i++)
+        {
+            args.AddRange(["-map", Invariant($"[m{i}]"), "-f", "null", "-"]);
+        }
+
+        return args;
+    }
+
+    /// <summary>
+    /// One pass that converts the source's text subtitle streams to WebVTT files (each a stream index and a path),
+    /// reading no picture or sound.
+    /// </summary>
+    public static IReadOnlyList<string> ForTextTracks(string inputPath, IReadOnlyList<(int Stream, string Path)> tracks, string formatAllowList)
+    {
+        var args = new List<string>
+        {
+            "-hide_banner", "-nostats", "-benchmark", "-y", "-progress", "pipe:1",
+            "-protocol_whitelist", ProtocolAllowList, "-format_whitelist", formatAllowList, "-i", inputPath,
+        };
+        foreach (var (stream, path) in tracks)
+        {
+            args.AddRange(["-map", Invariant($"0:{stream}"), "-c:s", "webvtt", "-f", "webvtt", path]);
+        }
+
+        return args;
+    }
+
+    /// <summary>The loudness range the filter may keep; wider tracks are compressed to it.</summary>
+    private const int LoudnessRange = 20;
 
     /// <summary>Each fragment goes to the file as soon as it is cut, not when ffmpeg's write buffer fills (seconds of audio).</summary>
     private static void AddFragmentedOutput(List<string> args, string fragments, string path) =>

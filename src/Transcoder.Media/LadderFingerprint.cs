@@ -1,22 +1,29 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Transcoder.Abstractions;
 
 namespace Transcoder.Media;
 
 /// <summary>
-/// A short, stable fingerprint of the ladder settings: two jobs whose inputs have the same bytes produce the same
-/// outputs only if this is the same too. Any change of rungs, encoder settings, segmenting or thumbnails changes
-/// it, as does a new version of the pipeline (bump <see cref="PipelineVersion"/> when the outputs change).
+/// A short, stable fingerprint of what makes a package from an input: the ladder settings and the job's track
+/// options. Two jobs whose inputs have the same bytes produce the same outputs only if this is the same too. Any
+/// change of rungs, encoder settings, segmenting, thumbnails, audio selection, loudness or caption files changes it,
+/// as does a new version of the pipeline (bump <see cref="PipelineVersion"/> when the outputs change).
 /// </summary>
 public static class LadderFingerprint
 {
     /// <summary>The version of what the pipeline makes from a given ladder.</summary>
-    public const string PipelineVersion = "ladder-v1";
+    public const string PipelineVersion = "ladder-v2";
 
-    public static string Of(LadderOptions options)
+    public static string Of(LadderOptions options, TrackOptions? tracks = null)
     {
         var text = PipelineVersion + "\n" + JsonSerializer.Serialize(options);
+        if (tracks is { IsDefault: false })
+        {
+            text += "\n" + JsonSerializer.Serialize(tracks);
+        }
+
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
     }
 }

@@ -68,6 +68,10 @@ public sealed class LadderOptions : IValidatableObject
     [Range(32_000, 512_000)]
     public int AudioBitrate { get; set; } = 128_000;
 
+    /// <summary>Bitrate of a 5.1 AAC rendition, for jobs that ask for one. Default 384k.</summary>
+    [Range(96_000, 1_024_000)]
+    public int SurroundBitrate { get; set; } = 384_000;
+
     /// <summary>Width of one storyboard thumbnail in pixels. Default 160.</summary>
     [Range(32, 640)]
     public int ThumbnailWidth { get; set; } = 160;

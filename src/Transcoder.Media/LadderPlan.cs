@@ -5,15 +5,50 @@ using Transcoder.Media.Packaging;
 namespace Transcoder.Media;
 
 /// <summary>One rung as it will be encoded.</summary>
-public sealed record PlannedRung(string Name, int Width, int Height, long Bitrate, long MaxRate, long BufferSize);
+public sealed record PlannedRung(string Name, int Width, int Height, long Bitrate, long MaxRate, long BufferSize)
+{
+    /// <summary>The rung at the source's own display size: square pixels, nothing resampled beyond an odd row or column.</summary>
+    public bool Native { get; init; }
+}
 
-/// <summary>The audio track as it will be encoded.</summary>
+/// <summary>One audio rendition as it will be encoded.</summary>
+/// <param name="Id">Its representation id ("a0"), which names its files.</param>
 /// <param name="StreamIndex">Its stream index in the source.</param>
 /// <param name="Bitrate">Bits per second of the encode.</param>
-/// <param name="Channels">Channels out (surround is mixed down).</param>
+/// <param name="Channels">Channels out: 2 (surround mixed down), or 6 for a 5.1 rendition.</param>
 /// <param name="SampleRate">Samples per second out.</param>
-/// <param name="Language">ISO 639-2 language of the source track, when it names one.</param>
-public sealed record PlannedAudio(int StreamIndex, int Bitrate, int Channels, int SampleRate, string? Language);
+/// <param name="Language">BCP 47 language of the source track; "und" when it names none.</param>
+/// <param name="Name">What players list it as, unique among the package's audio.</param>
+/// <param name="Default">The one a player picks when the viewer has not (one stereo rendition, and its 5.1 twin).</param>
+/// <param name="Role">What it is for beside the main programme (see <see cref="Rendition.Roles"/>); null for main.</param>
+public sealed record PlannedAudio(string Id, int StreamIndex, int Bitrate, int Channels, int SampleRate, string Language, string Name, bool Default, string? Role)
+{
+    /// <summary>The loudness to normalise to and, once measured, the source's; null to keep the levels.</summary>
+    public LoudnessPlan? Loudness { get; init; }
+}
+
+/// <summary>A loudness target and the source track's loudness measured against it (null until the first pass).</summary>
+public sealed record LoudnessPlan(LoudnessTarget Target, LoudnessMeasurement? Source = null);
+
+/// <summary>What a loudness pass measured (EBU R128 / ITU-R BS.1770), as ffmpeg's loudnorm filter reports it.</summary>
+/// <param name="IntegratedLufs">Integrated loudness.</param>
+/// <param name="TruePeakDb">True peak, dBTP.</param>
+/// <param name="RangeLu">Loudness range.</param>
+/// <param name="ThresholdLufs">The gating threshold.</param>
+/// <param name="TargetOffsetLu">The offset the filter's second pass applies to hit the target exactly.</param>
+/// <param name="Linear">For a second pass: whether it could apply one gain (false when it fell back to dynamic).</param>
+public sealed record LoudnessMeasurement(double IntegratedLufs, double TruePeakDb, double RangeLu, double ThresholdLufs, double TargetOffsetLu, bool Linear = true);
+
+/// <summary>One text rendition: a text subtitle stream of the source, or a caption file sent with the job.</summary>
+/// <param name="Id">Its representation id ("t0"), which names its files.</param>
+/// <param name="Language">BCP 47 language; "und" when the source names none.</param>
+/// <param name="Name">What players list it as, unique among the package's text.</param>
+/// <param name="Default">Shown when the viewer has not chosen (the source's default subtitle stream).</param>
+/// <param name="Forced">Shown even when the viewer chose no subtitles.</param>
+/// <param name="Role">"captions" for text for deaf viewers (sounds included); null for subtitles.</param>
+/// <param name="StreamIndex">The source's stream, or null for a caption file.</param>
+/// <param name="CaptionIndex">The job's caption file (an index into its list), or null for a source stream.</param>
+public sealed record PlannedText(string Id, string Language, string Name, bool Default, bool Forced, string? Role, int? StreamIndex, int? CaptionIndex);
 
 /// <summary>A video encoder the ladder can use, and what the plan tells it.</summary>
 /// <param name="Encoder">ffmpeg's name of the encoder.</param>
@@ -76,8 +111,17 @@ public sealed record LadderPlan
     /// <summary>Stream index of the video to encode, or null for audio-only.</summary>
     public int? VideoStreamIndex { get; init; }
 
-    /// <summary>The audio track to encode, or null for video-only.</summary>
-    public PlannedAudio? Audio { get; init; }
+    /// <summary>The audio renditions to encode, in the order of the manifests; empty for video-only.</summary>
+    public ImmutableArray<PlannedAudio> AudioTracks { get; init; } = [];
+
+    /// <summary>The text renditions, in the order of the manifests: the source's text subtitles, then the job's caption files.</summary>
+    public ImmutableArray<PlannedText> TextTracks { get; init; } = [];
+
+    /// <summary>The source's tracks the package will not carry, with the reasons.</summary>
+    public ImmutableArray<SkippedTrack> Skipped { get; init; } = [];
+
+    /// <summary>The source's HDR transfer ("smpte2084" or "arib-std-b67") when its picture is tone mapped to SDR BT.709; else null.</summary>
+    public string? ToneMapFrom { get; init; }
 
     public VideoCodec VideoCodec { get; init; } = VideoCodec.H264;
 
@@ -90,6 +134,9 @@ public sealed record LadderPlan
     public Rational DisplayAspect { get; init; } = Rational.One;
 
     public bool Deinterlace { get; init; }
+
+    /// <summary>True when the source's pixels are square, so its own-size rung is cut from it rather than resampled.</summary>
+    public bool SquarePixels { get; init; } = true;
 
     public required TimeSpan Duration { get; init; }
 
@@ -109,11 +156,11 @@ public sealed record LadderPlan
     /// <summary>Most frames between keyframes at <see cref="FrameRate"/>: one segment.</summary>
     public int GopFrames => Math.Max(1, (int)Math.Round(FrameRate.ToDouble() * SegmentSeconds));
 
-    /// <summary>The renditions of the package, in the order of its manifests: video largest first, then audio.</summary>
+    /// <summary>The renditions the encoder writes, in the order of the manifests: video largest first, then audio.</summary>
     public IReadOnlyList<PlannedRendition> Renditions =>
     [
         .. Rungs.Select((r, i) => new PlannedRendition(PackageLayout.VideoId(i), RenditionKind.Video, r.Name, r.Width, r.Height, r.Bitrate, r.MaxRate, r.BufferSize)),
-        .. Audio is { } audio ? [new PlannedRendition(PackageLayout.AudioId(0), RenditionKind.Audio, "audio", null, null, audio.Bitrate, audio.Bitrate, 0)] : Array.Empty<PlannedRendition>(),
+        .. AudioTracks.Select(a => new PlannedRendition(a.Id, RenditionKind.Audio, a.Name, null, null, a.Bitrate, a.Bitrate, 0)),
     ];
 
     /// <summary>

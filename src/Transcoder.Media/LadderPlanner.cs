@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Transcoder.Abstractions;
 
 namespace Transcoder.Media;
 
@@ -8,12 +9,20 @@ public static class LadderPlanner
 {
     private const int FallbackFrameRate = 30;
 
-    /// <exception cref="MediaException">The source has neither video nor audio to encode.</exception>
-    public static LadderPlan Plan(SourceInfo source, LadderOptions options)
+    /// <exception cref="MediaException">
+    /// The source has neither video nor audio to encode, lacks a selected language, or has too many tracks.
+    /// </exception>
+    public static LadderPlan Plan(SourceInfo source, LadderOptions options, TrackOptions? tracks = null)
     {
         if (source.Video is null && source.Audio is null)
         {
             throw new MediaException(MediaErrorKind.NoVideoOrAudio, "The input has no video or audio stream.");
+        }
+
+        var (audio, text, skipped) = TrackPlanner.Plan(source, tracks ?? TrackOptions.Default, options);
+        if (source.Video is null && audio.IsEmpty)
+        {
+            throw new MediaException(MediaErrorKind.UnsupportedCodec, $"The audio codec '{source.Audio!.Codec}' cannot be decoded.");
         }
 
         var rungs = source.Video is { } video ? PlanRungs(video, options) : [];
@@ -23,10 +32,14 @@ public static class LadderPlanner
             Thumbnails = rungs.Length > 0 ? PlanThumbnails(rungs[0], frameRate, source.Duration, options) : null,
             Rungs = rungs,
             VideoStreamIndex = source.Video?.Index,
-            Audio = source.Audio is { } audio ? new PlannedAudio(audio.Index, options.AudioBitrate, 2, 48_000, audio.Language) : null,
+            AudioTracks = audio,
+            TextTracks = text,
+            Skipped = skipped,
+            ToneMapFrom = source.Video is { Hdr: true } hdr ? hdr.ColorTransfer : null,
             FrameRate = frameRate,
             DisplayAspect = source.Video is { } d ? DisplayAspect(d) : Rational.One,
             Deinterlace = source.Video?.Interlaced ?? false,
+            SquarePixels = source.Video is not { } sv || sv.SampleAspectRatio.Reduce() == Rational.One,
             Duration = source.Duration,
             SegmentSeconds = options.SegmentSeconds,
             FirstSegmentSeconds = options.FirstSegmentSeconds,
@@ -54,10 +67,10 @@ public static class LadderPlanner
         {
             // The source sits between rungs (or under the smallest): give it a rung at its own size, with the
             // bitrates of the next rung up so it is not starved.
+            // Its size is the source's display size (even, as 4:2:0 needs), not one derived from the aspect ratio: a
+            // rounding there would make its pixels other than square.
             var template = ordered.LastOrDefault(r => r.ShortSide > sourceShort) ?? ordered[^1];
-            var nativeShort = EvenFloor(sourceShort);
-            var nativeLong = Math.Min(EvenRound(nativeShort * aspect), EvenFloor(sourceLong));
-            result.Add(MakeRung(nativeShort, nativeLong, portrait, template));
+            result.Add(MakeRung(EvenFloor(sourceShort), EvenFloor(sourceLong), portrait, template) with { Native = true });
         }
 
         foreach (var spec in kept)

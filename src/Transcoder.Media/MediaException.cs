@@ -11,6 +11,21 @@ public enum MediaErrorKind
     InputTooLong,
     EncodeFailed,
     TimedOut,
+
+    /// <summary>The job asked for an audio language the source does not have.</summary>
+    LanguageNotInSource,
+
+    /// <summary>The package would carry more audio or text tracks than allowed.</summary>
+    TooManyTracks,
+
+    /// <summary>A subtitle stream of the source could not be read as text.</summary>
+    SubtitleUnreadable,
+
+    /// <summary>A caption file sent with the job cannot be used.</summary>
+    CaptionInvalid,
+
+    /// <summary>The input holds less than its header declares, and nothing (or too little) of it decodes.</summary>
+    InputTruncated,
 }
 
 /// <summary>A media failure with a kind the job can report, and the tail of ffmpeg's stderr when there is one.</summary>

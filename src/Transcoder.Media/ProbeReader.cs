@@ -65,9 +65,13 @@ public static class ProbeReader
             Height = stream.Height ?? 0,
             SampleAspectRatio = sar.IsPositive ? sar.Reduce() : Rational.One,
             Rotation = ReadRotation(stream),
+            Duration = TimeSpan.FromSeconds(Positive(ParseNumberOrClock(stream.Duration))),
             FrameRate = ReadFrameRate(stream),
             PixelFormat = stream.PixelFormat,
             Interlaced = stream.FieldOrder is "tt" or "bb" or "tb" or "bt",
+            ColorTransfer = stream.ColorTransfer,
+            ColorPrimaries = stream.ColorPrimaries,
+            ColorSpace = stream.ColorSpace,
             Default = Flag(stream, "default"),
         };
     }
@@ -78,8 +82,12 @@ public static class ProbeReader
         Codec = stream.CodecName ?? "unknown",
         Channels = stream.Channels ?? 0,
         SampleRate = (int)Positive(ParseNumberOrClock(stream.SampleRate)),
+        Duration = TimeSpan.FromSeconds(Positive(ParseNumberOrClock(stream.Duration))),
         Language = Language(stream),
+        Title = Title(stream),
         Default = Flag(stream, "default"),
+        Description = Flag(stream, "visual_impaired") || Flag(stream, "descriptions"),
+        Commentary = Flag(stream, "comment"),
     };
 
     private static TextStreamInfo ReadText(FFProbeStream stream) => new()
@@ -89,6 +97,8 @@ public static class ProbeReader
         Language = Language(stream),
         Default = Flag(stream, "default"),
         Forced = Flag(stream, "forced"),
+        HearingImpaired = Flag(stream, "hearing_impaired") || Flag(stream, "captions"),
+        Title = Title(stream),
     };
 
     private static Rational ReadFrameRate(FFProbeStream stream)
@@ -124,6 +134,9 @@ public static class ProbeReader
     /// <summary>The stream's language tag when it names one (not "und").</summary>
     private static string? Language(FFProbeStream stream) =>
         stream.Tags?.GetValueOrDefault("language") is { Length: > 0 } language && language != "und" ? language : null;
+
+    private static string? Title(FFProbeStream stream) =>
+        stream.Tags?.GetValueOrDefault("title") is { } title && !string.IsNullOrWhiteSpace(title) ? title.Trim() : null;
 
     private static bool Flag(FFProbeStream stream, string name) =>
         stream.Disposition is { } disposition && disposition.TryGetValue(name, out var value) && value == 1;

@@ -47,10 +47,25 @@ public sealed record VideoStreamInfo
     /// <summary>Display rotation in degrees, clockwise, one of 0, 90, 180, 270.</summary>
     public int Rotation { get; init; }
 
+    /// <summary>The stream's own duration as the container declares it; zero when unknown.</summary>
+    public TimeSpan Duration { get; init; }
+
     /// <summary>Average frame rate; zero when unknown.</summary>
     public Rational FrameRate { get; init; } = Rational.Zero;
 
     public string? PixelFormat { get; init; }
+
+    /// <summary>ffprobe's color_transfer, e.g. "bt709", "smpte2084" (PQ) or "arib-std-b67" (HLG).</summary>
+    public string? ColorTransfer { get; init; }
+
+    /// <summary>ffprobe's color_primaries, e.g. "bt709" or "bt2020".</summary>
+    public string? ColorPrimaries { get; init; }
+
+    /// <summary>ffprobe's color_space (matrix), e.g. "bt709" or "bt2020nc".</summary>
+    public string? ColorSpace { get; init; }
+
+    /// <summary>True for high dynamic range: a PQ (HDR10) or HLG transfer.</summary>
+    public bool Hdr => ColorTransfer is "smpte2084" or "arib-std-b67";
 
     /// <summary>True when the stream is coded as interlaced fields.</summary>
     public bool Interlaced { get; init; }
@@ -80,14 +95,26 @@ public sealed record AudioStreamInfo
 
     public int SampleRate { get; init; }
 
+    /// <summary>The stream's own duration as the container declares it; zero when unknown.</summary>
+    public TimeSpan Duration { get; init; }
+
     /// <summary>ISO 639-2 language the source names, if any.</summary>
     public string? Language { get; init; }
+
+    /// <summary>The stream's title tag ("Director's commentary"), if any.</summary>
+    public string? Title { get; init; }
 
     /// <summary>Marked as the default stream of its kind.</summary>
     public bool Default { get; init; }
 
+    /// <summary>Marked as audio description for the visually impaired.</summary>
+    public bool Description { get; init; }
+
+    /// <summary>Marked as commentary.</summary>
+    public bool Commentary { get; init; }
+
     /// <summary>False when ffprobe could not identify the codec.</summary>
-    public bool Decodable => Codec is not ("unknown" or "none");
+    public bool Decodable => Codec is not ("unknown" or "none") && Channels > 0;
 }
 
 /// <summary>A subtitle stream of the source.</summary>
@@ -106,4 +133,13 @@ public sealed record TextStreamInfo
 
     /// <summary>Marked forced (shown when the viewer chose no subtitles).</summary>
     public bool Forced { get; init; }
+
+    /// <summary>Marked for the hearing impaired (captions: dialogue and sounds).</summary>
+    public bool HearingImpaired { get; init; }
+
+    /// <summary>The stream's title tag, if any.</summary>
+    public string? Title { get; init; }
+
+    /// <summary>True for subtitles made of text (which become WebVTT); false for pictures (PGS, DVB, VobSub).</summary>
+    public bool IsText => Codec is "mov_text" or "subrip" or "srt" or "ass" or "ssa" or "webvtt" or "text";
 }

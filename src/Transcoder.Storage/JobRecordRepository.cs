@@ -43,13 +43,13 @@ public interface IJobRecordRepository
 /// <inheritdoc />
 public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecordRepository
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     internal const string Columns = """
         id, tenant, status, stage, progress, priority, input_kind, input_location, created_at, started_at,
         completed_at, updated_at, processing_node, attempts, renditions, hls_key, dash_key, error_code, error_message, cost, poster_key, storyboard_key, playable_at,
         max_attempts, dead_lettered_at, error_detail, content_hash, ladder_hash, reused_from, callback_url,
-        input_file_name, input_size_bytes, duration_seconds, name, source
+        input_file_name, input_size_bytes, duration_seconds, name, source, tracks, package_notes
         """;
 
     public async Task UpsertAsync(JobView job, CancellationToken cancellationToken)
@@ -63,7 +63,7 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
             VALUES (@id, @tenant, @status, @stage, @progress, @priority, @input_kind, @input_location, @created_at, @started_at,
                     @completed_at, @updated_at, @processing_node, @attempts, @renditions, @hls_key, @dash_key, @error_code, @error_message, @cost, @poster_key, @storyboard_key, @playable_at,
                     @max_attempts, @dead_lettered_at, @error_detail, @content_hash, @ladder_hash, @reused_from, @callback_url,
-                    @input_file_name, @input_size_bytes, @duration_seconds, @name, @source)
+                    @input_file_name, @input_size_bytes, @duration_seconds, @name, @source, @tracks, @package_notes)
             ON CONFLICT (id) DO UPDATE SET
                 status = EXCLUDED.status, stage = EXCLUDED.stage, progress = EXCLUDED.progress,
                 started_at = EXCLUDED.started_at, completed_at = EXCLUDED.completed_at, updated_at = EXCLUDED.updated_at,
@@ -73,7 +73,7 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
                 poster_key = EXCLUDED.poster_key, storyboard_key = EXCLUDED.storyboard_key, playable_at = EXCLUDED.playable_at,
                 dead_lettered_at = EXCLUDED.dead_lettered_at, error_detail = EXCLUDED.error_detail,
                 content_hash = EXCLUDED.content_hash, ladder_hash = EXCLUDED.ladder_hash, reused_from = EXCLUDED.reused_from,
-                duration_seconds = EXCLUDED.duration_seconds, source = EXCLUDED.source
+                duration_seconds = EXCLUDED.duration_seconds, source = EXCLUDED.source, package_notes = EXCLUDED.package_notes
             WHERE transcode_jobs.updated_at <= EXCLUDED.updated_at
             RETURNING id, tenant, status, completed_at, updated_at, callback_url)
             INSERT INTO webhook_deliveries (id, job_id, tenant, event, url)
@@ -122,8 +122,16 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
         p.Add(Nullable("duration_seconds", NpgsqlDbType.Double, outputs?.DurationSeconds));
         p.Add(Nullable("name", NpgsqlDbType.Text, spec.Name));
         p.Add(new NpgsqlParameter("source", NpgsqlDbType.Jsonb) { Value = outputs?.Source is { } source ? JsonSerializer.Serialize(source, Json) : DBNull.Value });
+        p.Add(new NpgsqlParameter("tracks", NpgsqlDbType.Jsonb) { Value = spec.Tracks is { } tracks ? JsonSerializer.Serialize(tracks, Json) : DBNull.Value });
+        p.Add(new NpgsqlParameter("package_notes", NpgsqlDbType.Jsonb)
+        {
+            Value = outputs is null ? DBNull.Value : JsonSerializer.Serialize(new PackageNotes(outputs.Skipped.IsDefault ? [] : outputs.Skipped, outputs.Warnings.IsDefault ? [] : outputs.Warnings, outputs.ToneMapped), Json),
+        });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    /// <summary>What the package says about its tracks beside its renditions, as the row keeps it.</summary>
+    private sealed record PackageNotes(ImmutableArray<SkippedTrack> Skipped, ImmutableArray<JobWarning> Warnings, bool ToneMapped);
 
     public async Task<JobPage> ListAsync(string tenant, JobStatus? status, string? nameContains, int limit, JobCursor? cursor, CancellationToken cancellationToken)
     {
@@ -221,6 +229,7 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
         var errorCode = reader.IsDBNull(17) ? null : reader.GetString(17);
         var renditions = JsonSerializer.Deserialize<ImmutableArray<Rendition>>(reader.GetString(14), Json);
         var hlsKey = reader.IsDBNull(15) ? null : reader.GetString(15);
+        var notes = reader.IsDBNull(36) ? null : JsonSerializer.Deserialize<PackageNotes>(reader.GetString(36), Json);
         var input = new JobInput(
             reader.GetString(6) == "url" ? JobInputKind.Url : JobInputKind.Upload,
             reader.GetString(7),
@@ -235,7 +244,8 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
                 reader.GetInt16(5),
                 reader.IsDBNull(23) ? null : reader.GetInt16(23),
                 reader.IsDBNull(29) ? null : reader.GetString(29),
-                reader.IsDBNull(33) ? null : reader.GetString(33)),
+                reader.IsDBNull(33) ? null : reader.GetString(33),
+                reader.IsDBNull(35) ? null : JsonSerializer.Deserialize<TrackOptions>(reader.GetString(35), Json)),
             Status = status,
             Stage = reader.GetString(3),
             Progress = reader.GetFloat(4),
@@ -261,6 +271,9 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
                 ReusedFrom = reader.IsDBNull(28) ? null : reader.GetGuid(28),
                 DurationSeconds = reader.IsDBNull(32) ? 0 : reader.GetDouble(32),
                 Source = reader.IsDBNull(34) ? null : JsonSerializer.Deserialize<SourceFacts>(reader.GetString(34), Json),
+                Skipped = notes?.Skipped ?? [],
+                Warnings = notes?.Warnings ?? [],
+                ToneMapped = notes?.ToneMapped ?? false,
             },
         };
     }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using Transcoder.Abstractions;
@@ -36,9 +37,9 @@ public sealed class JobSubmissions(NpgsqlDataSource dataSource, WorkSignal signa
         var created = new HashSet<Guid>();
         await using (var insert = new NpgsqlCommand("""
             INSERT INTO transcode_jobs (id, tenant, status, stage, priority, input_kind, input_location, input_file_name, input_size_bytes,
-                                        created_at, updated_at, max_attempts, callback_url, name)
+                                        created_at, updated_at, max_attempts, callback_url, name, tracks)
             SELECT * FROM unnest(@ids, @tenants, @statuses, @stages, @priorities, @kinds, @locations, @file_names, @sizes,
-                                 @times, @times, @max_attempts, @callback_urls, @names)
+                                 @times, @times, @max_attempts, @callback_urls, @names, @tracks)
             ON CONFLICT (id) DO NOTHING
             RETURNING id
             """, connection, transaction))
@@ -57,6 +58,7 @@ public sealed class JobSubmissions(NpgsqlDataSource dataSource, WorkSignal signa
             p.Add(Array("max_attempts", NpgsqlDbType.Smallint, distinct.Select(j => j.Spec.MaxAttempts is { } max ? (short?)max : null)));
             p.Add(Array("callback_urls", NpgsqlDbType.Text, distinct.Select(j => j.Spec.CallbackUrl)));
             p.Add(Array("names", NpgsqlDbType.Text, distinct.Select(j => j.Spec.Name)));
+            p.Add(Array("tracks", NpgsqlDbType.Jsonb, distinct.Select(j => j.Spec.Tracks is { } tracks ? JsonSerializer.Serialize(tracks, JobRecordRepository.Json) : null)));
             await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {

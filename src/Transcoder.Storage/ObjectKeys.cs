@@ -15,6 +15,9 @@ public static class ObjectKeys
     /// </summary>
     public static string StreamedSource(string tenant, Guid jobId, Guid requestId) => $"{JobPrefix(tenant, jobId)}source/{requestId:N}";
 
+    /// <summary>A caption file sent with the upload stored at <paramref name="sourceKey"/>, as the API checked and wrote it (WebVTT).</summary>
+    public static string Caption(string sourceKey, int index) => $"{sourceKey}-captions/{index}.vtt";
+
     /// <summary>The prefix of everything one attempt (run) of a job writes; only the accepted run's stays.</summary>
     public static string Run(string tenant, Guid jobId, Guid runId) => $"{JobPrefix(tenant, jobId)}{runId:N}/";
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Transcoder.Abstractions;
+using Transcoder.Captions;
 using Transcoder.Media;
 using Transcoder.Media.Ingest;
 using Transcoder.Media.Packaging;
@@ -19,6 +20,8 @@ public sealed partial class LadderPipeline(
     UrlFetcher fetcher,
     MediaProbe probe,
     LadderEncoder encoder,
+    TrackPasses trackPasses,
+    CaptionFiles captionFiles,
     OutputReuse reuse,
     IOptions<LadderOptions> ladder,
     IOptions<InputLimits> limits,
@@ -37,6 +40,7 @@ public sealed partial class LadderPipeline(
         var input = Path.Combine(context.Scratch, "input");
         await FetchAsync(assignment.Input, input, token);
         var contentHash = await OutputReuse.HashFileAsync(input, token);
+        var tracks = assignment.Tracks ?? TrackOptions.Default;
         if (await reuse.FindAsync(assignment, contentHash, token) is { } reused)
         {
             return reused;
@@ -45,11 +49,23 @@ public sealed partial class LadderPipeline(
         await context.ReportAsync(2, JobStages.Probing, force: true);
         var source = await probe.ProbeAsync(input, token);
         InputPolicy.Enforce(source, limits.Value);
-        var plan = LadderPlanner.Plan(source, ladder.Value);
-        Planned(logger, assignment.JobId, assignment.Tenant, plan.Rungs.Length, source.Duration.TotalSeconds);
+        var plan = LadderPlanner.Plan(source, ladder.Value, tracks);
+        Planned(logger, assignment.JobId, assignment.Tenant, plan.Rungs.Length, plan.AudioTracks.Length, plan.TextTracks.Length, source.Duration.TotalSeconds);
+
+        // The passes before the encode: text subtitles as WebVTT, caption files, the source's loudness.
+        var tracksFolder = Path.Combine(context.Scratch, "tracks");
+        var sourceText = await trackPasses.ReadSourceTextAsync(plan, input, tracksFolder, token);
+        var textCues = new Dictionary<string, IReadOnlyList<Cue>>(sourceText.Value, StringComparer.Ordinal);
+        foreach (var (id, cues) in await captionFiles.ReadAsync(plan, tracks, tracksFolder, token))
+        {
+            textCues[id] = cues;
+        }
+
+        var measured = await trackPasses.MeasureSourceLoudnessAsync(plan, input, token);
+        plan = measured.Value;
 
         await context.ReportAsync(3, JobStages.Encoding, force: true);
-        using var package = new LadderPackage(plan, Path.Combine(context.Scratch, "encode"), Path.Combine(context.Scratch, "package"));
+        using var package = new LadderPackage(plan, Path.Combine(context.Scratch, "encode"), Path.Combine(context.Scratch, "package"), textCues);
         var publisher = new LivePublisher(store, package, context.OutputPrefix, storage.Value.UploadConcurrency, time);
         var encodeProgress = new Progress<double>(p => _ = context.ReportAsync(3 + (p * 87), JobStages.Encoding));
         EncodedLadder encoded;
@@ -72,7 +88,9 @@ public sealed partial class LadderPipeline(
             }
         }
 
-        var title = package.Finish(encoded.Quality);
+        var loudness = await trackPasses.MeasureRenditionLoudnessAsync(plan, package.EncodeFolder, token);
+        var title = package.Finish(encoded.Quality, loudness.Value);
+        var warnings = TruncationCheck.Check(source, title.DurationSeconds);
         await context.ReportAsync(90, JobStages.Uploading, force: true);
         await publisher.FinishAsync((done, total) => context.ReportAsync(90 + (9.0 * done / Math.Max(1, total)), JobStages.Uploading), token);
         metrics.Uploaded(publisher.UploadedBytes());
@@ -80,16 +98,20 @@ public sealed partial class LadderPipeline(
         var videoRenditions = title.Renditions.Count(r => r.Kind == RenditionKind.Video);
         return new JobOutputs
         {
-            Renditions = [.. title.Renditions.Select(r => r with { PlaylistUrl = prefix + r.PlaylistUrl })],
+            Renditions = [.. title.Renditions.Select(r => r with { PlaylistUrl = prefix + r.PlaylistUrl, FileUrl = r.FileUrl is null ? null : prefix + r.FileUrl })],
             HlsKey = prefix + title.HlsMaster,
             DashKey = prefix + title.DashManifest,
             PosterKey = title.Poster is null ? null : prefix + title.Poster,
             StoryboardKey = title.StoryboardTrack is null ? null : prefix + title.StoryboardTrack,
             DurationSeconds = title.DurationSeconds,
-            Cost = JobCosts.Price(encoded.CpuSeconds, title.DurationSeconds, videoRenditions, worker.Value.DollarsPerVcpuHour),
+            Cost = JobCosts.Price(encoded.CpuSeconds + sourceText.CpuSeconds + measured.CpuSeconds + loudness.CpuSeconds,
+                title.DurationSeconds, videoRenditions, worker.Value.DollarsPerVcpuHour),
             ContentHash = contentHash,
-            LadderHash = reuse.LadderHash,
+            LadderHash = reuse.HashFor(assignment.Tracks),
             Source = Facts(source),
+            Skipped = plan.Skipped,
+            Warnings = warnings,
+            ToneMapped = plan.ToneMapFrom is not null,
         };
     }
 
@@ -130,8 +152,8 @@ public sealed partial class LadderPipeline(
         }
     }
 
-    [LoggerMessage(3110, LogLevel.Information, "Job {JobId} of {Tenant} planned {Rungs} rungs for a {DurationSeconds} s source")]
-    private static partial void Planned(ILogger logger, Guid jobId, string tenant, int rungs, double durationSeconds);
+    [LoggerMessage(3110, LogLevel.Information, "Job {JobId} of {Tenant} planned {Rungs} rungs, {AudioTracks} audio and {TextTracks} text tracks for a {DurationSeconds} s source")]
+    private static partial void Planned(ILogger logger, Guid jobId, string tenant, int rungs, int audioTracks, int textTracks, double durationSeconds);
 
     [LoggerMessage(3111, LogLevel.Warning, "Job {JobId}: live publishing failed; will retry")]
     private static partial void LivePublishFailed(ILogger logger, Guid jobId, Exception exception);

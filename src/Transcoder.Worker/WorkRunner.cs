@@ -232,6 +232,11 @@ public sealed partial class WorkRunner : IWorkRuns, IDisposable
         MediaErrorKind.InputTooLarge => JobErrorCodes.InputTooLarge,
         MediaErrorKind.InputTooLong => JobErrorCodes.InputTooLong,
         MediaErrorKind.TimedOut => JobErrorCodes.EncodeTimedOut,
+        MediaErrorKind.LanguageNotInSource => JobErrorCodes.AudioLanguageNotFound,
+        MediaErrorKind.TooManyTracks => JobErrorCodes.TooManyTracks,
+        MediaErrorKind.SubtitleUnreadable => JobErrorCodes.SubtitleUnreadable,
+        MediaErrorKind.CaptionInvalid => JobErrorCodes.CaptionInvalid,
+        MediaErrorKind.InputTruncated => JobErrorCodes.InputTruncated,
         _ => JobErrorCodes.EncodeFailed,
     };
 

@@ -30,6 +30,8 @@ public static class WorkerExtensions
         services.AddSingleton<MediaProbe>();
         services.AddSingleton<FfmpegProcess>();
         services.AddSingleton<LadderEncoder>();
+        services.AddSingleton<TrackPasses>();
+        services.AddSingleton<CaptionFiles>();
         services.AddSingleton<UrlFetcher>();
         services.AddSingleton<OutputReuse>();
         services.AddSingleton<ScratchFolders>();

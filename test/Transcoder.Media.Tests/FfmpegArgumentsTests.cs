@@ -1,3 +1,4 @@
+using Transcoder.Abstractions;
 using Transcoder.Media.Packaging;
 
 namespace Transcoder.Media.Tests;
@@ -81,20 +82,62 @@ public class FfmpegArgumentsTests
     }
 
     [Fact]
-    public void ForLadder_EncodesAudioOnce_WithItsLanguage()
+    public void ForLadder_EncodesEachAudioRenditionOnce_IntoItsOwnFile()
     {
-        var plan = Plan1080p() with { Audio = Plan1080p().Audio! with { Language = "fra" } };
+        var stereo = Plan1080p().AudioTracks[0];
+        var plan = Plan1080p() with
+        {
+            AudioTracks = [stereo, stereo with { Id = "a1", StreamIndex = 2, Language = "fr", Name = "French" }, stereo with { Id = "a2", StreamIndex = 2, Channels = 6, Bitrate = 384_000 }],
+        };
         var args = Arguments(plan);
 
-        Assert.Single(args, a => a == "-c:a");
-        Assert.Equal("aac", args[args.IndexOf("-c:a") + 1]);
-        Assert.Equal("language=fra", args[args.IndexOf("-metadata:s:a:0") + 1]);
+        Assert.Equal(3, args.Count(a => a == "-c:a"));
+        Assert.Equal(["0:1", "0:2", "0:2"], args.Select((a, i) => (a, i)).Where(p => p.a == "-map" && args[p.i + 1].StartsWith("0:", StringComparison.Ordinal)).Select(p => args[p.i + 1]));
+        Assert.Equal(["2", "2", "6"], args.Select((a, i) => (a, i)).Where(p => p.a == "-ac").Select(p => args[p.i + 1]));
+        Assert.Contains("/scratch/encode/a1.mp4", args);
+        Assert.Contains("/scratch/encode/a2.mp4", args);
+        Assert.DoesNotContain("-af", args);
+    }
+
+    [Fact]
+    public void ForLadder_NormalisedTrack_GetsTheSecondLoudnessPassFromItsMeasurement()
+    {
+        var measured = new LoudnessMeasurement(-27.5, -9.25, 6.1, -38.2, 0.4);
+        var audio = Plan1080p().AudioTracks[0] with { Loudness = new LoudnessPlan(new LoudnessTarget(-16, -1.5), measured) };
+        var args = Arguments(Plan1080p() with { AudioTracks = [audio] });
+
+        var filter = args[args.IndexOf("-af") + 1];
+        Assert.StartsWith("loudnorm=I=-16.0:TP=-1.5:LRA=20:measured_I=-27.50:measured_TP=-9.25:measured_LRA=6.10:measured_thresh=-38.20:offset=0.40:linear=true", filter, StringComparison.Ordinal);
+        Assert.EndsWith(",aresample=48000", filter, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ForLadder_HdrSource_IsToneMappedOnceBeforeTheSplit_AndTaggedBt709()
+    {
+        var args = Arguments(Plan1080p() with { ToneMapFrom = "smpte2084" });
+
+        var graph = args[args.IndexOf("-filter_complex") + 1];
+        Assert.Contains("zscale=tin=smpte2084:pin=bt2020:min=bt2020nc:t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=mobius:desat=0,zscale=t=bt709:m=bt709:r=tv,fps=", graph, StringComparison.Ordinal);
+        Assert.True(graph.IndexOf("tonemap", StringComparison.Ordinal) < graph.IndexOf("split", StringComparison.Ordinal));
+        Assert.Equal(Plan1080p().Rungs.Length, args.Count(a => a == "-color_trc"));
+        Assert.Equal("bt709", args[args.IndexOf("-color_trc") + 1]);
+    }
+
+    [Fact]
+    public void ForTextTracks_ConvertsEachStreamToWebVtt_ReadingNothingElse()
+    {
+        var args = FfmpegArguments.ForTextTracks("/scratch/input", [(3, "/scratch/t0.vtt"), (5, "/scratch/t1.vtt")], "mov,matroska");
+
+        Assert.Equal(["0:3", "0:5"], args.Select((a, i) => (a, i)).Where(p => p.a == "-map").Select(p => args[p.i + 1]));
+        Assert.Equal(2, args.Count(a => a == "-c:s"));
+        Assert.DoesNotContain("-c:v", args);
+        Assert.DoesNotContain("-c:a", args);
     }
 
     [Fact]
     public void ForLadder_VideoOnlySource_HasNoAudioOutput()
     {
-        var args = Arguments(Plan1080p() with { Audio = null });
+        var args = Arguments(Plan1080p() with { AudioTracks = [] });
 
         Assert.DoesNotContain("-c:a", args);
         Assert.DoesNotContain("/scratch/encode/a0.mp4", args);

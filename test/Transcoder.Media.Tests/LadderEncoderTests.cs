@@ -42,7 +42,7 @@ public sealed class LadderEncoderTests : IDisposable
         var master = await File.ReadAllTextAsync(Path.Combine(output, PackageLayout.HlsMaster));
         Assert.Contains($"BANDWIDTH={video.Bandwidth + audio.Bandwidth},AVERAGE-BANDWIDTH={video.AverageBandwidth + audio.AverageBandwidth}", master, StringComparison.Ordinal);
         Assert.Contains($"CODECS=\"{video.Codecs},{audio.Codecs}\",RESOLUTION=640x360,FRAME-RATE=30.000,AUDIO=\"aac\"", master, StringComparison.Ordinal);
-        Assert.Contains("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aac\",NAME=\"audio\",DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"2\",URI=\"media_a0.m3u8\"", master, StringComparison.Ordinal);
+        Assert.Contains("#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aac\",NAME=\"Audio\",LANGUAGE=\"und\",DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"2\",URI=\"media_a0.m3u8\"", master, StringComparison.Ordinal);
 
         // Poster and storyboard came out of the same run: a 7 s clip gets 7 thumbnails, one a second.
         Assert.Equal(PackageLayout.Poster, title.Poster);

@@ -63,7 +63,7 @@ public class LadderPlannerTests
         var plan = LadderPlanner.Plan(Fixture.Probe("audio"), Options);
 
         Assert.Empty(plan.Rungs);
-        Assert.NotNull(plan.Audio);
+        Assert.Single(plan.AudioTracks);
     }
 
     [Fact]

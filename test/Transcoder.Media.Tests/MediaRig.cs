@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using System.Collections.Immutable;
+using Transcoder.Abstractions;
+using Transcoder.Captions;
 using Transcoder.Media.Packaging;
 using Transcoder.Testing;
 
@@ -8,6 +11,9 @@ namespace Transcoder.Media.Tests;
 /// <summary>A ladder transcoded by the rig: its plan, the packaged title, what the encode measured, and the package folder.</summary>
 public sealed record Transcoded(LadderPlan Plan, PackagedTitle Title, EncodedLadder Encoded, string Output)
 {
+    /// <summary>What the comparison of decoded and declared durations found.</summary>
+    public ImmutableArray<JobWarning> Warnings { get; init; } = [];
+
     public void Deconstruct(out LadderPlan plan, out PackagedTitle title, out string output) => (plan, title, output) = (Plan, Title, Output);
 }
 
@@ -25,7 +31,11 @@ public sealed class MediaRig : IDisposable
         var media = Options.Create(new MediaOptions { ScratchRoot = Folder });
         Probe = new MediaProbe(media, Options.Create(Limits));
         Encoder = EncoderWith(media.Value);
+        Passes = new TrackPasses(new FfmpegProcess(media, NullLogger<FfmpegProcess>.Instance), media, Options.Create(Limits));
     }
+
+    /// <summary>The passes over the source's tracks beside the encode (text, loudness).</summary>
+    public TrackPasses Passes { get; }
 
     public string Folder { get; }
 
@@ -53,19 +63,33 @@ public sealed class MediaRig : IDisposable
     }
 
     /// <summary>A package whose folders are named for <paramref name="name"/>: out-NAME for the package, encode-NAME for the encoder.</summary>
-    public LadderPackage PackageFor(LadderPlan plan, string name) =>
-        new(plan, Path.Combine(Folder, "encode-" + name), Path.Combine(Folder, "out-" + name));
+    public LadderPackage PackageFor(LadderPlan plan, string name, IReadOnlyDictionary<string, IReadOnlyList<Cue>>? textCues = null) =>
+        new(plan, Path.Combine(Folder, "encode-" + name), Path.Combine(Folder, "out-" + name), textCues);
 
-    /// <summary>Probes, enforces limits, plans, encodes and packages.</summary>
-    public async Task<Transcoded> TranscodeAsync(string input, LadderOptions? options = null, string? name = null, IProgress<double>? progress = null)
+    /// <summary>
+    /// Probes, enforces limits, plans (with the job's track options), reads the text tracks and measures loudness,
+    /// encodes, measures the renditions' loudness and packages: the worker's steps without the object store. The
+    /// cues of the job's caption files (<c>captions</c>) are given by their index in the track options' list.
+    /// </summary>
+    public async Task<Transcoded> TranscodeAsync(string input, LadderOptions? options = null, string? name = null, IProgress<double>? progress = null,
+        TrackOptions? tracks = null, IReadOnlyList<IReadOnlyList<Cue>>? captions = null)
     {
+        name ??= Path.GetFileName(input);
         var source = await Probe.ProbeAsync(input, CancellationToken.None);
         InputPolicy.Enforce(source, Limits);
-        var plan = LadderPlanner.Plan(source, options ?? Ladder);
-        using var package = PackageFor(plan, name ?? Path.GetFileName(input));
+        var plan = LadderPlanner.Plan(source, options ?? Ladder, tracks);
+        var text = (await Passes.ReadSourceTextAsync(plan, input, Path.Combine(Folder, "tracks-" + name), CancellationToken.None)).Value;
+        foreach (var track in plan.TextTracks.Where(t => t.CaptionIndex is not null))
+        {
+            text[track.Id] = captions![track.CaptionIndex!.Value];
+        }
+
+        plan = (await Passes.MeasureSourceLoudnessAsync(plan, input, CancellationToken.None)).Value;
+        using var package = PackageFor(plan, name, text);
         var encoded = await Encoder.EncodeAsync(plan, input, package, progress ?? new Progress<double>(), CancellationToken.None);
-        var title = package.Finish(encoded.Quality);
-        return new Transcoded(plan, title, encoded, package.Folder);
+        var loudness = await Passes.MeasureRenditionLoudnessAsync(plan, package.EncodeFolder, CancellationToken.None);
+        var title = package.Finish(encoded.Quality, loudness.Value);
+        return new Transcoded(plan, title, encoded, package.Folder) { Warnings = TruncationCheck.Check(source, title.DurationSeconds) };
     }
 
     /// <summary>ffprobe of one representation's init segment joined with its first media segment.</summary>

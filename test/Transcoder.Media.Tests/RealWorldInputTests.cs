@@ -140,7 +140,7 @@ public sealed class RealWorldInputTests : IDisposable
 
         Assert.Empty(plan.Rungs);
         var only = Assert.Single(ladder.Renditions);
-        Assert.Equal((RenditionKind.Audio, "audio", "mp4a.40.2", 2), (only.Kind, only.Name, only.Codecs, only.Channels));
+        Assert.Equal((RenditionKind.Audio, "Audio", "und", "mp4a.40.2", 2), (only.Kind, only.Name, only.Language, only.Codecs, only.Channels));
         Assert.InRange(ladder.DurationSeconds, 2.5, 3.5);
         Assert.Contains("\nmedia_a0.m3u8\n", await File.ReadAllTextAsync(Path.Combine(output, PackageLayout.HlsMaster)), StringComparison.Ordinal);
         Assert.Null(ladder.Poster);
@@ -158,7 +158,7 @@ public sealed class RealWorldInputTests : IDisposable
     }
 
     [Fact]
-    public async Task SeveralAudioTracks_KeepsTheDefaultOne()
+    public async Task SeveralAudioTracks_EachBecomesARendition_TheSourceDefaultChosen()
     {
         var input = await _rig.MakeAsync("dual.mkv", [.. Video(320, 240), "-f", "lavfi", "-i", Tone, "-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono", "-t", "1",
             "-map", "0:v", "-map", "1:a", "-map", "2:a", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac",
@@ -166,8 +166,11 @@ public sealed class RealWorldInputTests : IDisposable
 
         var (plan, ladder, _) = await _rig.TranscodeAsync(input);
 
-        Assert.Equal(2, plan.Audio!.StreamIndex);
-        Assert.Single(ladder.Renditions, r => r.Kind == RenditionKind.Audio);
+        Assert.Equal([1, 2], plan.AudioTracks.Select(a => a.StreamIndex));
+        var audio = ladder.Renditions.Where(r => r.Kind == RenditionKind.Audio).ToList();
+        Assert.Equal(2, audio.Count);
+        Assert.Equal(2, plan.AudioTracks.Single(a => a.Default).StreamIndex);
+        Assert.Equal([false, true], audio.Select(a => a.Default));
     }
 
     [Fact]

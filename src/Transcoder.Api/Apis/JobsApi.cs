@@ -26,7 +26,7 @@ public static class JobsApi
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .WithSummary("Submit a video")
-            .WithDescription("JSON {inputUrl, priority, maxAttempts, callbackUrl} to have the service fetch a URL, or multipart/form-data with a 'file' part (and optional 'priority', 'maxAttempts', 'callbackUrl') to upload; for large files see /v1/uploads. Returns 202 with the job. A callbackUrl gets the job POSTed to it, signed, when the job ends.")
+            .WithDescription("JSON {inputUrl, priority, maxAttempts, callbackUrl, name, audio, captions} to have the service fetch a URL, or multipart/form-data with a 'file' part (and optional 'priority', 'maxAttempts', 'callbackUrl', 'name', 'options' as JSON {audio, captions}, and 'captions' file parts named NAME.LANG.srt or NAME.LANG.vtt) to upload; for large files see /v1/uploads. Returns 202 with the job. A callbackUrl gets the job POSTed to it, signed, when the job ends.")
             .Accepts<CreateJobRequest>("application/json", "multipart/form-data")
             .DisableAntiforgery();
 
@@ -174,7 +174,7 @@ public static class JobsApi
             catch (Exception ex) when (ex is JobsInFlightCapException or JobConflictException)
             {
                 // No job took this request's file.
-                await store.DeleteAsync(key, CancellationToken.None);
+                await DeleteSubmissionAsync(store, key, spec.Tracks);
                 settled = true;
                 if (ex is JobsInFlightCapException cap)
                 {
@@ -187,7 +187,7 @@ public static class JobsApi
             if (job.Spec.Input.Location != key)
             {
                 // A concurrent request with the same Idempotency-Key made the job with its own file.
-                await store.DeleteAsync(key, CancellationToken.None);
+                await DeleteSubmissionAsync(store, key, spec.Tracks);
             }
 
             settled = true;
@@ -332,13 +332,19 @@ public static class JobsApi
         }
 
         var priority = JobValidation.CheckJobSettings(body, webhooks, errors);
+        var tracks = TrackRequests.Check(body.Audio, body.Captions, [], options.DefaultLoudnessFor(tenant), errors, out _);
         return errors.Count > 0
             ? (null, errors)
             : (new JobSpec(tenant, new JobInput(JobInputKind.Url, body.InputUrl!), priority, body.MaxAttempts, webhooks.CallbackUrlFor(tenant, body.CallbackUrl),
-                JobNames.For(body.Name, url: body.InputUrl)), null);
+                JobNames.For(body.Name, url: body.InputUrl), tracks), null);
     }
 
-    private static readonly IReadOnlySet<string> UploadFields = new HashSet<string>(["priority", "maxAttempts", "callbackUrl", "name"], StringComparer.Ordinal);
+    private static readonly IReadOnlySet<string> UploadFields = new HashSet<string>(["priority", "maxAttempts", "callbackUrl", "name", OptionsField], StringComparer.Ordinal);
+
+    /// <summary>The multipart field that carries the track options as JSON ({"audio": ..., "captions": [...]}).</summary>
+    private const string OptionsField = "options";
+
+    private static readonly System.Text.Json.JsonSerializerOptions OptionsJson = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     private static async Task<(JobSpec? Spec, Dictionary<string, string[]>? Errors)> ReadUploadAsync(
         HttpContext context, string key, string tenant, IObjectStore store, ApiOptions options, WebhookOptions webhooks)
@@ -372,15 +378,71 @@ public static class JobsApi
             errors["maxAttempts"] = [$"Must be a whole number from 1 to {JobSpec.MostAttempts}."];
         }
 
+        JobOptionsRequest? trackRequest = null;
+        if (form.Fields.TryGetValue(OptionsField, out var optionsText))
+        {
+            try
+            {
+                trackRequest = System.Text.Json.JsonSerializer.Deserialize<JobOptionsRequest>(optionsText, OptionsJson);
+            }
+            catch (System.Text.Json.JsonException ex)
+            {
+                errors[OptionsField] = [$"Must be a JSON object like {{\"audio\": {{\"loudness\": {{\"targetLufs\": -16}}}}}}: {ex.Message}"];
+            }
+        }
+
+        var tracks = TrackRequests.Check(trackRequest?.Audio, trackRequest?.Captions, form.Captions, options.DefaultLoudnessFor(tenant), errors, out var captionCues);
         if (errors.Count > 0)
         {
             await store.DeleteAsync(key, CancellationToken.None);
             return (null, errors);
         }
 
+        tracks = await StoreCaptionPartsAsync(tracks, key, captionCues, store, context.RequestAborted);
         var fileName = Path.GetFileName(form.FileName ?? "");
         return (new JobSpec(tenant, new JobInput(JobInputKind.Upload, key, fileName.Length > 0 ? fileName[..Math.Min(fileName.Length, 255)] : null, form.FileBytes),
-            priority, maxAttempts, webhooks.CallbackUrlFor(tenant, callbackUrl), JobNames.For(name, fileName)), null);
+            priority, maxAttempts, webhooks.CallbackUrlFor(tenant, callbackUrl), JobNames.For(name, fileName), tracks), null);
+    }
+
+    /// <summary>
+    /// Stores the caption parts (already read and checked) as WebVTT beside the upload, and points the options at them.
+    /// They go with the upload: a refused or redundant submission deletes them with its file.
+    /// </summary>
+    private static async Task<TrackOptions?> StoreCaptionPartsAsync(TrackOptions? tracks, string sourceKey, IReadOnlyList<IReadOnlyList<Captions.Cue>> cues,
+        IObjectStore store, CancellationToken cancellationToken)
+    {
+        if (tracks is null || cues.Count == 0)
+        {
+            return tracks;
+        }
+
+        var captions = tracks.Captions.ToBuilder();
+        var part = 0;
+        for (var i = 0; i < captions.Count; i++)
+        {
+            if (captions[i].Kind == JobInputKind.Upload)
+            {
+                var key = ObjectKeys.Caption(sourceKey, part);
+                await store.PutTextAsync(key, Captions.WebVtt.Document(cues[part]), Captions.WebVtt.ContentType, cancellationToken);
+                captions[i] = captions[i] with { Location = key };
+                part++;
+            }
+        }
+
+        return tracks with { Captions = captions.ToImmutable() };
+    }
+
+    /// <summary>Deletes what a submission stored: its file and its caption files.</summary>
+    internal static async Task DeleteSubmissionAsync(IObjectStore store, string key, TrackOptions? tracks)
+    {
+        await store.DeleteAsync(key, CancellationToken.None);
+        foreach (var caption in tracks?.Captions ?? [])
+        {
+            if (caption.Kind == JobInputKind.Upload)
+            {
+                await store.DeleteAsync(caption.Location, CancellationToken.None);
+            }
+        }
     }
 
     /// <summary>An optional whole-number form field: true with null if absent, false if present but not a number.</summary>

@@ -7,15 +7,19 @@ namespace Transcoder.Api.Apis;
 
 /// <summary>
 /// A multipart/form-data submission read as it arrives: the 'file' part goes straight on to the bucket as its
-/// bytes come in (never buffered on this replica's disk, as the framework's form reading would), the other
-/// fields are kept as text. On any error the stored file is removed again.
+/// bytes come in (never buffered on this replica's disk, as the framework's form reading would), 'captions' file
+/// parts (small, capped) are kept in memory, the other fields are kept as text. On any error the stored file is
+/// removed again.
 /// </summary>
 internal static class StreamedForm
 {
-    private const int MaxFieldChars = 4096;
+    private const int MaxFieldChars = 1 << 16;
 
-    /// <summary>What the form held: its text fields, and the file's name and size (stored at the given key).</summary>
-    public sealed record Contents(IReadOnlyDictionary<string, string> Fields, string? FileName, long FileBytes);
+    /// <summary>The name of the file parts that carry caption files.</summary>
+    public const string CaptionsPart = "captions";
+
+    /// <summary>What the form held: its text fields, the file's name and size (stored at the given key), and caption files.</summary>
+    public sealed record Contents(IReadOnlyDictionary<string, string> Fields, string? FileName, long FileBytes, IReadOnlyList<CaptionPart> Captions);
 
     public static async Task<(Contents? Form, Dictionary<string, string[]>? Errors)> ReadAsync(
         HttpRequest request, string key, IObjectStore store, long maxFileBytes, IReadOnlySet<string> textFields, CancellationToken cancellationToken)
@@ -50,6 +54,7 @@ internal static class StreamedForm
 
         var reader = new MultipartReader(boundary, request.Body) { BodyLengthLimit = maxFileBytes };
         var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        var captions = new List<CaptionPart>();
         string? fileName = null;
         long? fileBytes = null;
         try
@@ -63,11 +68,23 @@ internal static class StreamedForm
                 }
 
                 var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
-                if (disposition.IsFileDisposition())
+                if (disposition.IsFileDisposition() && name == CaptionsPart)
+                {
+                    var partName = Path.GetFileName(HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "");
+                    var bytes = await ReadSmallAsync(section.Body, Captions.CaptionFile.MaxBytes, cancellationToken);
+                    if (bytes is null)
+                    {
+                        return (null, JobsApi.Error(CaptionsPart, $"'{partName}' is larger than {Captions.CaptionFile.MaxBytes} bytes."));
+                    }
+
+                    var charset = MediaTypeHeaderValue.TryParse(section.ContentType, out var partType) ? HeaderUtilities.RemoveQuotes(partType.Charset).Value : null;
+                    captions.Add(new CaptionPart(partName, bytes, string.IsNullOrEmpty(charset) ? null : charset));
+                }
+                else if (disposition.IsFileDisposition())
                 {
                     if (name != "file")
                     {
-                        return (null, JobsApi.Error(name, "Unknown file part; send the video as 'file'."));
+                        return (null, JobsApi.Error(name, "Unknown file part; send the video as 'file' and caption files as 'captions'."));
                     }
 
                     if (fileBytes is not null)
@@ -93,7 +110,7 @@ internal static class StreamedForm
                 }
                 else
                 {
-                    return (null, JobsApi.Error(name, $"Unknown or repeated field; accepted: 'file', {string.Join(", ", textFields.Select(f => $"'{f}'"))}."));
+                    return (null, JobsApi.Error(name, $"Unknown or repeated field; accepted: 'file', '{CaptionsPart}', {string.Join(", ", textFields.Select(f => $"'{f}'"))}."));
                 }
             }
         }
@@ -117,6 +134,25 @@ internal static class StreamedForm
             return (null, JobsApi.Error("file", "The file is empty."));
         }
 
-        return (new Contents(fields, fileName, fileBytes.Value), null);
+        return (new Contents(fields, fileName, fileBytes.Value, captions), null);
+    }
+
+    /// <summary>A part's bytes, or null if it is longer than <paramref name="maxBytes"/>.</summary>
+    private static async Task<byte[]?> ReadSmallAsync(Stream body, int maxBytes, CancellationToken cancellationToken)
+    {
+        using var memory = new MemoryStream();
+        var buffer = new byte[1 << 16];
+        int read;
+        while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (memory.Length + read > maxBytes)
+            {
+                return null;
+            }
+
+            memory.Write(buffer, 0, read);
+        }
+
+        return memory.ToArray();
     }
 }

@@ -151,13 +151,13 @@ public static class UploadsApi
             return TypedResults.ValidationProblem(JobsApi.Error("id", "Must be a UUID like 0190a5d4-1c2b-7d3e-9f00-123456789abc."));
         }
 
-        var (request, errors) = await ReadCompleteRequestAsync(context.Request, options.Value, webhooks.Value, context.RequestAborted);
+        var tenant = context.User.Tenant();
+        var (request, tracks, errors) = await ReadCompleteRequestAsync(context.Request, tenant, options.Value, webhooks.Value, context.RequestAborted);
         if (request is null)
         {
             return TypedResults.ValidationProblem(errors!);
         }
 
-        var tenant = context.User.Tenant();
         if (await cluster.GetGrain<ITranscodeJobGrain>(jobId).GetAsync() is { } existing)
         {
             // Completed before (a retried request): the same job, as an Idempotency-Key replay would answer.
@@ -211,7 +211,7 @@ public static class UploadsApi
         try
         {
             var job = await submitter.SubmitAsync(jobId, new JobSpec(tenant, input, request.Priority ?? JobSpec.DefaultPriority, request.MaxAttempts, webhooks.Value.CallbackUrlFor(tenant, request.CallbackUrl),
-                JobNames.For(request.Name, request.FileName)));
+                JobNames.For(request.Name, request.FileName), tracks));
             await allowance.ReleaseAsync(key);
             var response = links.ToResponse(job);
             feed.Created(tenant, response);
@@ -277,18 +277,18 @@ public static class UploadsApi
         return error is null;
     }
 
-    private static async Task<(CompleteUploadRequest? Request, Dictionary<string, string[]>? Errors)> ReadCompleteRequestAsync(
-        HttpRequest request, ApiOptions options, WebhookOptions webhooks, CancellationToken cancellationToken)
+    private static async Task<(CompleteUploadRequest? Request, TrackOptions? Tracks, Dictionary<string, string[]>? Errors)> ReadCompleteRequestAsync(
+        HttpRequest request, string tenant, ApiOptions options, WebhookOptions webhooks, CancellationToken cancellationToken)
     {
         if (!request.HasJsonContentType())
         {
-            return (null, JobsApi.Error("body", "Send application/json."));
+            return (null, null, JobsApi.Error("body", "Send application/json."));
         }
 
         var (body, invalid) = await JsonBodies.ReadAsync<CompleteUploadRequest>(request, options.MaxJsonBytes, "completion", cancellationToken);
         if (body is null)
         {
-            return (null, invalid);
+            return (null, null, invalid);
         }
 
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -298,7 +298,8 @@ public static class UploadsApi
         }
 
         JobValidation.CheckJobSettings(body, webhooks, errors);
-        return errors.Count > 0 ? (null, errors) : (body, null);
+        var tracks = TrackRequests.Check(body.Audio, body.Captions, [], options.DefaultLoudnessFor(tenant), errors, out _);
+        return errors.Count > 0 ? (null, null, errors) : (body, tracks, null);
     }
 
     private static bool TryRead(string id, string? uploadId, out Guid jobId, out ValidationProblem invalid)

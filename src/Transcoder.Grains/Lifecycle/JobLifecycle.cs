@@ -140,7 +140,7 @@ public static class JobLifecycle
             var current = new WorkRun(item.Id, item.RunId!.Value);
             return new JobDecision(state, [new RunClaimedAgain(current, e.Claim.Node)])
             {
-                Assignment = new WorkAssignment(state.Id, current, item.Kind, item.Attempts, state.Spec.Tenant, state.Spec.Input),
+                Assignment = new WorkAssignment(state.Id, current, item.Kind, item.Attempts, state.Spec.Tenant, state.Spec.Input, state.Spec.Tracks),
             };
         }
 
@@ -177,7 +177,7 @@ public static class JobLifecycle
         effects.AddRange((JobEffect[])[new SaveState(), new ProjectRow(), new PublishProgress(), new RunStarted(run, e.Claim.Node, started.Attempts)]);
         return new JobDecision(next, effects.ToImmutable())
         {
-            Assignment = new WorkAssignment(state.Id, run, item.Kind, started.Attempts, state.Spec.Tenant, state.Spec.Input),
+            Assignment = new WorkAssignment(state.Id, run, item.Kind, started.Attempts, state.Spec.Tenant, state.Spec.Input, state.Spec.Tracks),
         };
     }
 

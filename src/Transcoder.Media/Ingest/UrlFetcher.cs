@@ -26,6 +26,50 @@ public sealed class UrlFetcher : IDisposable
         && !string.IsNullOrEmpty(uri.Host)
         && string.IsNullOrEmpty(uri.UserInfo);
 
+    /// <summary>Downloads a small file (a caption file) into memory, with the charset its Content-Type declares.</summary>
+    /// <exception cref="InputFetchException">The URL is refused, larger than <paramref name="maxBytes"/>, or the download failed.</exception>
+    public async Task<(byte[] Bytes, string? Charset)> FetchSmallAsync(string url, int maxBytes, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.Timeout);
+        try
+        {
+            using var response = await SendFollowingRedirectsAsync(url, timeout.Token);
+            if (response.Content.Headers.ContentLength > maxBytes)
+            {
+                throw new InputFetchException(FetchErrorKind.TooLarge, $"{url} is {response.Content.Headers.ContentLength} bytes; at most {maxBytes} are accepted.", retryable: false);
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
+            using var memory = new MemoryStream();
+            var buffer = new byte[1 << 16];
+            int read;
+            while ((read = await body.ReadAsync(buffer, timeout.Token)) > 0)
+            {
+                if (memory.Length + read > maxBytes)
+                {
+                    throw new InputFetchException(FetchErrorKind.TooLarge, $"{url} exceeds {maxBytes} bytes.", retryable: false);
+                }
+
+                memory.Write(buffer, 0, read);
+            }
+
+            return (memory.ToArray(), response.Content.Headers.ContentType?.CharSet);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new InputFetchException(FetchErrorKind.Failed, $"Fetching {url} took longer than {_options.Timeout}.", retryable: true);
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is InputFetchException refused)
+        {
+            throw refused;
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new InputFetchException(FetchErrorKind.Failed, $"Fetching {url} failed: {ex.Message}", retryable: true, ex);
+        }
+    }
+
     /// <summary>Downloads <paramref name="url"/> to <paramref name="path"/>; returns the byte count.</summary>
     /// <exception cref="InputFetchException">The URL is refused, too large, or the download failed.</exception>
     public async Task<long> FetchAsync(string url, string path, CancellationToken cancellationToken)

@@ -6,12 +6,15 @@ using Transcoder.Abstractions;
 namespace Transcoder.Media.Packaging;
 
 /// <summary>A representation as the MPD describes it: the rendition, its track and its segment index.</summary>
-internal sealed record DashRepresentation(string Id, Rendition Rendition, TrackInfo Track, IReadOnlyList<MediaSegment> Segments, string? FrameRate);
+/// <remarks>A text representation has no track: it is one WebVTT file.</remarks>
+internal sealed record DashRepresentation(string Id, Rendition Rendition, TrackInfo? Track, IReadOnlyList<MediaSegment> Segments, string? FrameRate);
 
 /// <summary>
 /// The DASH manifest (ISO/IEC 23009-1, DASH-IF interoperability points, isoff-live profile) written from the segment
-/// index: one adaptation set per kind, each representation with a SegmentTemplate and a SegmentTimeline that lists its
-/// segments as they are, so the same segments serve HLS and DASH. Static once the title is complete; dynamic while it
+/// index: one adaptation set for the video ladder, each representation with a SegmentTemplate and a SegmentTimeline
+/// that lists its segments as they are, so the same segments serve HLS and DASH; one adaptation set per audio track
+/// (each language and channel layout its own, with lang and Role); and one per text track, a WebVTT file (as DASH-IF
+/// IOP allows for subtitles: an adaptation set of mimeType text/vtt whose representation's BaseURL is the file). Static once the title is complete; dynamic while it
 /// encodes (the timeline grows, clients reload it), as the DASH-IF guidelines describe for content still being made.
 /// </summary>
 internal static class DashManifest
@@ -47,18 +50,25 @@ internal static class DashManifest
         {
             root.Add(
                 new XAttribute("type", "static"),
-                new XAttribute("mediaPresentationDuration", Duration(representations.Max(End))));
+                new XAttribute("mediaPresentationDuration", Duration(representations.Where(r => r.Track is not null).Max(End))));
         }
 
         var period = new XElement(Mpd + "Period", new XAttribute("id", "0"), new XAttribute("start", "PT0S"));
         var setId = 0;
-        foreach (var kind in new[] { RenditionKind.Video, RenditionKind.Audio })
+        var video = representations.Where(r => r.Rendition.Kind == RenditionKind.Video).ToList();
+        if (video.Count > 0)
         {
-            var members = representations.Where(r => r.Rendition.Kind == kind).ToList();
-            if (members.Count > 0)
-            {
-                period.Add(AdaptationSet(setId++, kind, members, pictureAspect));
-            }
+            period.Add(AdaptationSet(setId++, RenditionKind.Video, video, pictureAspect));
+        }
+
+        foreach (var audio in representations.Where(r => r.Rendition.Kind == RenditionKind.Audio))
+        {
+            period.Add(AdaptationSet(setId++, RenditionKind.Audio, [audio], pictureAspect));
+        }
+
+        foreach (var text in representations.Where(r => r.Rendition.Kind == RenditionKind.Text))
+        {
+            period.Add(TextAdaptationSet(setId++, text));
         }
 
         root.Add(period);
@@ -94,9 +104,25 @@ internal static class DashManifest
                 set.Add(new XAttribute("par", pictureAspect));
             }
         }
-        else if (members[0].Rendition.Language is { } language)
+        else
         {
-            set.Add(new XAttribute("lang", language));
+            var audio = members[0].Rendition;
+            if (audio.Language is { } language)
+            {
+                set.Add(new XAttribute("lang", language));
+            }
+
+            set.Add(Role(audio.Role switch
+            {
+                Rendition.Roles.Description => "description",
+                Rendition.Roles.Commentary => "commentary",
+                _ => audio.Default ? "main" : "alternate",
+            }));
+            if (audio.Role == Rendition.Roles.Description)
+            {
+                // Audio description for the visually impaired (TV-Anytime AudioPurposeCS, as DASH-IF IOP signals it).
+                set.Add(new XElement(Mpd + "Accessibility", new XAttribute("schemeIdUri", "urn:tva:metadata:cs:AudioPurposeCS:2007"), new XAttribute("value", "1")));
+            }
         }
 
         foreach (var member in members)
@@ -106,6 +132,30 @@ internal static class DashManifest
 
         return set;
     }
+
+    /// <summary>A text track as one WebVTT file, with its language and role (forced-subtitle, caption or subtitle).</summary>
+    private static XElement TextAdaptationSet(int id, DashRepresentation member)
+    {
+        var text = member.Rendition;
+        var set = new XElement(Mpd + "AdaptationSet",
+            new XAttribute("id", id),
+            new XAttribute("contentType", "text"),
+            new XAttribute("mimeType", "text/vtt"));
+        if (text.Language is { } language)
+        {
+            set.Add(new XAttribute("lang", language));
+        }
+
+        set.Add(Role(text.Forced ? "forced-subtitle" : text.Role == Rendition.Roles.Captions ? "caption" : "subtitle"));
+        set.Add(new XElement(Mpd + "Representation",
+            new XAttribute("id", member.Id),
+            new XAttribute("bandwidth", text.Bandwidth),
+            new XElement(Mpd + "BaseURL", text.FileUrl)));
+        return set;
+    }
+
+    private static XElement Role(string value) =>
+        new(Mpd + "Role", new XAttribute("schemeIdUri", "urn:mpeg:dash:role:2011"), new XAttribute("value", value));
 
     private static XElement Representation(DashRepresentation member)
     {
@@ -124,7 +174,7 @@ internal static class DashManifest
         }
         else
         {
-            if (member.Track.SampleRate is { } sampleRate)
+            if (member.Track!.SampleRate is { } sampleRate)
             {
                 element.Add(new XAttribute("audioSamplingRate", sampleRate));
             }
@@ -138,7 +188,7 @@ internal static class DashManifest
         }
 
         element.Add(new XElement(Mpd + "SegmentTemplate",
-            new XAttribute("timescale", member.Track.Timescale),
+            new XAttribute("timescale", member.Track!.Timescale),
             new XAttribute("initialization", PackageLayout.InitTemplate),
             new XAttribute("media", PackageLayout.SegmentTemplate),
             new XAttribute("startNumber", 1),
@@ -180,7 +230,7 @@ internal static class DashManifest
     }
 
     private static double End(DashRepresentation member) =>
-        member.Segments.Count == 0 ? 0 : (double)(member.Segments[^1].Start + member.Segments[^1].Duration) / member.Track.Timescale;
+        member.Segments.Count == 0 ? 0 : (double)(member.Segments[^1].Start + member.Segments[^1].Duration) / member.Track!.Timescale;
 
     private static string Duration(double seconds) => string.Create(CultureInfo.InvariantCulture, $"PT{seconds:0.###}S");
 

@@ -14,12 +14,17 @@ public sealed record HlsSegment(string Uri, double Duration);
 /// </summary>
 public static class HlsPlaylists
 {
-    /// <summary>A media playlist of fMP4 segments.</summary>
-    public static string Media(string initUri, IEnumerable<HlsSegment> segments, int targetDurationSeconds, bool complete)
+    /// <summary>A media playlist of fMP4 segments (with their initialization segment), or of WebVTT segments (without).</summary>
+    public static string Media(string? initUri, IEnumerable<HlsSegment> segments, int targetDurationSeconds, bool complete)
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture,
-            $"#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:{targetDurationSeconds}\n#EXT-X-PLAYLIST-TYPE:{(complete ? "VOD" : "EVENT")}\n#EXT-X-MEDIA-SEQUENCE:1\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-MAP:URI=\"{initUri}\"\n");
+            $"#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:{targetDurationSeconds}\n#EXT-X-PLAYLIST-TYPE:{(complete ? "VOD" : "EVENT")}\n#EXT-X-MEDIA-SEQUENCE:1\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+        if (initUri is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"#EXT-X-MAP:URI=\"{initUri}\"\n");
+        }
+
         foreach (var segment in segments)
         {
             text.Append(CultureInfo.InvariantCulture, $"#EXTINF:{segment.Duration:0.000000},\n{segment.Uri}\n");
@@ -34,70 +39,151 @@ public static class HlsPlaylists
     }
 
     /// <summary>
-    /// The master playlist: every video rendition a variant (largest first) referring to the audio renditions as one
-    /// group; with no video, the audio renditions are the variants. A variant's BANDWIDTH is its video's peak plus the
-    /// largest audio peak (the largest sum any playable combination makes, as RFC 8216 asks), its CODECS the video's
-    /// and the audio's.
+    /// The master playlist. Audio renditions are alternatives in a group (RFC 8216 section 4.3.4.1.1): one of stereo
+    /// tracks and, when there are surround ones, a second where each language's surround track stands in for its
+    /// stereo one, each variant listed once per group (stereo first, as Apple's authoring spec asks). Text renditions
+    /// are a SUBTITLES group. A variant's BANDWIDTH is its video's peak plus the largest audio peak of its group plus
+    /// the largest text peak (the largest sum any playable combination makes, as RFC 8216 asks), its CODECS the
+    /// video's and its group's audio. With no video, the audio renditions are the variants (several: each names the
+    /// group, so a player can switch language).
     /// </summary>
     public static string Master(IReadOnlyList<Rendition> renditions)
     {
         var video = renditions.Where(r => r.Kind == RenditionKind.Video).ToList();
         var audio = renditions.Where(r => r.Kind == RenditionKind.Audio).ToList();
-        var text = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n");
-        if (video.Count == 0)
+        var text = renditions.Where(r => r.Kind == RenditionKind.Text).ToList();
+        var master = new StringBuilder("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n");
+        if (video.Count == 0 && audio.Count == 1)
         {
-            foreach (var track in audio)
-            {
-                text.Append(CultureInfo.InvariantCulture,
-                    $"#EXT-X-STREAM-INF:BANDWIDTH={track.Bandwidth},AVERAGE-BANDWIDTH={track.AverageBandwidth},CODECS=\"{track.Codecs}\"\n{track.PlaylistUrl}\n");
-            }
-
-            return text.ToString();
+            var track = audio[0];
+            master.Append(CultureInfo.InvariantCulture,
+                $"#EXT-X-STREAM-INF:BANDWIDTH={track.Bandwidth},AVERAGE-BANDWIDTH={track.AverageBandwidth},CODECS=\"{track.Codecs}\"\n{track.PlaylistUrl}\n");
+            return master.ToString();
         }
 
-        var group = audio.Count > 0 ? AudioGroup(audio[0].Codecs) : null;
-        for (var i = 0; i < audio.Count; i++)
+        var groups = AudioGroups(audio);
+        foreach (var (group, members) in groups)
         {
-            var track = audio[i];
-            text.Append(CultureInfo.InvariantCulture, $"#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"{group}\",NAME=\"{track.Name}\"");
+            AppendMedia(master, "AUDIO", group, members);
+        }
+
+        const string subtitles = "subs";
+        if (text.Count > 0)
+        {
+            AppendMedia(master, "SUBTITLES", subtitles, text);
+        }
+
+        var textPeak = text.Count > 0 ? text.Max(t => t.Bandwidth) : 0;
+        var textAverage = text.Count > 0 ? text.Max(t => t.AverageBandwidth) : 0;
+        foreach (var (group, members) in groups.Count > 0 ? groups : [(null!, [])])
+        {
+            var audioPeak = members.Count > 0 ? members.Max(a => a.Bandwidth) : 0;
+            var audioAverage = members.Count > 0 ? members.Max(a => a.AverageBandwidth) : 0;
+            var audioCodecs = string.Join(',', members.Select(a => a.Codecs).Distinct(StringComparer.Ordinal));
+            var variants = video.Count > 0 ? video : [members.FirstOrDefault(m => m.Default) ?? members[0]];
+            foreach (var variant in variants)
+            {
+                var own = variant.Kind == RenditionKind.Video;
+                var codecs = !own ? audioCodecs : audioCodecs.Length > 0 ? $"{variant.Codecs},{audioCodecs}" : variant.Codecs;
+                var peak = (own ? variant.Bandwidth : 0) + audioPeak + textPeak;
+                var average = (own ? variant.AverageBandwidth : 0) + audioAverage + textAverage;
+                master.Append(CultureInfo.InvariantCulture, $"#EXT-X-STREAM-INF:BANDWIDTH={peak},AVERAGE-BANDWIDTH={average},CODECS=\"{codecs}\"");
+                if (own)
+                {
+                    master.Append(CultureInfo.InvariantCulture, $",RESOLUTION={variant.Width}x{variant.Height}");
+                    if (variant.FrameRate is { } rate)
+                    {
+                        master.Append(CultureInfo.InvariantCulture, $",FRAME-RATE={rate:0.000}");
+                    }
+                }
+
+                if (group is not null)
+                {
+                    master.Append(CultureInfo.InvariantCulture, $",AUDIO=\"{group}\"");
+                }
+
+                if (text.Count > 0)
+                {
+                    master.Append(CultureInfo.InvariantCulture, $",SUBTITLES=\"{subtitles}\"");
+                }
+
+                master.Append('\n').Append(variant.PlaylistUrl).Append('\n');
+            }
+        }
+
+        return master.ToString();
+    }
+
+    /// <summary>
+    /// The audio groups: every stereo track; and, with surround tracks, a group where each surround track replaces the
+    /// stereo one of the same language and role (the stereo ones of languages without surround stay).
+    /// </summary>
+    private static List<(string Group, List<Rendition> Members)> AudioGroups(List<Rendition> audio)
+    {
+        var groups = new List<(string, List<Rendition>)>();
+        var stereo = audio.Where(a => a.Channels is null or <= 2).ToList();
+        var surround = audio.Where(a => a.Channels > 2).ToList();
+        if (stereo.Count > 0)
+        {
+            groups.Add((AudioGroup(stereo[0].Codecs), stereo));
+        }
+
+        if (surround.Count > 0)
+        {
+            var members = stereo
+                .Select(s => surround.FirstOrDefault(x => x.Language == s.Language && x.Role == s.Role && x.Default == s.Default) ?? s)
+                .Concat(surround)
+                .Distinct()
+                .ToList();
+            groups.Add((AudioGroup(surround[0].Codecs) + "-surround", members));
+        }
+
+        return groups;
+    }
+
+    /// <summary>EXT-X-MEDIA tags for a group: exactly one DEFAULT=YES for audio (the default track, else the first); for text only the default track's.</summary>
+    private static void AppendMedia(StringBuilder master, string type, string group, List<Rendition> members)
+    {
+        var audio = type == "AUDIO";
+        var chosen = members.FirstOrDefault(m => m.Default) ?? (audio ? members[0] : null);
+        foreach (var track in members)
+        {
+            master.Append(CultureInfo.InvariantCulture, $"#EXT-X-MEDIA:TYPE={type},GROUP-ID=\"{group}\",NAME=\"{Quoted(track.Name)}\"");
             if (track.Language is { } language)
             {
-                text.Append(CultureInfo.InvariantCulture, $",LANGUAGE=\"{language}\"");
+                master.Append(CultureInfo.InvariantCulture, $",LANGUAGE=\"{language}\"");
             }
 
-            text.Append(CultureInfo.InvariantCulture, $",DEFAULT={(i == 0 ? "YES" : "NO")},AUTOSELECT=YES");
+            master.Append(CultureInfo.InvariantCulture, $",DEFAULT={(ReferenceEquals(track, chosen) ? "YES" : "NO")},AUTOSELECT=YES");
+            if (track.Forced)
+            {
+                master.Append(",FORCED=YES");
+            }
+
+            if (Characteristics(track) is { } characteristics)
+            {
+                master.Append(CultureInfo.InvariantCulture, $",CHARACTERISTICS=\"{characteristics}\"");
+            }
+
             if (track.Channels is { } channels)
             {
-                text.Append(CultureInfo.InvariantCulture, $",CHANNELS=\"{channels}\"");
+                master.Append(CultureInfo.InvariantCulture, $",CHANNELS=\"{channels}\"");
             }
 
-            text.Append(CultureInfo.InvariantCulture, $",URI=\"{track.PlaylistUrl}\"\n");
+            master.Append(CultureInfo.InvariantCulture, $",URI=\"{track.PlaylistUrl}\"\n");
         }
-
-        var audioPeak = audio.Count > 0 ? audio.Max(a => a.Bandwidth) : 0;
-        var audioAverage = audio.Count > 0 ? audio.Max(a => a.AverageBandwidth) : 0;
-        var audioCodecs = string.Join(',', audio.Select(a => a.Codecs).Distinct(StringComparer.Ordinal));
-        foreach (var variant in video)
-        {
-            var codecs = audioCodecs.Length > 0 ? $"{variant.Codecs},{audioCodecs}" : variant.Codecs;
-            text.Append(CultureInfo.InvariantCulture,
-                $"#EXT-X-STREAM-INF:BANDWIDTH={variant.Bandwidth + audioPeak},AVERAGE-BANDWIDTH={variant.AverageBandwidth + audioAverage},CODECS=\"{codecs}\"");
-            text.Append(CultureInfo.InvariantCulture, $",RESOLUTION={variant.Width}x{variant.Height}");
-            if (variant.FrameRate is { } rate)
-            {
-                text.Append(CultureInfo.InvariantCulture, $",FRAME-RATE={rate:0.000}");
-            }
-
-            if (group is not null)
-            {
-                text.Append(CultureInfo.InvariantCulture, $",AUDIO=\"{group}\"");
-            }
-
-            text.Append('\n').Append(variant.PlaylistUrl).Append('\n');
-        }
-
-        return text.ToString();
     }
+
+    /// <summary>Apple's media characteristics tags (UTIs) for accessibility roles.</summary>
+    private static string? Characteristics(Rendition track) => track.Role switch
+    {
+        Rendition.Roles.Description => "public.accessibility.describes-video",
+        Rendition.Roles.Captions => "public.accessibility.transcribes-spoken-dialog,public.accessibility.describes-music-and-sound",
+        _ => null,
+    };
+
+    /// <summary>A quoted-string may hold neither a double quote nor a line break (RFC 8216 section 4.2).</summary>
+    private static string Quoted(string text) => new([.. text.Where(c => c is not ('"' or '\r' or '\n'))]);
 
     /// <summary>The segments of a media playlist, in order.</summary>
     public static IReadOnlyList<HlsSegment> ReadSegments(string playlistText)

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using Transcoder.Abstractions;
+using Transcoder.Captions;
 
 namespace Transcoder.Media.Packaging;
 
@@ -12,7 +13,7 @@ namespace Transcoder.Media.Packaging;
 public sealed record LiveDocuments(IReadOnlyDictionary<string, string> MediaPlaylists, string? DashManifest, string? HlsMaster);
 
 /// <summary>A finished package: its renditions (playlists relative to the package) and the files besides them.</summary>
-/// <param name="Renditions">Video largest first, then audio.</param>
+/// <param name="Renditions">Video largest first, then audio, then text.</param>
 /// <param name="DurationSeconds">Duration of the title.</param>
 /// <param name="Poster">File name of the poster, if one was made.</param>
 /// <param name="StoryboardTrack">File name of the WebVTT storyboard track, if one was made.</param>
@@ -34,8 +35,14 @@ public sealed class LadderPackage : IDisposable
 {
     private readonly LadderPlan _plan;
     private readonly List<Member> _members = [];
+    private readonly List<TextMember> _texts = [];
+    private bool _textFilesListed;
 
-    public LadderPackage(LadderPlan plan, string encodeFolder, string packageFolder)
+    /// <param name="plan">What is encoded.</param>
+    /// <param name="encodeFolder">Where the encoder writes.</param>
+    /// <param name="packageFolder">Where the package is made.</param>
+    /// <param name="textCues">The cues of each of the plan's text tracks, by representation id.</param>
+    public LadderPackage(LadderPlan plan, string encodeFolder, string packageFolder, IReadOnlyDictionary<string, IReadOnlyList<Cue>>? textCues = null)
     {
         _plan = plan;
         EncodeFolder = encodeFolder;
@@ -48,6 +55,13 @@ public sealed class LadderPackage : IDisposable
                 index => plan.SegmentStart(index));
             _members.Add(new Member(rendition, segmenter));
         }
+
+        foreach (var text in plan.TextTracks)
+        {
+            var cues = textCues?.GetValueOrDefault(text.Id) ?? [];
+            _texts.Add(new TextMember(text, cues));
+            Write(PackageLayout.TextFile(text.Id), WebVtt.Document(cues));
+        }
     }
 
     /// <summary>Where the encoder writes its own outputs.</summary>
@@ -59,8 +73,54 @@ public sealed class LadderPackage : IDisposable
     /// <summary>True once every rendition has a segment: viewers may start while the rest encodes.</summary>
     public bool Playable => _members.All(m => m.Segmenter.Segments.Count > 0);
 
-    /// <summary>Cuts what the encoder has finished since the last call; returns the files written (initialization and media segments).</summary>
-    public IReadOnlyList<string> Cut() => [.. _members.SelectMany(m => m.Segmenter.Cut(final: false))];
+    /// <summary>
+    /// Cuts what the encoder has finished since the last call; returns the files written (initialization and media
+    /// segments, text segments as far as the video, and the whole text files the first time).
+    /// </summary>
+    public IReadOnlyList<string> Cut()
+    {
+        var written = _members.SelectMany(m => m.Segmenter.Cut(final: false)).ToList();
+        if (!_textFilesListed)
+        {
+            written.AddRange(_texts.Select(t => PackageLayout.TextFile(t.Planned.Id)));
+            _textFilesListed = true;
+        }
+
+        written.AddRange(CutText(final: false));
+        return written;
+    }
+
+    /// <summary>
+    /// Writes each text track's segments up to the video's (the first rendition's): a segment per segment of it, with
+    /// the same boundaries, so every playlist of the package has one timeline. The last takes every cue left.
+    /// </summary>
+    private List<string> CutText(bool final)
+    {
+        var written = new List<string>();
+        var reference = _members.Count > 0 ? _members[0].Segmenter : null;
+        if (reference?.Track is not { } track)
+        {
+            return written;
+        }
+
+        foreach (var text in _texts)
+        {
+            for (var k = text.Segments.Count; k < reference.Segments.Count; k++)
+            {
+                var segment = reference.Segments[k];
+                var last = final && k == reference.Segments.Count - 1;
+                var from = TimeSpan.FromSeconds(_plan.SegmentStart(k));
+                TimeSpan? to = last ? null : TimeSpan.FromSeconds(_plan.SegmentStart(k + 1));
+                var uri = PackageLayout.TextSegment(text.Planned.Id, k + 1);
+                var bytes = Write(uri, WebVtt.Segment(text.Cues, from, to));
+                text.Segments.Add(new HlsSegment(uri, (double)segment.Duration / track.Timescale));
+                text.Bytes.Add(bytes);
+                written.Add(uri);
+            }
+        }
+
+        return written;
+    }
 
     /// <summary>The EVENT playlists, the dynamic manifest and, once playable, a master whose bandwidths bound what the rest may bring.</summary>
     public LiveDocuments Live(DateTimeOffset availabilityStart, DateTimeOffset now)
@@ -68,12 +128,17 @@ public sealed class LadderPackage : IDisposable
         var playlists = _members
             .Where(m => m.Segmenter.Track is not null && m.Segmenter.Segments.Count > 0)
             .ToDictionary(m => PackageLayout.MediaPlaylist(m.Planned.Id), m => MediaPlaylist(m, complete: false), StringComparer.Ordinal);
+        foreach (var text in _texts.Where(t => t.Segments.Count > 0))
+        {
+            playlists[PackageLayout.MediaPlaylist(text.Planned.Id)] = TextPlaylist(text, complete: false);
+        }
+
         if (_members.Any(m => m.Segmenter.Track is null))
         {
             return new LiveDocuments(playlists, null, null);
         }
 
-        var renditions = _members.Select(m => Describe(m, live: true)).ToList();
+        var renditions = _members.Select(m => Describe(m, live: true)).Concat(_texts.Select(DescribeText)).ToList();
         var dash = DashManifest.Dynamic(Representations(renditions), PictureAspect(), _plan.SegmentSeconds, availabilityStart, now);
         return new LiveDocuments(playlists, dash, Playable ? HlsPlaylists.Master(renditions) : null);
     }
@@ -83,15 +148,20 @@ public sealed class LadderPackage : IDisposable
     /// master playlist (playlists before the manifests that name them) and the storyboard track.
     /// </summary>
     /// <param name="quality">PSNR and SSIM of each video rendition, in rung order.</param>
+    /// <param name="loudness">Loudness figures of audio renditions, by representation id.</param>
     /// <exception cref="MediaException">The encoder's outputs are missing or malformed.</exception>
-    public PackagedTitle Finish(IReadOnlyList<RenditionQuality> quality)
+    public PackagedTitle Finish(IReadOnlyList<RenditionQuality> quality, IReadOnlyDictionary<string, LoudnessFigures>? loudness = null)
     {
         foreach (var member in _members)
         {
             member.Segmenter.Cut(final: true);
         }
 
-        var renditions = _members.Select(m => Describe(m, live: false)).ToList();
+        CutText(final: true);
+        var renditions = _members
+            .Select(m => Describe(m, live: false) with { Loudness = loudness?.GetValueOrDefault(m.Planned.Id) })
+            .Concat(_texts.Select(DescribeText))
+            .ToList();
         for (var i = 0; i < renditions.Count && i < quality.Count; i++)
         {
             if (renditions[i].Kind == RenditionKind.Video)
@@ -103,6 +173,11 @@ public sealed class LadderPackage : IDisposable
         foreach (var member in _members)
         {
             Write(PackageLayout.MediaPlaylist(member.Planned.Id), MediaPlaylist(member, complete: true));
+        }
+
+        foreach (var text in _texts)
+        {
+            Write(PackageLayout.MediaPlaylist(text.Planned.Id), TextPlaylist(text, complete: true));
         }
 
         Write(PackageLayout.DashManifest, DashManifest.Static(Representations(renditions), PictureAspect(), _plan.SegmentSeconds));
@@ -124,7 +199,7 @@ public sealed class LadderPackage : IDisposable
 
     /// <summary>The playlists and manifests, in the order to publish them: media playlists, then the manifests that name them.</summary>
     public IEnumerable<string> Documents() =>
-        _members.Select(m => PackageLayout.MediaPlaylist(m.Planned.Id)).Order(StringComparer.Ordinal)
+        _members.Select(m => m.Planned.Id).Concat(_texts.Select(t => t.Planned.Id)).Select(PackageLayout.MediaPlaylist).Order(StringComparer.Ordinal)
             .Concat([PackageLayout.DashManifest, PackageLayout.HlsMaster]);
 
     public void Dispose()
@@ -176,16 +251,19 @@ public sealed class LadderPackage : IDisposable
             peak = Math.Max(peak, planned.PeakBound(_plan.SegmentSeconds));
         }
 
+        var audio = _plan.AudioTracks.FirstOrDefault(a => a.Id == planned.Id);
         return new Rendition
         {
             Kind = planned.Kind,
-            Name = planned.Kind == RenditionKind.Video ? planned.Name : track.Language ?? planned.Name,
+            Name = planned.Name,
             Codecs = track.Codecs,
-            Language = planned.Kind == RenditionKind.Video ? null : track.Language,
+            Language = audio?.Language,
+            Default = audio?.Default ?? false,
+            Role = audio?.Role,
             Width = planned.Kind == RenditionKind.Video ? planned.Width : null,
             Height = planned.Kind == RenditionKind.Video ? planned.Height : null,
             FrameRate = planned.Kind == RenditionKind.Video ? Math.Round(_plan.FrameRate.ToDouble(), 3) : null,
-            Channels = track.Channels,
+            Channels = audio?.Channels ?? track.Channels,
             Bandwidth = peak,
             AverageBandwidth = average,
             SizeBytes = segmenter.InitBytes + bytes,
@@ -193,9 +271,50 @@ public sealed class LadderPackage : IDisposable
         };
     }
 
+    /// <summary>A text rendition: its bandwidth is the peak over its segments, its size that of the whole file.</summary>
+    private Rendition DescribeText(TextMember text)
+    {
+        long peak = 0;
+        for (var i = 0; i < text.Segments.Count; i++)
+        {
+            if (text.Segments[i].Duration > 0)
+            {
+                peak = Math.Max(peak, (long)Math.Ceiling(text.Bytes[i] * 8 / text.Segments[i].Duration));
+            }
+        }
+
+        var seconds = text.Segments.Sum(s => s.Duration);
+        var file = new FileInfo(Path.Combine(Folder, PackageLayout.TextFile(text.Planned.Id))).Length;
+        var planned = text.Planned;
+        return new Rendition
+        {
+            Kind = RenditionKind.Text,
+            Name = planned.Name,
+            Codecs = "wvtt",
+            Language = planned.Language,
+            Default = planned.Default,
+            Forced = planned.Forced,
+            Role = planned.Role,
+            Bandwidth = Math.Max(peak, 1),
+            AverageBandwidth = seconds > 0 ? Math.Max(1, (long)Math.Ceiling(text.Bytes.Sum() * 8 / seconds)) : 1,
+            SizeBytes = file,
+            PlaylistUrl = PackageLayout.MediaPlaylist(planned.Id),
+            FileUrl = PackageLayout.TextFile(planned.Id),
+        };
+    }
+
+    private string TextPlaylist(TextMember text, bool complete)
+    {
+        var target = Math.Max(_plan.SegmentSeconds + 1, text.Segments.Count == 0 ? 0 : (int)Math.Round(text.Segments.Max(s => s.Duration), MidpointRounding.AwayFromZero));
+        return HlsPlaylists.Media(null, text.Segments, target, complete);
+    }
+
     private List<DashRepresentation> Representations(List<Rendition> renditions) =>
-        [.. _members.Select((m, i) => new DashRepresentation(m.Planned.Id, renditions[i], m.Segmenter.Track!, m.Segmenter.Segments,
-            m.Planned.Kind == RenditionKind.Video ? FrameRate() : null))];
+    [
+        .. _members.Select((m, i) => new DashRepresentation(m.Planned.Id, renditions[i], m.Segmenter.Track!, m.Segmenter.Segments,
+            m.Planned.Kind == RenditionKind.Video ? FrameRate() : null)),
+        .. _texts.Select((t, i) => new DashRepresentation(t.Planned.Id, renditions[_members.Count + i], null, [], null)),
+    ];
 
     private string FrameRate() => _plan.FrameRate.Denominator == 1
         ? _plan.FrameRate.Numerator.ToString(CultureInfo.InvariantCulture)
@@ -232,12 +351,21 @@ public sealed class LadderPackage : IDisposable
     private static string Timestamp(double seconds) =>
         TimeSpan.FromSeconds(seconds).ToString(@"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture);
 
-    private void Write(string name, string text)
+    private long Write(string name, string text)
     {
         var path = Path.Combine(Folder, name);
-        File.WriteAllText(path + ".tmp", text, new UTF8Encoding(false));
+        var bytes = new UTF8Encoding(false).GetBytes(text);
+        File.WriteAllBytes(path + ".tmp", bytes);
         File.Move(path + ".tmp", path, overwrite: true);
+        return bytes.Length;
     }
 
     private sealed record Member(PlannedRendition Planned, Segmenter Segmenter);
+
+    private sealed record TextMember(PlannedText Planned, IReadOnlyList<Cue> Cues)
+    {
+        public List<HlsSegment> Segments { get; } = [];
+
+        public List<long> Bytes { get; } = [];
+    }
 }

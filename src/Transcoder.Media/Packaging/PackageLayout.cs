@@ -23,6 +23,15 @@ public static class PackageLayout
 
     public static string AudioId(int track) => string.Create(CultureInfo.InvariantCulture, $"a{track}");
 
+    public static string TextId(int track) => string.Create(CultureInfo.InvariantCulture, $"t{track}");
+
+    /// <summary>A text rendition as one WebVTT file.</summary>
+    public static string TextFile(string representation) => $"text-{representation}.vtt";
+
+    /// <summary>A WebVTT segment of a text rendition.</summary>
+    public static string TextSegment(string representation, int number) =>
+        string.Create(CultureInfo.InvariantCulture, $"chunk-{representation}-{number:00000}.vtt");
+
     public static string Init(string representation) => $"init-{representation}.m4s";
 
     public static string Segment(string representation, int number) =>
