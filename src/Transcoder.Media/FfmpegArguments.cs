@@ -64,7 +64,7 @@ public static class FfmpegArguments
                 "-c:a", plan.AudioCodec.Encoder, "-b:a", Invariant(audio.Bitrate), "-ac", Invariant(audio.Channels), "-ar", Invariant(audio.SampleRate)]);
             if (audio.Loudness is { Source: { } measured } loudness)
             {
-                args.AddRange(["-af", LoudnessFilter(loudness.Target, measured, audio.SampleRate)]);
+                args.AddRange(["-af", $"{Layout(audio.Channels)},{LoudnessFilter(loudness.Target, measured, audio.SampleRate)}"]);
             }
 
             AddFragmentedOutput(args, AudioFragments, Path.Combine(encodeFolder, PackageLayout.EncoderOutput(audio.Id)));
@@ -172,10 +172,17 @@ public static class FfmpegArguments
         $"loudnorm=I={target.TargetLufs:0.0#}:TP={target.TruePeakDb:0.0#}:LRA={LoudnessRange}:measured_I={measured.IntegratedLufs:0.00}:measured_TP={measured.TruePeakDb:0.00}:measured_LRA={measured.RangeLu:0.00}:measured_thresh={measured.ThresholdLufs:0.00}:offset={measured.TargetOffsetLu:0.00}:linear=true:print_format=summary,aresample={sampleRate}");
 
     /// <summary>
-    /// One pass that measures the loudness of audio streams (<paramref name="streams"/>: an input number and a stream
-    /// index each) against a target; loudnorm prints each measurement as JSON on stderr, in stream order.
+    /// The channel layout a rendition is made in, as a filter: loudness is measured and normalised in it (a downmix
+    /// changes loudness, so it comes first).
     /// </summary>
-    public static IReadOnlyList<string> ForLoudness(IReadOnlyList<string> inputs, IReadOnlyList<(int Input, int Stream)> streams, LoudnessTarget target, string formatAllowList)
+    internal static string Layout(int channels) => channels > 2 ? "aformat=channel_layouts=5.1" : "aformat=channel_layouts=stereo";
+
+    /// <summary>
+    /// One pass that measures the loudness of audio streams (<paramref name="streams"/>: an input number, a stream
+    /// index and the channels to measure in, each) against a target; loudnorm prints each measurement as JSON on
+    /// stderr, in order.
+    /// </summary>
+    public static IReadOnlyList<string> ForLoudness(IReadOnlyList<string> inputs, IReadOnlyList<(int Input, int Stream, int Channels)> streams, LoudnessTarget target, string formatAllowList)
     {
         var args = new List<string> { "-hide_banner", "-nostats", "-benchmark", "-y", "-progress", "pipe:1", "-protocol_whitelist", ProtocolAllowList };
         foreach (var input in inputs)
@@ -184,7 +191,7 @@ public static class FfmpegArguments
         }
 
         var graph = string.Join(';', streams.Select((s, i) => Invariant(
-            $"[{s.Input}:{s.Stream}]loudnorm=I={target.TargetLufs:0.0#}:TP={target.TruePeakDb:0.0#}:LRA={LoudnessRange}:print_format=json[m{i}]")));
+            $"[{s.Input}:{s.Stream}]{Layout(s.Channels)},loudnorm=I={target.TargetLufs:0.0#}:TP={target.TruePeakDb:0.0#}:LRA={LoudnessRange}:print_format=json[m{i}]")));
         args.AddRange(["-filter_complex", graph]);
         for (var i = 0; i < streams.Count; i++)
         {

@@ -66,13 +66,13 @@ public sealed class TrackPasses(FfmpegProcess ffmpeg, IOptions<MediaOptions> opt
             return new(plan, 0);
         }
 
-        var streams = tracks.Select(t => t.StreamIndex).Distinct().ToList();
+        // Each rendition is measured as it will be made: its stream in its own channel layout.
         var target = tracks[0].Loudness!.Target;
-        var (measured, cpu) = await MeasureAsync([inputPath], [.. streams.Select(s => (0, s))], target, plan.Duration, cancellationToken);
-        var byStream = streams.Select((s, i) => (s, i)).ToDictionary(p => p.s, p => measured[p.i]);
+        var (measured, cpu) = await MeasureAsync([inputPath], [.. tracks.Select(t => (0, t.StreamIndex, t.Channels))], target, plan.Duration, cancellationToken);
+        var byId = tracks.Select((t, i) => (t.Id, i)).ToDictionary(p => p.Id, p => measured[p.i], StringComparer.Ordinal);
         return new(plan with
         {
-            AudioTracks = [.. plan.AudioTracks.Select(a => a.Loudness is { } l ? a with { Loudness = l with { Source = byStream[a.StreamIndex] } } : a)],
+            AudioTracks = [.. plan.AudioTracks.Select(a => a.Loudness is { } l ? a with { Loudness = l with { Source = byId[a.Id] } } : a)],
         }, cpu);
     }
 
@@ -92,7 +92,7 @@ public sealed class TrackPasses(FfmpegProcess ffmpeg, IOptions<MediaOptions> opt
 
         var target = normalised[0].Loudness!.Target;
         var files = normalised.Select(a => Path.Combine(encodeFolder, PackageLayout.EncoderOutput(a.Id))).ToList();
-        var (output, cpu) = await MeasureAsync(files, [.. files.Select((_, i) => (i, 0))], target, plan.Duration, cancellationToken);
+        var (output, cpu) = await MeasureAsync(files, [.. normalised.Select((a, i) => (i, 0, a.Channels))], target, plan.Duration, cancellationToken);
         for (var i = 0; i < normalised.Count; i++)
         {
             var source = normalised[i].Loudness!.Source!;
@@ -105,7 +105,7 @@ public sealed class TrackPasses(FfmpegProcess ffmpeg, IOptions<MediaOptions> opt
     }
 
     private async Task<(IReadOnlyList<LoudnessMeasurement> Measured, double CpuSeconds)> MeasureAsync(
-        IReadOnlyList<string> inputs, IReadOnlyList<(int Input, int Stream)> streams, LoudnessTarget target, TimeSpan duration, CancellationToken cancellationToken)
+        IReadOnlyList<string> inputs, IReadOnlyList<(int Input, int Stream, int Channels)> streams, LoudnessTarget target, TimeSpan duration, CancellationToken cancellationToken)
     {
         var report = new LoudnessReport();
         var arguments = FfmpegArguments.ForLoudness(inputs, streams, target, limits.Value.FormatAllowList + ",mov");

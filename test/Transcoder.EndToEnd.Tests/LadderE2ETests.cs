@@ -121,7 +121,7 @@ public sealed class LadderE2ETests : IDisposable
         var job = await _api.WaitForEndAsync(id);
 
         Assert.Equal("completed", job["status"]!.GetValue<string>());
-        Assert.Equal([("video", "240p"), ("audio", "audio")], job["renditions"]!.AsArray().Select(r => (r!["kind"]!.GetValue<string>(), r["name"]!.GetValue<string>())));
+        Assert.Equal([("video", "240p"), ("audio", "Audio")], job["renditions"]!.AsArray().Select(r => (r!["kind"]!.GetValue<string>(), r["name"]!.GetValue<string>())));
     }
 
     [Fact]

@@ -107,7 +107,7 @@ public class FfmpegArgumentsTests
         var args = Arguments(Plan1080p() with { AudioTracks = [audio] });
 
         var filter = args[args.IndexOf("-af") + 1];
-        Assert.StartsWith("loudnorm=I=-16.0:TP=-1.5:LRA=20:measured_I=-27.50:measured_TP=-9.25:measured_LRA=6.10:measured_thresh=-38.20:offset=0.40:linear=true", filter, StringComparison.Ordinal);
+        Assert.StartsWith("aformat=channel_layouts=stereo,loudnorm=I=-16.0:TP=-1.5:LRA=20:measured_I=-27.50:measured_TP=-9.25:measured_LRA=6.10:measured_thresh=-38.20:offset=0.40:linear=true", filter, StringComparison.Ordinal);
         Assert.EndsWith(",aresample=48000", filter, StringComparison.Ordinal);
     }
 
