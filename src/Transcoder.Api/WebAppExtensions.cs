@@ -46,7 +46,8 @@ public static class WebAppExtensions
     /// <summary>
     /// The app's policy: scripts, styles, fonts and API calls from this origin (the hub's WebSocket included); media,
     /// posters and storyboards from the bucket's public origin; part PUTs to the bucket's endpoint (for AWS, any
-    /// S3 endpoint); the players' blob: media and workers.
+    /// S3 endpoint); the players' blob: media and workers, and the empty data: WebVTT track dash.js gives a text track
+    /// before it fills it with cues.
     /// </summary>
     internal static string ContentSecurityPolicy(ObjectStoreOptions store)
     {
@@ -57,7 +58,7 @@ public static class WebAppExtensions
             "script-src 'self'",
             "style-src 'self'",
             $"img-src 'self' data: blob: {media}",
-            $"media-src 'self' blob: {media}",
+            $"media-src 'self' blob: data: {media}",
             $"connect-src {string.Join(' ', new[] { "'self'", media, uploads }.Where(s => s.Length > 0).Distinct())}",
             "worker-src 'self' blob:",
             "object-src 'none'",

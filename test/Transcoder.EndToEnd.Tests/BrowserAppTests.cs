@@ -56,6 +56,33 @@ public sealed class BrowserAppTests(ITestOutputHelper output) : IDisposable
         Assert.True(File.Exists(Path.Combine(screenshots, "2-player-hls.png")));
     }
 
+    [Fact]
+    public async Task MultiLanguageTitle_PlayerSwitchesAudioAndShowsCaptions_WithHlsAndDash()
+    {
+        var clip = await TrackClips.MultiTrackAsync(_folder);
+        using var form = new MultipartFormDataContent
+        {
+            { new StreamContent(File.OpenRead(clip)), "file", "tracks.mkv" },
+            { new StringContent("1\n00:00:03,000 --> 00:00:04,000\nHola\n"), "captions", "tracks.es.srt" },
+        };
+        using var response = await _api.Http.PostAsync("/v1/jobs", form);
+        var id = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+        Assert.Equal("completed", (await _api.WaitForEndAsync(id))["status"]!.GetValue<string>());
+
+        var (exitCode, stdout, stderr) = await RunNodeAsync(Path.Combine(TestStack.RepositoryRoot, "test", "browser", "tracks.mjs"), new Dictionary<string, string>
+        {
+            ["API_URL"] = TestStack.ApiUrl,
+            ["TOKEN"] = _api.Token,
+            ["JOB_ID"] = id,
+            ["SCREENSHOTS"] = Path.Combine(TestStack.DataFolder, "results", "browser"),
+        });
+        output.WriteLine(stdout);
+        output.WriteLine(stderr);
+
+        var report = JsonNode.Parse(stdout.Trim().Split('\n')[^1])!.AsObject();
+        Assert.True(exitCode == 0 && report["ok"]!.GetValue<bool>(), $"{report["error"]}\n{stderr}");
+    }
+
     public void Dispose() => _api.Dispose();
 
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunNodeAsync(string script, Dictionary<string, string> environment)

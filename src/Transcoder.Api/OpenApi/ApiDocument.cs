@@ -163,10 +163,22 @@ public static class ApiDocument
         Properties = new Dictionary<string, IOpenApiSchema>
         {
             ["file"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "The video." },
-            ["priority"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1", Maximum = "10", Description = "1 (lowest) to 10 (highest). Default 5." },
+            ["priority"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1", Maximum = "10", Description = "1 (most urgent) to 10. Default 5." },
             ["maxAttempts"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1", Maximum = "10", Description = "Runs before the job is dead-lettered. Default 3." },
             ["callbackUrl"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri", Description = "An https URL the ended job is POSTed to, signed." },
             ["name"] = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = Abstractions.JobSpec.MaxNameLength, Description = "What to call the video. Default: the file's name." },
+            ["options"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Description = "The job's track options as a JSON object {audio, captions}, as in a JSON body, e.g. {\"audio\":{\"languages\":[\"en\"],\"surround\":true,\"loudness\":{\"targetLufs\":-16}}}. Unknown fields are refused.",
+            },
+            ["captions"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Array,
+                MaxItems = Abstractions.TrackOptions.MaxTextTracks,
+                Items = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" },
+                Description = "Caption or subtitle files, each named NAME.LANG.srt or NAME.LANG.vtt (LANG a BCP 47 tag; NAME.LANG.forced.srt for forced subtitles), UTF-8 or with a charset in the part's Content-Type, at most 2 MiB each.",
+            },
         },
     };
 }

@@ -112,17 +112,20 @@ internal static class DashManifest
                 set.Add(new XAttribute("lang", language));
             }
 
+            // In the schema's order: Label, then Accessibility, then Role.
+            set.Add(new XElement(Mpd + "Label", audio.Name));
+            if (audio.Role == Rendition.Roles.Description)
+            {
+                // Audio description for the visually impaired (TV-Anytime AudioPurposeCS, as DASH-IF IOP signals it).
+                set.Add(new XElement(Mpd + "Accessibility", new XAttribute("schemeIdUri", "urn:tva:metadata:cs:AudioPurposeCS:2007"), new XAttribute("value", "1")));
+            }
+
             set.Add(Role(audio.Role switch
             {
                 Rendition.Roles.Description => "description",
                 Rendition.Roles.Commentary => "commentary",
                 _ => audio.Default ? "main" : "alternate",
             }));
-            if (audio.Role == Rendition.Roles.Description)
-            {
-                // Audio description for the visually impaired (TV-Anytime AudioPurposeCS, as DASH-IF IOP signals it).
-                set.Add(new XElement(Mpd + "Accessibility", new XAttribute("schemeIdUri", "urn:tva:metadata:cs:AudioPurposeCS:2007"), new XAttribute("value", "1")));
-            }
         }
 
         foreach (var member in members)
@@ -146,6 +149,7 @@ internal static class DashManifest
             set.Add(new XAttribute("lang", language));
         }
 
+        set.Add(new XElement(Mpd + "Label", text.Name));
         set.Add(Role(text.Forced ? "forced-subtitle" : text.Role == Rendition.Roles.Captions ? "caption" : "subtitle"));
         set.Add(new XElement(Mpd + "Representation",
             new XAttribute("id", member.Id),

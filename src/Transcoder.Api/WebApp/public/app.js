@@ -365,6 +365,11 @@ function renderJob(job) {
   fact(facts, 'Playable from', when(job.playableAt));
   fact(facts, 'Completed', when(job.completedAt));
   if (job.reusedFrom) fact(facts, 'Reuses the outputs of', job.reusedFrom);
+  if (job.toneMapped) fact(facts, 'Picture', 'HDR source, tone mapped to SDR (BT.709)');
+  for (const warning of job.warnings ?? []) {
+    fact(facts, 'Warning', `${warning.code}: ${warning.message}`);
+    facts.lastElementChild.dataset.testid = 'job-warning';
+  }
   if (job.cost) {
     fact(facts, 'Cost', `$${job.cost.dollars} — ${job.cost.cpuSeconds.toFixed(1)} CPU-seconds, $${job.cost.dollarsPerOutputMinute} per output minute`);
     facts.lastElementChild.dataset.testid = 'job-cost';
@@ -391,10 +396,21 @@ function renderJob(job) {
     }
   }
 
+  // What the source had that the package does not carry, and why: never dropped without a word.
+  const skipped = job.skipped ?? [];
+  $('#track-notes').hidden = skipped.length === 0;
+  $('#skipped').replaceChildren(...skipped.map(t => {
+    const li = document.createElement('li');
+    li.textContent = `${t.kind} track #${t.streamIndex} (${t.codec}, ${t.language}): ${t.message}`;
+    return li;
+  }));
+
   $('#renditions tbody').replaceChildren(...job.renditions.map(r => {
     const tr = document.createElement('tr');
     tr.dataset.kind = r.kind;
-    const shape = r.kind === 'video' ? `${r.width}×${r.height}` : [r.language, r.channels && `${r.channels} ch`].filter(Boolean).join(' · ') || '—';
+    const shape = r.kind === 'video'
+      ? `${r.width}×${r.height}`
+      : [r.language, r.channels && `${r.channels} ch`, r.forced && 'forced', r.role, r.loudness && `${r.loudness.outputLufs} LUFS`].filter(Boolean).join(' · ') || '—';
     tr.append(cell(r.name), cell(r.kind), cell(shape), cell(kbps(r.bandwidth)), cell(r.codecs),
       cell(r.psnr?.toFixed(2) ?? '—'), cell(r.ssim?.toFixed(4) ?? '—'));
     return tr;
@@ -448,6 +464,10 @@ function startPlayer(job) {
   for (const r of job.renditions.filter(r => r.kind === 'video')) {
     quality.add(new Option(`${r.height}p · ${kbps(r.bandwidth)} · ${r.codecs}`, String(r.height)));
   }
+  const audio = $('#audio-track');
+  const text = $('#text-track');
+  audio.replaceChildren();
+  text.replaceChildren(new Option('Off', '-1'));
   video.onplaying = () => { status.textContent = 'playing'; };
   video.onwaiting = () => { status.textContent = 'buffering'; };
   video.onended = () => { status.textContent = 'ended'; };
@@ -461,6 +481,20 @@ function startPlayer(job) {
     });
     player.initialize(video, job.dashUrl, true);
     player.on(dashjs.MediaPlayer.events.ERROR, e => { status.textContent = `error: ${e.error?.message ?? e.error}`; });
+    // The tracks as the manifest lists them (one adaptation set each, named by its Label).
+    player.on(dashjs.MediaPlayer.events.STREAM_INITIALIZED, () => {
+      const sounds = player.getTracksFor('audio');
+      const current = player.getCurrentTrackFor('audio');
+      offerTracks(audio, sounds.map(t => trackLabel(t.labels?.[0]?.text, t.lang)), sounds.findIndex(t => t === current || t.id === current?.id));
+      audio.onchange = () => player.setCurrentTrack(sounds[Number(audio.value)]);
+      const captions = player.getTracksFor('text');
+      offerTracks(text, captions.map(t => trackLabel(t.labels?.[0]?.text, t.lang)), -1, true);
+      text.onchange = () => {
+        const index = Number(text.value);
+        player.enableText(index >= 0);
+        if (index >= 0) player.setTextTrack(index);
+      };
+    });
     quality.onchange = () => {
       const height = quality.value === 'auto' ? null : Number(quality.value);
       player.updateSettings({ streaming: { abr: { autoSwitchBitrate: { video: height === null } } } });
@@ -475,6 +509,15 @@ function startPlayer(job) {
     hls.on(Hls.Events.ERROR, (_, data) => { if (data.fatal) status.textContent = `error: ${data.details}`; });
     hls.loadSource(job.hlsUrl);
     hls.attachMedia(video);
+    // The tracks as the master playlist lists them (its audio group and its subtitles group).
+    hls.on(Hls.Events.AUDIO_TRACKS_UPDATED, () => offerTracks(audio, hls.audioTracks.map(t => trackLabel(t.name, t.lang)), hls.audioTrack));
+    hls.on(Hls.Events.AUDIO_TRACK_SWITCHED, () => { audio.value = String(hls.audioTrack); });
+    hls.on(Hls.Events.SUBTITLE_TRACKS_UPDATED, () => offerTracks(text, hls.subtitleTracks.map(t => trackLabel(t.name, t.lang)), hls.subtitleTrack, true));
+    audio.onchange = () => { hls.audioTrack = Number(audio.value); };
+    text.onchange = () => {
+      hls.subtitleTrack = Number(text.value);
+      hls.subtitleDisplay = hls.subtitleTrack >= 0;
+    };
     quality.onchange = () => {
       hls.currentLevel = quality.value === 'auto' ? -1 : hls.levels.findIndex(l => l.height === Number(quality.value));
     };
@@ -484,6 +527,17 @@ function startPlayer(job) {
     state.player = { jobId: job.id, destroy: () => {} };
   }
   video.play().catch(() => {});
+}
+
+/** Fills a track picker: one option per track (by its index in the player's list), "Off" first for captions. */
+function offerTracks(select, labels, selected, withOff = false) {
+  select.replaceChildren(...(withOff ? [new Option('Off', '-1')] : []), ...labels.map((label, i) => new Option(label, String(i))));
+  select.value = String(selected);
+  select.disabled = labels.length < (withOff ? 1 : 2);
+}
+
+function trackLabel(name, language) {
+  return name && language && !name.includes(language) ? `${name} (${language})` : name || language || 'Unnamed';
 }
 
 // The storyboard: a WebVTT track whose cues point into a sprite image (url#xywh=x,y,w,h); click to seek.

@@ -1,0 +1,96 @@
+// A multi-language title in a real browser (Debian's Chromium, headless), with HLS (hls.js) and then DASH
+// (dash.js): the job page offers the audio languages and the captions the package carries and shows what was
+// skipped; choosing French audio makes the player fetch the French track's segments; choosing English captions makes
+// a text track show, with the cue "Ten seconds" active at 10.2 s and not at 5 s.
+// Environment: API_URL, TOKEN, JOB_ID (a completed job of tracks.mkv and its caption file), SCREENSHOTS, CHROMIUM (optional).
+// Prints one JSON line of what it saw; exits non-zero on the first expectation not met.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+
+const env = name => process.env[name] ?? (() => { throw new Error(`${name} is not set`); })();
+const screenshots = env('SCREENSHOTS');
+mkdirSync(screenshots, { recursive: true });
+const seen = {};
+const problems = [];
+
+function expect(condition, message) {
+  if (!condition) throw new Error(`expected: ${message}`);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--autoplay-policy=no-user-gesture-required', '--no-sandbox'],
+});
+try {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
+  page.on('pageerror', e => problems.push(`page error: ${e.message}`));
+  page.on('console', m => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console error: ${m.text()}`); });
+  page.on('response', r => { if (r.status() >= 400) problems.push(`${r.status()} ${r.request().method()} ${r.url()}`); });
+  const requested = [];
+  page.on('request', r => requested.push(r.url()));
+
+  await page.goto(`${env('API_URL')}/#/`);
+  await page.fill('#token', env('TOKEN'));
+  await page.click('#sign-in-form button');
+  await page.waitForSelector('#jobs-view:not([hidden])');
+  await page.goto(`${env('API_URL')}/#/jobs/${env('JOB_ID')}`);
+  await page.waitForSelector('#playback:not([hidden])');
+  seen.skipped = await page.locator('#skipped li').allTextContents();
+  expect(seen.skipped.length === 1 && seen.skipped[0].includes('hdmv_pgs_subtitle'), `the PGS track is listed as skipped (saw ${seen.skipped})`);
+
+  const options = selector => page.locator(`${selector} option`).allTextContents();
+  const exercise = async format => {
+    await page.waitForFunction(() => document.querySelectorAll('#audio-track option').length >= 4 && document.querySelectorAll('#text-track option').length >= 3, null, { timeout: 30_000 });
+    seen[format] = { audio: await options('#audio-track'), text: await options('#text-track') };
+    expect(seen[format].audio.some(o => o.startsWith('English')) && seen[format].audio.some(o => o.startsWith('French')), `${format}: English and French audio offered (saw ${seen[format].audio})`);
+    expect(seen[format].text[0] === 'Off' && seen[format].text.some(o => o.startsWith('Spanish')), `${format}: captions offered, Off first (saw ${seen[format].text})`);
+    await page.waitForFunction(() => document.querySelector('#player').currentTime > 0.5, null, { timeout: 60_000 });
+
+    // French audio: the player fetches the French rendition's segments (a1), from where it is.
+    const french = await page.locator('#audio-track option', { hasText: 'French' }).first().getAttribute('value');
+    const before = requested.length;
+    await page.selectOption('#audio-track', french);
+    await page.evaluate(() => { const video = document.querySelector('#player'); video.currentTime = 2; return video.play(); });
+    await page.waitForFunction(() => document.querySelector('#player').currentTime > 3, null, { timeout: 30_000 });
+    const fetched = requested.slice(before);
+    seen[format].frenchSegments = fetched.filter(u => /chunk-a1-\d+\.m4s$/.test(u)).length;
+    expect(seen[format].frenchSegments > 0, `${format}: French audio segments fetched after choosing French (saw ${fetched.filter(u => u.includes('chunk-a')).join(', ')})`);
+
+    // English captions: a showing text track with the 10 s cue active at 10.2 s, and none of it at 5 s.
+    const english = await page.locator('#text-track option', { hasText: /^English/ }).first().getAttribute('value');
+    await page.selectOption('#text-track', english);
+    const activeAt = async seconds => {
+      await page.evaluate(t => { const video = document.querySelector('#player'); video.pause(); video.currentTime = t; }, seconds);
+      return page.waitForFunction(t => {
+        const video = document.querySelector('#player');
+        if (Math.abs(video.currentTime - t) > 0.05 || video.seeking) return null;
+        const showing = [...video.textTracks].filter(track => track.mode === 'showing');
+        if (showing.length === 0 || showing.some(track => !track.cues || track.cues.length === 0)) return null;
+        return { showing: showing.map(track => track.language || track.label), active: showing.flatMap(track => [...(track.activeCues ?? [])].map(c => c.text)) };
+      }, seconds, { timeout: 30_000 }).then(handle => handle.jsonValue());
+    };
+    const atTen = await page.waitForFunction(() => true).then(() => activeAt(10.2));
+    seen[format].atTen = atTen;
+    expect(atTen.active.includes('Ten seconds'), `${format}: the cue at 10 s is active at 10.2 s (saw ${JSON.stringify(atTen)})`);
+    const atFive = await activeAt(5);
+    seen[format].atFive = atFive;
+    expect(!atFive.active.includes('Ten seconds'), `${format}: the 10 s cue is not active at 5 s (saw ${JSON.stringify(atFive)})`);
+    await page.screenshot({ path: `${screenshots}/tracks-${format}.png`, fullPage: true });
+  };
+
+  await exercise('hls');
+  await page.selectOption('#format', 'dash');
+  await exercise('dash');
+
+  expect(problems.length === 0, `no page or console errors (saw ${problems.join(' | ')})`);
+  console.log(JSON.stringify({ ok: true, ...seen }));
+} catch (error) {
+  for (const [index, open] of browser.contexts().flatMap(c => c.pages()).entries()) {
+    await open.screenshot({ path: `${screenshots}/tracks-failure-${index + 1}.png`, fullPage: true }).catch(() => {});
+  }
+  console.log(JSON.stringify({ ...seen, ok: false, error: error.message, problems }));
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
