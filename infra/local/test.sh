@@ -18,6 +18,8 @@ stack_settings=(
   Webhooks__FirstRetryDelay=00:00:01
   # A tenant whose jobs report to a callback URL of its own when they name none.
   Webhooks__Tenants__0__Tenant=test-tenant-webhook Webhooks__Tenants__0__Url="http://127.0.0.1:$((TEST_ORIGIN_PORT + 1))/tenant-hooks"
+  # A tenant whose jobs are normalised to EBU R128 broadcast loudness when they ask for no loudness of their own.
+  Api__TenantLoudness__0__Tenant=test-loudness Api__TenantLoudness__0__TargetLufs=-23
   # S3's smallest part, so that resumable-upload tests need only a small clip for several parts.
   Api__UploadPartBytes=5242880
 )

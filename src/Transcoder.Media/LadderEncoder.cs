@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using Transcoder.Media.Packaging;
 
@@ -22,9 +23,21 @@ public sealed class LadderEncoder(FfmpegProcess ffmpeg, IOptions<MediaOptions> o
     {
         var arguments = FfmpegArguments.ForLadder(plan, inputPath, package.EncodeFolder, package.Folder, limits.Value.FormatAllowList);
         var quality = new EncoderSummary();
-        var run = await ffmpeg.RunAsync(
-            new FfmpegRequest(arguments, plan.Duration, TimeLimit(plan.Duration), CpuTimeLimit(plan.Duration), progress, quality.Add),
-            cancellationToken);
+        FfmpegRun run;
+        try
+        {
+            run = await ffmpeg.RunAsync(
+                new FfmpegRequest(arguments, plan.Duration, TimeLimit(plan.Duration), CpuTimeLimit(plan.Duration), progress, quality.Add),
+                cancellationToken);
+        }
+        catch (MediaException ex) when (ex.Kind == MediaErrorKind.EncodeFailed && ex.StderrTail?.Contains(": partial file", StringComparison.Ordinal) == true)
+        {
+            // The demuxer met the end of the file where its index said data would be: the input is cut short, and
+            // running again would fail the same way.
+            throw new MediaException(MediaErrorKind.InputTruncated, string.Create(CultureInfo.InvariantCulture,
+                $"The input is truncated: its header declares {plan.Duration.TotalSeconds:0.###} s, but its data ends early and could not be decoded."), ex, ex.StderrTail);
+        }
+
         progress.Report(1);
         return new EncodedLadder(run.CpuSeconds, plan.Rungs.IsEmpty ? [] : quality.Renditions(plan.Rungs.Length));
     }

@@ -112,6 +112,20 @@ public sealed class TrackE2ETests : IDisposable
         Assert.Equal(1, job["attempts"]!.GetValue<int>());
     }
 
+    /// <summary>The test stack normalises the jobs of tenant test-loudness to -23 LUFS unless they ask otherwise (infra/local/test.sh).</summary>
+    [Fact]
+    public async Task TenantDefaultLoudness_AppliesWhenTheJobAsksForNone()
+    {
+        using var tenant = new ApiClient("test-loudness");
+        var clip = await TestClips.VideoAsync(_folder, 426, 240, 4);
+
+        var job = await tenant.WaitForEndAsync((await tenant.UploadAsync(clip))["id"]!.GetValue<string>());
+
+        Assert.Equal("completed", job["status"]!.GetValue<string>());
+        var audio = Assert.Single(job["renditions"]!.AsArray(), r => Kind(r!.AsObject()) == "audio")!;
+        Assert.InRange(audio["loudness"]!["outputLufs"]!.GetValue<double>(), -24, -22);
+    }
+
     [Fact]
     public async Task LanguageTheSourceLacks_FailsTheJobWithItsCode()
     {

@@ -1,3 +1,5 @@
+using Transcoder.Abstractions;
+
 namespace Transcoder.Media.Tests;
 
 public class LadderPlannerTests
@@ -64,6 +66,25 @@ public class LadderPlannerTests
 
         Assert.Empty(plan.Rungs);
         Assert.Single(plan.AudioTracks);
+    }
+
+    [Fact]
+    public void Plan_TracksBeyondTheCap_FailAsTooManyTracks_AndRolesAndUntaggedLanguagesAreKept()
+    {
+        AudioStreamInfo Stream(int index, string? language = null, bool description = false, bool commentary = false) =>
+            new() { Index = index, Codec = "aac", Channels = 2, SampleRate = 48_000, Language = language, Description = description, Commentary = commentary };
+        var video = new VideoStreamInfo { Index = 0, Codec = "h264", Width = 640, Height = 360, FrameRate = new Rational(25, 1) };
+        var many = new SourceInfo { FormatName = "matroska", Duration = TimeSpan.FromSeconds(5), VideoStreams = [video], AudioStreams = [.. Enumerable.Range(1, 17).Select(i => Stream(i, "eng"))] };
+
+        var tooMany = Assert.Throws<MediaException>(() => LadderPlanner.Plan(many, Options));
+        Assert.Equal(MediaErrorKind.TooManyTracks, tooMany.Kind);
+        Assert.Equal(16, LadderPlanner.Plan(many with { AudioStreams = many.AudioStreams.Take(16).ToList() }, Options).AudioTracks.Length);
+
+        var roles = LadderPlanner.Plan(many with { AudioStreams = [Stream(1, "eng"), Stream(2, "eng", description: true), Stream(3, "eng", commentary: true), Stream(4), Stream(5)] }, Options);
+        Assert.Equal(["English", "English (audio description)", "English (commentary)", "Audio", "Audio 2"], roles.AudioTracks.Select(a => a.Name));
+        Assert.Equal([null, Rendition.Roles.Description, Rendition.Roles.Commentary, null, null], roles.AudioTracks.Select(a => a.Role));
+        Assert.Equal(["en", "en", "en", "und", "und"], roles.AudioTracks.Select(a => a.Language));
+        Assert.Single(roles.AudioTracks, a => a.Default);
     }
 
     [Fact]

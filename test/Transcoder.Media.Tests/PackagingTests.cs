@@ -23,6 +23,12 @@ public sealed class PackagingTests : IDisposable
         Bandwidth = peak, AverageBandwidth = peak - 1000, SizeBytes = 1, PlaylistUrl = $"media_{language ?? "a0"}.m3u8",
     };
 
+    private static Rendition Text(string language, string name) => new()
+    {
+        Kind = RenditionKind.Text, Name = name, Language = language, Codecs = "wvtt", Bandwidth = 500, AverageBandwidth = 400, SizeBytes = 1,
+        PlaylistUrl = "media_t0.m3u8", FileUrl = "text-t0.vtt",
+    };
+
     [Fact]
     public void Media_WhileEncoding_IsAnOpenEventPlaylist_AndWhenCompleteAVodOne()
     {
@@ -54,6 +60,29 @@ public sealed class PackagingTests : IDisposable
         Assert.Contains("#EXT-X-STREAM-INF:BANDWIDTH=3150000,AVERAGE-BANDWIDTH=2149000,CODECS=\"avc1.64001f,mp4a.40.2\",RESOLUTION=1280x720,FRAME-RATE=29.970,AUDIO=\"aac\"", lines);
         Assert.Equal("media_720p.m3u8", lines[Array.FindIndex(lines, l => l.Contains("RESOLUTION=1280x720", StringComparison.Ordinal)) + 1]);
         Assert.True(Array.FindIndex(lines, l => l.Contains("1280x720", StringComparison.Ordinal)) < Array.FindIndex(lines, l => l.Contains("640x360", StringComparison.Ordinal)));
+    }
+
+    /// <summary>Accessibility roles: audio description and captions for deaf viewers carry Apple's media characteristics.</summary>
+    [Fact]
+    public void Master_AccessibilityRoles_AreCharacteristics_AndForcedSubtitlesAreAutoSelected()
+    {
+        var master = HlsPlaylists.Master(
+        [
+            Video("720p", 1280, 720, 3_000_000, 2_000_000),
+            Audio("en", 140_000) with { Default = true },
+            Audio("en", 140_000) with { Name = "English (audio description)", Role = Rendition.Roles.Description, PlaylistUrl = "media_a1.m3u8" },
+            Audio("en", 140_000) with { Name = "English (commentary)", Role = Rendition.Roles.Commentary, PlaylistUrl = "media_a2.m3u8" },
+            Text("en", "English (SDH)") with { Role = Rendition.Roles.Captions },
+            Text("fr", "French (forced)") with { Forced = true, PlaylistUrl = "media_t1.m3u8" },
+        ]);
+
+        var lines = master.Split('\n');
+        Assert.Contains(lines, l => l.Contains("NAME=\"English (audio description)\"", StringComparison.Ordinal) && l.Contains("CHARACTERISTICS=\"public.accessibility.describes-video\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("NAME=\"English (commentary)\"", StringComparison.Ordinal) && l.Contains("CHARACTERISTICS", StringComparison.Ordinal));
+        Assert.Contains("#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"English (SDH)\",LANGUAGE=\"en\",DEFAULT=NO,AUTOSELECT=YES,CHARACTERISTICS=\"public.accessibility.transcribes-spoken-dialog,public.accessibility.describes-music-and-sound\",URI=\"media_t0.m3u8\"", lines);
+        Assert.Contains("#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"French (forced)\",LANGUAGE=\"fr\",DEFAULT=NO,AUTOSELECT=YES,FORCED=YES,URI=\"media_t1.m3u8\"", lines);
+        Assert.Single(lines, l => l.StartsWith("#EXT-X-MEDIA:TYPE=AUDIO", StringComparison.Ordinal) && l.Contains("DEFAULT=YES", StringComparison.Ordinal));
+        Assert.Contains("#EXT-X-STREAM-INF:BANDWIDTH=3140500,AVERAGE-BANDWIDTH=2139400,CODECS=\"avc1.64001f,mp4a.40.2\",RESOLUTION=1280x720,FRAME-RATE=29.970,AUDIO=\"aac\",SUBTITLES=\"subs\"", lines);
     }
 
     [Fact]

@@ -87,6 +87,26 @@ public sealed class TrackTests : IDisposable
         Assert.Empty(plan.AudioTracks.Where(a => a.Channels > 2));
     }
 
+    [Theory]
+    [InlineData("mp4", "mov_text")]
+    [InlineData("mkv", "ass")]
+    [InlineData("mkv", "webvtt")]
+    public async Task TextSubtitlesOfEachCodec_BecomeWebVtt(string container, string codec)
+    {
+        var srt = Path.Combine(_rig.Folder, "line.srt");
+        await File.WriteAllTextAsync(srt, "1\n00:00:01,000 --> 00:00:02,000\nÜber <i>alles</i>\n");
+        var input = await _rig.MakeAsync($"text-{codec}.{container}", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=3", "-i", srt,
+            "-map", "0:v", "-map", "1", "-c:v", "libx264", "-preset", "ultrafast", "-c:s", codec, "-metadata:s:s:0", "language=ger");
+
+        var (_, title, output) = await _rig.TranscodeAsync(input);
+
+        var text = Assert.Single(title.Renditions, r => r.Kind == RenditionKind.Text);
+        Assert.Equal(("de", "German"), (text.Language, text.Name));
+        var cue = Assert.Single(CaptionFile.Read(await File.ReadAllBytesAsync(Path.Combine(output, text.FileUrl!)), "out.vtt", CaptionFormat.WebVtt));
+        Assert.Contains("Über", cue.Text, StringComparison.Ordinal);
+        Assert.InRange(cue.Start.TotalSeconds, 0.96, 1.04);
+    }
+
     [Fact]
     public async Task SelectedLanguages_KeepOnlyThoseTracks_AndTheFirstAskedIsTheDefault()
     {
@@ -134,16 +154,18 @@ public sealed class TrackTests : IDisposable
         Assert.All(plan.AudioTracks, a => Assert.NotNull(a.Loudness?.Source));
     }
 
-    [Fact]
-    public async Task Hdr10Source_IsToneMappedToBt709_MidGreyStaysNearItsSdrReference()
+    [Theory]
+    [InlineData("smpte2084")]
+    [InlineData("arib-std-b67")]
+    public async Task HdrSource_IsToneMappedToBt709_MidGreyStaysNearItsSdrReference(string transfer)
     {
-        var hdr = await TrackClips.Hdr10GreyAsync(_rig.Folder);
+        var hdr = await TrackClips.HdrGreyAsync(_rig.Folder, transfer);
         var sdr = await TrackClips.SdrGreyAsync(_rig.Folder);
 
         var (plan, title, output) = await _rig.TranscodeAsync(hdr);
 
-        Assert.Equal("smpte2084", plan.ToneMapFrom);
-        var joined = await MediaRig.JoinRenditionAsync(output, "v0", Path.Combine(_rig.Folder, "tonemapped.mp4"));
+        Assert.Equal(transfer, plan.ToneMapFrom);
+        var joined = await MediaRig.JoinRenditionAsync(output, "v0", Path.Combine(_rig.Folder, $"tonemapped-{transfer}.mp4"));
         Assert.Equal("bt709", await MediaRig.StreamEntryAsync(joined, "v:0", "color_transfer"));
         Assert.Equal("yuv420p", await MediaRig.StreamEntryAsync(joined, "v:0", "pix_fmt"));
         Assert.Equal((320, 180), (title.Renditions[0].Width, title.Renditions[0].Height));
@@ -166,12 +188,7 @@ public sealed class TrackTests : IDisposable
     [Fact]
     public async Task Mp4WithItsIndexFirst_CutShort_CompletesWithTheDecodableSpan_AndSaysSo()
     {
-        var whole = await _rig.MakeAsync("whole-faststart.mp4", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=8",
-            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=8", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac",
-            "-movflags", "+faststart");
-        var bytes = await File.ReadAllBytesAsync(whole);
-        var cut = Path.Combine(_rig.Folder, "cut-faststart.mp4");
-        await File.WriteAllBytesAsync(cut, bytes[..(bytes.Length / 2)]);
+        var cut = await CutShortAsync("cut-half.mp4", bytes => bytes.Length / 2);
 
         var transcoded = await _rig.TranscodeAsync(cut);
 
@@ -180,6 +197,18 @@ public sealed class TrackTests : IDisposable
         Assert.Equal(8, warning.DeclaredSeconds!.Value, 1);
         Assert.InRange(warning.DecodedSeconds!.Value, 2, 6);
         Assert.InRange(transcoded.Title.DurationSeconds, 2, 6);
+    }
+
+    [Fact]
+    public async Task Mp4WithItsIndexFirst_CutRightAfterIt_FailsAsTruncated()
+    {
+        var cut = await CutShortAsync("cut-at-index.mp4", bytes => bytes.AsSpan().IndexOf("mdat"u8) + 500);
+
+        var ex = await Assert.ThrowsAsync<MediaException>(() => _rig.TranscodeAsync(cut));
+
+        Assert.Equal(MediaErrorKind.InputTruncated, ex.Kind);
+        Assert.True(ex.IsPermanent);
+        Assert.Contains("declares 8 s", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -205,6 +234,18 @@ public sealed class TrackTests : IDisposable
         Assert.Equal((rungWidth, rungHeight), (title.Renditions[0].Width, title.Renditions[0].Height));
         var joined = await MediaRig.JoinRenditionAsync(output, "v0", Path.Combine(_rig.Folder, $"odd-{width}.mp4"));
         Assert.Contains(await MediaRig.StreamEntryAsync(joined, "v:0", "sample_aspect_ratio"), new[] { "1:1", "N/A", "0:1" });
+    }
+
+    /// <summary>An 8 s MP4 with its index first (as "faststart" writes it), cut to the first bytes <paramref name="keep"/> says.</summary>
+    private async Task<string> CutShortAsync(string name, Func<byte[], int> keep)
+    {
+        var whole = await _rig.MakeAsync("whole-faststart.mp4", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=8",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=8", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac",
+            "-movflags", "+faststart");
+        var bytes = await File.ReadAllBytesAsync(whole);
+        var cut = Path.Combine(_rig.Folder, name);
+        await File.WriteAllBytesAsync(cut, bytes[..keep(bytes)]);
+        return cut;
     }
 
     private static string? Attribute(string line, string name)

@@ -60,20 +60,21 @@ public static class TrackClips
     }
 
     /// <summary>
-    /// A 3 s HDR10 clip (PQ transfer, BT.2020 primaries and matrix, 10-bit H.264): a mid-grey patch over black, made
-    /// from the SDR picture <see cref="SdrGreyAsync"/> makes, with SDR white at 100 nits.
+    /// A 3 s HDR clip (BT.2020 primaries and matrix, 10-bit H.264) with the given transfer, "smpte2084" (PQ, HDR10) or
+    /// "arib-std-b67" (HLG): a mid-grey patch over black, made from the SDR picture <see cref="SdrGreyAsync"/> makes,
+    /// with SDR white at 100 nits.
     /// </summary>
-    public static async Task<string> Hdr10GreyAsync(string folder)
+    public static async Task<string> HdrGreyAsync(string folder, string transfer = "smpte2084")
     {
-        var path = Path.Combine(folder, "hdr10-grey.mp4");
+        var path = Path.Combine(folder, $"hdr-{transfer}-grey.mp4");
         if (!File.Exists(path))
         {
             await TestClips.RunAsync("ffmpeg",
             [
                 "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", GreySource,
-                "-vf", "zscale=tin=bt709:pin=bt709:min=bt709:rin=tv:t=smpte2084:p=bt2020:m=bt2020nc:r=tv:npl=100,format=yuv420p10le",
+                "-vf", $"zscale=tin=bt709:pin=bt709:min=bt709:rin=tv:t={transfer}:p=bt2020:m=bt2020nc:r=tv:npl=100,format=yuv420p10le",
                 "-c:v", "libx264", "-preset", "ultrafast", "-crf", "12",
-                "-color_primaries", "bt2020", "-color_trc", "smpte2084", "-colorspace", "bt2020nc", "-color_range", "tv",
+                "-color_primaries", "bt2020", "-color_trc", transfer, "-colorspace", "bt2020nc", "-color_range", "tv",
                 path + ".tmp.mp4",
             ]);
             File.Move(path + ".tmp.mp4", path, overwrite: true);
@@ -82,7 +83,7 @@ public static class TrackClips
         return path;
     }
 
-    /// <summary>The SDR BT.709 picture the HDR10 clip was made from: the reference its tone-mapped ladder is held to.</summary>
+    /// <summary>The SDR BT.709 picture the HDR clips were made from: the reference its tone-mapped ladder is held to.</summary>
     public static async Task<string> SdrGreyAsync(string folder)
     {
         var path = Path.Combine(folder, "sdr-grey.mp4");

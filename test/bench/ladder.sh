@@ -14,6 +14,7 @@ set -euo pipefail
 source "$(dirname "$0")/../../infra/local/lib.sh"
 
 start_bench_stack
+source "$(dirname "$0")/jobs.sh"
 auth=(-H "Authorization: Bearer $TRANSCODER_TOKEN")
 
 clip() { # NAME SECONDS: 1080p30 with audio, as a phone records it (about 16 Mb/s), detailed enough to cost real bits
@@ -28,8 +29,6 @@ rounds=${LADDER_BENCH_ROUNDS:-3}
 
 # CPU (user+sys, children included) and wall seconds of a command: prints "wall cpu".
 measure() { /usr/bin/time -f "%e %U %S" "$@" 2>&1 >/dev/null | tail -n 1 | awk '{printf "%.2f %.2f\n", $1, $2 + $3}'; }
-# The smallest of some numbers: on a shared machine, the least disturbed of several runs.
-smallest() { tr ' ' '\n' | grep -v '^$' | sort -g | head -n 1; }
 
 seed="$DATA/seed"; mkdir -p "$seed"
 cat >"$seed/run.sh" <<SEED
@@ -54,17 +53,7 @@ hand_run() {
   -master_pl_name master.m3u8 -hls_segment_filename "$hand/%v_%03d.m4s" "$hand/%v.m3u8"
 }
 
-ticks=$(getconf CLK_TCK)
-service_cpu_now() { awk -v t="$ticks" '{s += ($14 + $15 + $16 + $17) / t} END {printf "%.2f", s}' "/proc/$(cat "$DATA/silo.pid")/stat" "/proc/$(cat "$DATA/api.pid")/stat"; }
 submit() { curl -sS --fail-with-body "${auth[@]}" -F "file=@$1" "$TRANSCODER_API_URL/v1/jobs" | jq -r .id; }
-wait_done() {
-  local job
-  while :; do
-    job=$(curl -sS "${auth[@]}" "$TRANSCODER_API_URL/v1/jobs/$1")
-    case $(jq -r .status <<<"$job") in completed) echo "$job"; return ;; failed|canceled) die "job $1: $job" ;; esac
-    sleep 0.25
-  done
-}
 
 log "1/4 warm-up job through the service"
 warm="$DATA/warm.mp4"

@@ -153,10 +153,6 @@ public sealed class JobIntake : BackgroundService
     }
 
     /// <summary>
-    /// Whether a stored job is what this request made: a replay. The upload's file name and size are for display
-    /// and do not make a request another.
-    /// </summary>
-    /// <summary>
     /// Whether a repeat asks for what the stored job asked: the same settings and, for a URL, the same URL. An
     /// upload's object key is the service's own (each request stores its file under its own), not the client's.
     /// </summary>
@@ -170,6 +166,11 @@ public sealed class JobIntake : BackgroundService
             FileName = null,
             SizeBytes = null,
         },
+
+        // Caption files sent as parts are stored under the request's own keys too.
+        Tracks = spec.Tracks is { } tracks
+            ? tracks with { Captions = [.. tracks.Captions.Select(c => c.Kind == JobInputKind.Upload ? c with { Location = "" } : c)] }
+            : null,
     };
 
     private sealed record Pending(JobView Job);
