@@ -174,7 +174,7 @@ public static class JobsApi
             catch (Exception ex) when (ex is JobsInFlightCapException or JobConflictException)
             {
                 // No job took this request's file.
-                await DeleteSubmissionAsync(store, key, spec.Tracks);
+                await SubmissionFiles.DeleteAsync(store, key, spec.Tracks);
                 settled = true;
                 if (ex is JobsInFlightCapException cap)
                 {
@@ -187,7 +187,7 @@ public static class JobsApi
             if (job.Spec.Input.Location != key)
             {
                 // A concurrent request with the same Idempotency-Key made the job with its own file.
-                await DeleteSubmissionAsync(store, key, spec.Tracks);
+                await SubmissionFiles.DeleteAsync(store, key, spec.Tracks);
             }
 
             settled = true;
@@ -344,8 +344,6 @@ public static class JobsApi
     /// <summary>The multipart field that carries the track options as JSON ({"audio": ..., "captions": [...]}).</summary>
     private const string OptionsField = "options";
 
-    private static readonly System.Text.Json.JsonSerializerOptions OptionsJson = new(System.Text.Json.JsonSerializerDefaults.Web);
-
     private static async Task<(JobSpec? Spec, Dictionary<string, string[]>? Errors)> ReadUploadAsync(
         HttpContext context, string key, string tenant, IObjectStore store, ApiOptions options, WebhookOptions webhooks)
     {
@@ -378,19 +376,7 @@ public static class JobsApi
             errors["maxAttempts"] = [$"Must be a whole number from 1 to {JobSpec.MostAttempts}."];
         }
 
-        JobOptionsRequest? trackRequest = null;
-        if (form.Fields.TryGetValue(OptionsField, out var optionsText))
-        {
-            try
-            {
-                trackRequest = System.Text.Json.JsonSerializer.Deserialize<JobOptionsRequest>(optionsText, OptionsJson);
-            }
-            catch (System.Text.Json.JsonException ex)
-            {
-                errors[OptionsField] = [$"Must be a JSON object like {{\"audio\": {{\"loudness\": {{\"targetLufs\": -16}}}}}}: {ex.Message}"];
-            }
-        }
-
+        var trackRequest = TrackRequests.ReadOptionsField(form.Fields.GetValueOrDefault(OptionsField), OptionsField, errors);
         var tracks = TrackRequests.Check(trackRequest?.Audio, trackRequest?.Captions, form.Captions, options.DefaultLoudnessFor(tenant), errors, out var captionCues);
         if (errors.Count > 0)
         {
@@ -398,51 +384,10 @@ public static class JobsApi
             return (null, errors);
         }
 
-        tracks = await StoreCaptionPartsAsync(tracks, key, captionCues, store, context.RequestAborted);
+        tracks = await SubmissionFiles.StoreCaptionPartsAsync(tracks, key, captionCues, store, context.RequestAborted);
         var fileName = Path.GetFileName(form.FileName ?? "");
         return (new JobSpec(tenant, new JobInput(JobInputKind.Upload, key, fileName.Length > 0 ? fileName[..Math.Min(fileName.Length, 255)] : null, form.FileBytes),
             priority, maxAttempts, webhooks.CallbackUrlFor(tenant, callbackUrl), JobNames.For(name, fileName), tracks), null);
-    }
-
-    /// <summary>
-    /// Stores the caption parts (already read and checked) as WebVTT beside the upload, and points the options at them.
-    /// They go with the upload: a refused or redundant submission deletes them with its file.
-    /// </summary>
-    private static async Task<TrackOptions?> StoreCaptionPartsAsync(TrackOptions? tracks, string sourceKey, IReadOnlyList<IReadOnlyList<Captions.Cue>> cues,
-        IObjectStore store, CancellationToken cancellationToken)
-    {
-        if (tracks is null || cues.Count == 0)
-        {
-            return tracks;
-        }
-
-        var captions = tracks.Captions.ToBuilder();
-        var part = 0;
-        for (var i = 0; i < captions.Count; i++)
-        {
-            if (captions[i].Kind == JobInputKind.Upload)
-            {
-                var key = ObjectKeys.Caption(sourceKey, part);
-                await store.PutTextAsync(key, Captions.WebVtt.Document(cues[part]), Captions.WebVtt.ContentType, cancellationToken);
-                captions[i] = captions[i] with { Location = key };
-                part++;
-            }
-        }
-
-        return tracks with { Captions = captions.ToImmutable() };
-    }
-
-    /// <summary>Deletes what a submission stored: its file and its caption files.</summary>
-    internal static async Task DeleteSubmissionAsync(IObjectStore store, string key, TrackOptions? tracks)
-    {
-        await store.DeleteAsync(key, CancellationToken.None);
-        foreach (var caption in tracks?.Captions ?? [])
-        {
-            if (caption.Kind == JobInputKind.Upload)
-            {
-                await store.DeleteAsync(caption.Location, CancellationToken.None);
-            }
-        }
     }
 
     /// <summary>An optional whole-number form field: true with null if absent, false if present but not a number.</summary>

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
+using Transcoder.Captions;
 using Transcoder.Storage;
 
 namespace Transcoder.Api.Apis;
@@ -71,10 +72,10 @@ internal static class StreamedForm
                 if (disposition.IsFileDisposition() && name == CaptionsPart)
                 {
                     var partName = Path.GetFileName(HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "");
-                    var bytes = await ReadSmallAsync(section.Body, Captions.CaptionFile.MaxBytes, cancellationToken);
+                    var bytes = await ReadSmallAsync(section.Body, CaptionFile.MaxBytes, cancellationToken);
                     if (bytes is null)
                     {
-                        return (null, JobsApi.Error(CaptionsPart, $"'{partName}' is larger than {Captions.CaptionFile.MaxBytes} bytes."));
+                        return (null, JobsApi.Error(CaptionsPart, $"'{partName}' is larger than {CaptionFile.MaxBytes} bytes."));
                     }
 
                     var charset = MediaTypeHeaderValue.TryParse(section.ContentType, out var partType) ? HeaderUtilities.RemoveQuotes(partType.Charset).Value : null;

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Text.Json;
 using Transcoder.Abstractions;
 using Transcoder.Api.Contracts;
 using Transcoder.Captions;
@@ -18,6 +19,27 @@ internal sealed record CaptionPart(string FileName, byte[] Bytes, string? Charse
 internal static class TrackRequests
 {
     public const int MaxNameLength = 100;
+
+    private static readonly JsonSerializerOptions OptionsJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The multipart field of track options, read as JSON (unknown fields refused); null if absent or bad (an error added).</summary>
+    public static JobOptionsRequest? ReadOptionsField(string? text, string field, Dictionary<string, string[]> errors)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<JobOptionsRequest>(text, OptionsJson);
+        }
+        catch (JsonException ex)
+        {
+            errors[field] = [$"Must be a JSON object like {{\"audio\": {{\"loudness\": {{\"targetLufs\": -16}}}}}}: {ex.Message}"];
+            return null;
+        }
+    }
 
     /// <summary>The track options, or null when they are the defaults; adds an error per bad field to <paramref name="errors"/>.</summary>
     public static TrackOptions? Check(AudioOptionsRequest? audio, IReadOnlyList<CaptionRequest>? captions, IReadOnlyList<CaptionPart> parts,
