@@ -96,6 +96,25 @@ public sealed class TrackE2ETests : IDisposable
         Assert.Equal(("de", "Deutsch", "wvtt"), (text["language"]!.GetValue<string>(), text["name"]!.GetValue<string>(), text["codec"]!.GetValue<string>()));
     }
 
+    /// <summary>A caption URL goes through the input's guard: a metadata address is refused before any connection is made.</summary>
+    [Fact]
+    public async Task CaptionUrlOfAPrivateAddress_FailsTheJobAsRefused()
+    {
+        var clip = await TestClips.VideoAsync(_folder, 426, 240, 2);
+        var input = await PutAsync(await File.ReadAllBytesAsync(clip), "mp4");
+
+        using var response = await _api.Http.PostAsJsonAsync("/v1/jobs", new
+        {
+            inputUrl = input,
+            captions = new[] { new { url = "http://169.254.169.254/latest/meta-data/captions.srt", language = "en" } },
+        });
+        var job = await _api.WaitForEndAsync((await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>());
+
+        Assert.Equal("failed", job["status"]!.GetValue<string>());
+        Assert.Equal("input_refused", job["error"]!["code"]!.GetValue<string>());
+        Assert.Equal(1, job["attempts"]!.GetValue<int>());
+    }
+
     [Fact]
     public async Task CaptionCuePastTheEnd_FailsTheJobNamingTheFileAndLine()
     {

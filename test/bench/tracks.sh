@@ -97,6 +97,8 @@ tracks_four=$(jq '[.renditions[] | select(.kind == "audio")] | length' "$DATA/fo
 texts_four=$(jq '[.renditions[] | select(.kind == "text")] | length' "$DATA/four.json")
 [ "$tracks_four" = 4 ] && [ "$texts_four" = 2 ] || die "the four-track job made $tracks_four audio and $texts_four text renditions"
 per_track=$(echo "scale=3; ($cpu_four - $cpu_one) / 3" | bc)
+largest() { tr ' ' '\n' | grep -v '^$' | sort -g | tail -n 1; }
+spread_one=$(echo "$(largest <<<"${cpu[one]}") - $cpu_one" | bc)
 per_track_fraction=$(echo "scale=4; $per_track / $cpu_one" | bc)
 loudness_per_track=$(echo "scale=3; ($cpu_loud - $cpu_four) / 4" | bc)
 wall_per_track=$(echo "scale=3; ($wall_four - $wall_one) / 3" | bc)
@@ -109,6 +111,8 @@ cat >&2 <<REPORT
   4 audio + 2 text tracks            $cpu_four s   (ffmpeg $ff_four s, wall $wall_four s)
   4 audio normalised to -16 LUFS     $cpu_loud s   (ffmpeg $ff_loud s, wall $wall_loud s)
   each extra audio track             $per_track CPU-s ($(echo "scale=1; $per_track_fraction * 100" | bc) % of the one-track job), $wall_per_track s wall
+                                     (the same job varies by $spread_one CPU-s from round to round: a difference
+                                     smaller than that is the video encode's noise; the audio alone is below)
   two-pass loudness, per track       $loudness_per_track CPU-s
   loudness per track (source -> output): $loudness
 
@@ -117,5 +121,5 @@ The audio work on its own (ffmpeg user+sys CPU, smallest of ${AUDIO_BENCH_ROUNDS
   subtitle pass (2 text streams to WebVTT) $subs s
   loudness: first pass over 4 tracks $pass s, second pass adds $(echo "$aac4n - $aac4" | bc) s: $loudnorm_per_track s per track
 REPORT
-printf '{"clipSeconds":20,"rounds":%d,"cpuOneTrack":%s,"cpuFourTracks":%s,"cpuFourTracksNormalised":%s,"extraCpuPerAudioTrack":%s,"extraCpuPerAudioTrackFraction":%s,"extraWallPerAudioTrack":%s,"loudnessCpuPerTrack":%s,"aacCpuPerTrack":%s,"subtitlePassCpu":%s,"loudnormCpuPerTrack":%s,"loudness":%s}\n' \
-  "$rounds" "$cpu_one" "$cpu_four" "$cpu_loud" "$per_track" "$per_track_fraction" "$wall_per_track" "$loudness_per_track" "$aac_per_track" "$subs" "$loudnorm_per_track" "$loudness"
+printf '{"clipSeconds":20,"rounds":%d,"cpuOneTrack":%s,"cpuFourTracks":%s,"cpuFourTracksNormalised":%s,"extraCpuPerAudioTrack":%s,"extraCpuPerAudioTrackFraction":%s,"extraWallPerAudioTrack":%s,"loudnessCpuPerTrack":%s,"aacCpuPerTrack":%s,"subtitlePassCpu":%s,"loudnormCpuPerTrack":%s,"oneTrackSpread":%s,"loudness":%s}\n' \
+  "$rounds" "$cpu_one" "$cpu_four" "$cpu_loud" "$per_track" "$per_track_fraction" "$wall_per_track" "$loudness_per_track" "$aac_per_track" "$subs" "$loudnorm_per_track" "$spread_one" "$loudness"
