@@ -56,7 +56,7 @@ public sealed class TranscodeJobGrainTests(ClusterFixture fixture) : IDisposable
         Assert.Equal(_tenant, submitted.Tenant);
         Assert.Equal(JobStatus.Completed, job.Status);
         Assert.Equal(1, job.Attempts);
-        Assert.Equal(["240p", "audio"], job.Outputs!.Renditions.Select(r => r.Name));
+        Assert.Equal(["240p", "Audio"], job.Outputs!.Renditions.Select(r => r.Name));
         Assert.StartsWith(ObjectKeys.JobPrefix(_tenant, id), job.Outputs.HlsKey, StringComparison.Ordinal);
         Assert.Contains(events, e => e.Status == JobStatus.Processing);
         Assert.Contains(events, e => e.Status == JobStatus.Completed);
