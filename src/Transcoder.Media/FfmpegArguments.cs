@@ -53,7 +53,7 @@ public static class FfmpegArguments
             for (var i = 0; i < plan.Rungs.Length; i++)
             {
                 args.AddRange(["-map", Invariant($"[v{i}]")]);
-                AddVideoEncoding(args, plan, plan.Rungs[i]);
+                AddVideoEncoding(args, plan, plan.Rungs[i], KeyframeExpression(plan));
                 AddFragmentedOutput(args, VideoFragments, Path.Combine(encodeFolder, PackageLayout.EncoderOutput(PackageLayout.VideoId(i))));
             }
         }
@@ -136,7 +136,47 @@ public static class FfmpegArguments
         return graph.ToString();
     }
 
-    private static void AddVideoEncoding(List<string> args, LadderPlan plan, PlannedRung rung)
+    /// <summary>
+    /// The arguments that encode one chunk of the plan's video into every rung (no audio, poster or storyboard): the
+    /// input read from the chunk's first frame (an exact seek: decoded from the keyframe before, the rest dropped), its
+    /// frames and no more, keyframes on the segment grid from the chunk's own start. Each rung's file starts at time 0;
+    /// the packager puts it in its place (<see cref="Packaging.SpanPlacement"/>).
+    /// </summary>
+    public static IReadOnlyList<string> ForChunk(LadderPlan plan, Chunking.PlannedChunk chunk, string inputPath, string encodeFolder, string formatAllowList)
+    {
+        if (plan.VideoStreamIndex is not { } videoIndex || plan.Rungs.IsEmpty)
+        {
+            throw new ArgumentException("Only a plan with video is chunked.", nameof(plan));
+        }
+
+        var args = new List<string>
+        {
+            "-hide_banner", "-nostats", "-benchmark", "-y", "-progress", "pipe:1",
+            "-protocol_whitelist", ProtocolAllowList,
+            "-format_whitelist", formatAllowList,
+            "-ss", Invariant($"{chunk.StartSeconds:0.######}"),
+            "-i", inputPath,
+            "-filter_complex", VideoFilterGraph(plan with { Thumbnails = null }, videoIndex),
+        };
+
+        // The first chunk has the title's short first segments; the others start on a full one.
+        var keyframes = chunk.Index == 0 ? KeyframeExpression(plan) : Invariant($"expr:gte(t,n_forced*{plan.SegmentSeconds})");
+        for (var i = 0; i < plan.Rungs.Length; i++)
+        {
+            args.AddRange(["-map", Invariant($"[v{i}]")]);
+            AddVideoEncoding(args, plan, plan.Rungs[i], keyframes);
+            if (chunk.FrameCount is { } frames)
+            {
+                args.AddRange(["-frames:v", Invariant(frames)]);
+            }
+
+            AddFragmentedOutput(args, VideoFragments, Path.Combine(encodeFolder, PackageLayout.EncoderOutput(PackageLayout.VideoId(i))));
+        }
+
+        return args;
+    }
+
+    private static void AddVideoEncoding(List<string> args, LadderPlan plan, PlannedRung rung, string keyframes)
     {
         var gop = Invariant(plan.GopFrames);
         args.AddRange(["-c:v", plan.VideoCodec.Encoder, "-preset", plan.Preset, "-crf", Invariant(plan.Crf), "-profile:v", plan.VideoCodec.Profile,
@@ -144,7 +184,7 @@ public static class FfmpegArguments
 
         // Keyframes at the same instants in every rung: a fixed GOP, no scene-cut keyframes, and forced keyframes on
         // the time grid so rounding of the frame rate cannot drift them apart.
-        args.AddRange(["-g", gop, "-keyint_min", gop, "-sc_threshold", "0", "-force_key_frames", KeyframeExpression(plan)]);
+        args.AddRange(["-g", gop, "-keyint_min", gop, "-sc_threshold", "0", "-force_key_frames", keyframes]);
 
         if (plan.ToneMapFrom is not null)
         {

@@ -42,6 +42,28 @@ public sealed class LadderEncoder(FfmpegProcess ffmpeg, IOptions<MediaOptions> o
         return new EncodedLadder(run.CpuSeconds, plan.Rungs.IsEmpty ? [] : quality.Renditions(plan.Rungs.Length));
     }
 
+    /// <summary>
+    /// Encodes one chunk of <paramref name="plan"/>'s video into every rung, into <paramref name="encodeFolder"/> (one
+    /// file per rung, starting at time 0). Progress is 0..1 of the chunk. Returns ffmpeg's CPU seconds and the quality
+    /// of each rung over the chunk.
+    /// </summary>
+    /// <exception cref="MediaException">ffmpeg failed or ran past a time limit.</exception>
+    public async Task<EncodedLadder> EncodeChunkAsync(LadderPlan plan, Chunking.PlannedChunk chunk, string inputPath, string encodeFolder,
+        IProgress<double> progress, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(encodeFolder);
+        var span = chunk.FrameCount is { } frames
+            ? TimeSpan.FromSeconds(frames / plan.FrameRate.ToDouble())
+            : plan.Duration - TimeSpan.FromSeconds(chunk.StartSeconds);
+        var quality = new EncoderSummary();
+        var run = await ffmpeg.RunAsync(
+            new FfmpegRequest(FfmpegArguments.ForChunk(plan, chunk, inputPath, encodeFolder, limits.Value.FormatAllowList), span,
+                TimeLimit(span), CpuTimeLimit(span), progress, quality.Add),
+            cancellationToken);
+        progress.Report(1);
+        return new EncodedLadder(run.CpuSeconds, quality.Renditions(plan.Rungs.Length));
+    }
+
     /// <summary>CPU-time limit: proportional to the input's duration, plus the floor.</summary>
     public TimeSpan CpuTimeLimit(TimeSpan inputDuration) =>
         options.Value.EncodeTimeFloor + (inputDuration * options.Value.CpuTimeFactor);

@@ -212,11 +212,12 @@ internal static class Fmp4
 
     /// <summary>
     /// One fragment (moof + mdat) holding the samples of <paramref name="fragments"/>, in order, as one run: what a
-    /// segment made of many small fragments (audio is written a frame at a time) is published as.
+    /// segment made of many small fragments (audio is written a frame at a time) is published as. Its decode time is
+    /// the first fragment's plus <paramref name="timeOffset"/> (a span's place in the title).
     /// </summary>
-    public static byte[] Merge(IReadOnlyList<Fragment> fragments, uint trackId, uint sequence)
+    public static byte[] Merge(IReadOnlyList<Fragment> fragments, uint trackId, uint sequence, ulong timeOffset = 0)
     {
-        if (fragments.Count == 1)
+        if (fragments.Count == 1 && timeOffset == 0)
         {
             return fragments[0].Bytes;
         }
@@ -234,7 +235,7 @@ internal static class Fmp4
         moof.U32(trackId);
         moof.Close();
         moof.OpenFull("tfdt", 1, 0);
-        moof.U64(fragments[0].BaseTime);
+        moof.U64(fragments[0].BaseTime + timeOffset);
         moof.Close();
         moof.OpenFull("trun", 1, trunFlags);
         moof.U32((uint)samples.Count);

@@ -10,22 +10,44 @@ namespace Transcoder.Media.Packaging;
 /// <param name="Bytes">Its size.</param>
 public sealed record MediaSegment(int Number, string Uri, ulong Start, ulong Duration, long Bytes);
 
+/// <summary>Where a span of a title (a chunk encoded on its own) sits in the whole: its first segment and its start.</summary>
+/// <param name="FirstSegment">The global index (0-based) of the span's first segment.</param>
+/// <param name="StartSeconds">Where the span starts on the title's timeline; its own timeline starts at 0.</param>
+internal sealed record SpanPlacement(int FirstSegment, double StartSeconds)
+{
+    /// <summary>A whole title: segments from the first, times as they are.</summary>
+    public static SpanPlacement Whole { get; } = new(0, 0);
+}
+
 /// <summary>
 /// Cuts one rendition, as an encoder writes it (fragmented MP4: an initialization segment, then movie fragments), into
 /// the package's initialization segment and media segments on the plan's time grid (in presentation time, so the
 /// audio encoder's priming does not shift audio against video). It reads only whole boxes, so it can follow the file
 /// while the encoder still writes it; each segment file appears complete (written aside, then renamed). Video arrives
 /// as one fragment per keyframe interval, which is one segment; audio arrives a frame at a time, and a segment's
-/// frames are merged into one fragment.
+/// frames are merged into one fragment. A span encoded on its own (<see cref="SpanPlacement"/>) is cut the same way and
+/// written under the global segment numbers, each fragment's decode time moved to the span's place on the title's
+/// timeline, so spans encoded apart join into one continuous rendition without re-encoding.
 /// </summary>
-internal sealed class Segmenter(string id, string source, string packageFolder, Func<int, double> boundarySeconds) : IDisposable
+/// <param name="id">The representation id.</param>
+/// <param name="source">The encoder's file.</param>
+/// <param name="packageFolder">Where segments are written.</param>
+/// <param name="boundarySeconds">Where segment n (0-based, global) starts on the title's timeline.</param>
+/// <param name="span">Where the encoder's file sits in the title; null for the whole title.</param>
+/// <param name="initOfFirstSpan">
+/// For a later span: the initialization segment the first span's encoder wrote, which this one's must equal byte for
+/// byte (one init segment serves the whole rendition); it is then not written again.
+/// </param>
+internal sealed class Segmenter(string id, string source, string packageFolder, Func<int, double> boundarySeconds, SpanPlacement? span = null,
+    byte[]? initOfFirstSpan = null) : IDisposable
 {
+    private readonly SpanPlacement _span = span ?? SpanPlacement.Whole;
     private readonly List<MediaSegment> _segments = [];
     private readonly List<Fragment> _pending = [];
     private readonly List<byte> _header = [];
     private SafeFileHandle? _file;
     private long _position;
-    private int _nextBoundary = 1;
+    private int _nextBoundary = (span ?? SpanPlacement.Whole).FirstSegment + 1;
 
     /// <summary>The representation id, e.g. "v0".</summary>
     public string Id { get; } = id;
@@ -38,6 +60,9 @@ internal sealed class Segmenter(string id, string source, string packageFolder, 
     public IReadOnlyList<MediaSegment> Segments => _segments;
 
     public long InitBytes { get; private set; }
+
+    /// <summary>The initialization segment as the encoder wrote it (spans of one rendition must write the same).</summary>
+    public byte[]? Init { get; private set; }
 
     /// <summary>
     /// Reads what the encoder added since the last call, and writes the initialization segment and every media segment
@@ -140,8 +165,20 @@ internal sealed class Segmenter(string id, string source, string packageFolder, 
                 _header.AddRange(box.Bytes);
                 var init = _header.ToArray();
                 Track = Fmp4.ReadInit(init);
-                WriteAtomically(InitUri, init);
+                Init = init;
                 InitBytes = init.Length;
+                if (initOfFirstSpan is not null)
+                {
+                    if (!init.AsSpan().SequenceEqual(initOfFirstSpan))
+                    {
+                        throw new MediaException(MediaErrorKind.EncodeFailed,
+                            $"Rendition {Id}: the span from segment {_span.FirstSegment + 1} was encoded with another initialization segment than the first span; the spans cannot be joined.");
+                    }
+
+                    break;
+                }
+
+                WriteAtomically(InitUri, init);
                 written.Add(InitUri);
                 break;
             case "moof" when Track is { } track:
@@ -152,7 +189,7 @@ internal sealed class Segmenter(string id, string source, string packageFolder, 
                 }
 
                 _pending.Add(fragment);
-                if (fragment.PresentationEnd(track) >= Ticks(boundarySeconds(_nextBoundary), track))
+                if (fragment.PresentationEnd(track) >= Ticks(boundarySeconds(_nextBoundary) - _span.StartSeconds, track))
                 {
                     written.Add(Close());
                 }
@@ -170,16 +207,17 @@ internal sealed class Segmenter(string id, string source, string packageFolder, 
     private string Close()
     {
         var track = Track!;
-        var number = _segments.Count + 1;
+        var number = _span.FirstSegment + _segments.Count + 1;
         var uri = PackageLayout.Segment(Id, number);
-        var bytes = Fmp4.Merge(_pending, track.TrackId, (uint)number);
-        var start = _pending[0].BaseTime;
-        var end = _pending[^1].EndTime;
+        var offset = (ulong)Ticks(_span.StartSeconds, track);
+        var bytes = Fmp4.Merge(_pending, track.TrackId, (uint)number, offset);
+        var start = _pending[0].BaseTime + offset;
+        var end = _pending[^1].EndTime + offset;
         var presentationEnd = _pending[^1].PresentationEnd(track);
         WriteAtomically(uri, bytes);
         _segments.Add(new MediaSegment(number, uri, start, end - start, bytes.Length));
         _pending.Clear();
-        while (Ticks(boundarySeconds(_nextBoundary), track) <= presentationEnd)
+        while (Ticks(boundarySeconds(_nextBoundary) - _span.StartSeconds, track) <= presentationEnd)
         {
             _nextBoundary++;
         }

@@ -1,0 +1,126 @@
+using System.Globalization;
+using Transcoder.Media.Chunking;
+using Transcoder.Media.Packaging;
+using Transcoder.Testing;
+
+namespace Transcoder.Media.Tests;
+
+/// <summary>A title's video cut into chunks encoded apart, joined without re-encoding into the renditions the whole encode makes.</summary>
+public sealed class ChunkTests : IDisposable
+{
+    private readonly MediaRig _rig = new();
+
+    [Fact]
+    public void Plan_CutsOnSegmentEdges_AtTheFramesThatStartThem()
+    {
+        var plan = PlanOf(TimeSpan.FromSeconds(130), new Rational(30000, 1001));
+
+        var chunks = ChunkPlanner.Plan(plan, new ChunkingOptions { MinSourceSeconds = 60, ChunkSeconds = 20 });
+
+        Assert.Equal(7, chunks.Length);
+        Assert.Equal([0, 11, 21, 31, 41, 51, 61], chunks.Select(c => c.FirstSegment));
+        Assert.All(chunks.Skip(1), c => Assert.Equal(c.Index * 20.0, plan.SegmentStart(c.FirstSegment)));
+        // 20 s at 29.97 fps is 599.4 frames: the chunk starts on frame 600, the first at or after 20 s, as the keyframe is.
+        Assert.Equal([0L, 600, 1199, 1799, 2398, 2998, 3597], chunks.Select(c => c.StartFrame));
+        Assert.All(chunks.Zip(chunks.Skip(1)), p => Assert.Equal(p.Second.StartFrame - p.First.StartFrame, p.First.FrameCount));
+        Assert.Null(chunks[^1].FrameCount);
+        Assert.Equal(600 * 1001 / 30000.0, chunks[1].StartSeconds, 9);
+    }
+
+    [Fact]
+    public void Plan_ShortTitles_AndChunksThatAreNotWholeSegments()
+    {
+        var plan = PlanOf(TimeSpan.FromSeconds(30), new Rational(25, 1));
+
+        Assert.Empty(ChunkPlanner.Plan(plan, new ChunkingOptions { MinSourceSeconds = 60, ChunkSeconds = 10 }));
+        Assert.Empty(ChunkPlanner.Plan(plan with { Rungs = [] }, new ChunkingOptions { MinSourceSeconds = 1, ChunkSeconds = 10 }));
+        Assert.Throws<ArgumentException>(() => ChunkPlanner.Plan(plan, new ChunkingOptions { MinSourceSeconds = 1, ChunkSeconds = 3 }));
+    }
+
+    [Theory]
+    [InlineData(25, 1)]
+    [InlineData(30000, 1001)]
+    public async Task ChunksEncodedApart_JoinIntoTheWholeEncodesFrames_OnOneContinuousTimeline(int numerator, int denominator)
+    {
+        var rate = string.Create(CultureInfo.InvariantCulture, $"{numerator}/{denominator}");
+        var input = await _rig.MakeAsync($"chunks-{numerator}.mp4", "-f", "lavfi", "-i", $"testsrc2=size=854x480:rate={rate}:duration=12",
+            "-c:v", "libx264", "-preset", "ultrafast", "-g", "48");
+        var whole = await _rig.TranscodeAsync(input, name: $"whole-{numerator}");
+        var plan = whole.Plan;
+        var chunks = ChunkPlanner.Plan(plan, new ChunkingOptions { MinSourceSeconds = 1, ChunkSeconds = 4 });
+        Assert.Equal(3, chunks.Length);
+
+        var output = Path.Combine(_rig.Folder, $"chunked-{numerator}");
+        Directory.CreateDirectory(output);
+        var stitchers = plan.Renditions.Where(r => r.Kind == Abstractions.RenditionKind.Video)
+            .Select(r => new SpanStitcher(r.Id, output, plan.SegmentStart)).ToList();
+        foreach (var chunk in chunks)
+        {
+            var folder = Path.Combine(_rig.Folder, $"chunk-{numerator}-{chunk.Index}");
+            await _rig.Encoder.EncodeChunkAsync(plan, chunk, input, folder, new Progress<double>(), CancellationToken.None);
+            foreach (var stitcher in stitchers)
+            {
+                stitcher.Add(Path.Combine(folder, PackageLayout.EncoderOutput(stitcher.Id)), new SpanPlacement(chunk.FirstSegment, chunk.StartSeconds));
+            }
+        }
+
+        foreach (var stitcher in stitchers)
+        {
+            // The same segment grid as the whole encode, numbered 1..n, each starting where the one before ended.
+            var wholeSegments = HlsPlaylists.ReadSegments(await File.ReadAllTextAsync(Path.Combine(whole.Output, PackageLayout.MediaPlaylist(stitcher.Id))));
+            var timescale = stitcher.Track!.Timescale;
+            Assert.Equal(Enumerable.Range(1, stitcher.Segments.Count), stitcher.Segments.Select(s => s.Number));
+            Assert.Equal(wholeSegments.Select(s => Math.Round(s.Duration, 3)), stitcher.Segments.Select(s => Math.Round((double)s.Duration / timescale, 3)));
+            Assert.All(stitcher.Segments.Zip(stitcher.Segments.Skip(1)), p => Assert.Equal(p.First.Start + p.First.Duration, p.Second.Start));
+            foreach (var segment in stitcher.Segments)
+            {
+                // What the file says (its tfdt), not only what the index says.
+                Assert.Equal(segment.Start, Fmp4.ReadFragment(await File.ReadAllBytesAsync(Path.Combine(output, segment.Uri)), stitcher.Track.Defaults).BaseTime);
+            }
+
+            // Exactly the whole encode's frames: none doubled or dropped at a join.
+            var joined = Path.Combine(_rig.Folder, $"joined-{numerator}-{stitcher.Id}.mp4");
+            await using (var file = File.Create(joined))
+            {
+                await file.WriteAsync(stitcher.Init);
+                foreach (var segment in stitcher.Segments)
+                {
+                    await file.WriteAsync(await File.ReadAllBytesAsync(Path.Combine(output, segment.Uri)));
+                }
+            }
+
+            var wholeFile = await MediaRig.JoinRenditionAsync(whole.Output, stitcher.Id, Path.Combine(_rig.Folder, $"whole-{numerator}-{stitcher.Id}.mp4"));
+            Assert.Equal(await FramesAsync(wholeFile), await FramesAsync(joined));
+        }
+    }
+
+    [Fact]
+    public async Task SpanWithAnotherInitSegment_IsRefused()
+    {
+        var a = await _rig.MakeAsync("span-a.mp4", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=2", "-c:v", "libx264", "-preset", "ultrafast",
+            "-g", "25", "-f", "mp4", "-movflags", FfmpegArguments.VideoFragments);
+        var b = await _rig.MakeAsync("span-b.mp4", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=2", "-c:v", "libx264", "-preset", "veryfast",
+            "-g", "25", "-f", "mp4", "-movflags", FfmpegArguments.VideoFragments);
+        var stitcher = new SpanStitcher("v0", _rig.Folder, index => index);
+        stitcher.Add(a, new SpanPlacement(0, 0));
+
+        var ex = Assert.Throws<MediaException>(() => stitcher.Add(b, new SpanPlacement(stitcher.Segments.Count, 2)));
+
+        Assert.Contains("initialization segment", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static LadderPlan PlanOf(TimeSpan duration, Rational rate) => LadderPlanner.Plan(
+        new SourceInfo
+        {
+            FormatName = "mov",
+            Duration = duration,
+            VideoStreams = [new VideoStreamInfo { Index = 0, Codec = "h264", Width = 1280, Height = 720, FrameRate = rate }],
+        },
+        MediaRig.Ladder);
+
+    private static async Task<int> FramesAsync(string path) => int.Parse(
+        (await TestClips.RunAsync("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path])).Trim(),
+        CultureInfo.InvariantCulture);
+
+    public void Dispose() => _rig.Dispose();
+}
