@@ -94,6 +94,44 @@ public sealed class ChunkTests : IDisposable
         }
     }
 
+    /// <summary>The stitched video with the audio encoded whole: the same playlists and manifest as the whole encode's.</summary>
+    [Fact]
+    public async Task ChunkedPackage_HasTheWholeEncodesSegmentGrid_InItsPlaylistsAndManifest()
+    {
+        var input = await _rig.MakeAsync("chunked-package.mp4", "-f", "lavfi", "-i", "testsrc2=size=854x480:rate=25:duration=12",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=12", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac");
+        var whole = await _rig.TranscodeAsync(input, name: "whole-package");
+        var plan = whole.Plan;
+        var output = Path.Combine(_rig.Folder, "chunked-package");
+        var stitchers = plan.Rungs.Select((_, i) => new SpanStitcher(PackageLayout.VideoId(i), output, plan.SegmentStart)).ToList();
+        foreach (var chunk in ChunkPlanner.Plan(plan, new ChunkingOptions { MinSourceSeconds = 1, ChunkSeconds = 4 }))
+        {
+            var folder = Path.Combine(_rig.Folder, $"package-chunk-{chunk.Index}");
+            await _rig.Encoder.EncodeChunkAsync(plan, chunk, input, folder, new Progress<double>(), CancellationToken.None);
+            stitchers.ForEach(s => s.Add(Path.Combine(folder, PackageLayout.EncoderOutput(s.Id)), new SpanPlacement(chunk.FirstSegment, chunk.StartSeconds)));
+        }
+
+        using var package = new LadderPackage(plan, Path.Combine(_rig.Folder, "package-audio"), output, stitchers);
+        await _rig.Encoder.EncodeAsync(plan with { Rungs = [], Thumbnails = null }, input, package, new Progress<double>(), CancellationToken.None);
+        var title = package.Finish([]);
+
+        Assert.Equal(whole.Title.Renditions.Select(r => (r.Kind, r.Name, r.Width, r.Codecs)), title.Renditions.Select(r => (r.Kind, r.Name, r.Width, r.Codecs)));
+        Assert.Equal(whole.Title.DurationSeconds, title.DurationSeconds, 3);
+        foreach (var rendition in title.Renditions)
+        {
+            var chunked = HlsPlaylists.ReadSegments(await File.ReadAllTextAsync(Path.Combine(output, rendition.PlaylistUrl)));
+            var reference = HlsPlaylists.ReadSegments(await File.ReadAllTextAsync(Path.Combine(whole.Output, rendition.PlaylistUrl)));
+            Assert.Equal(reference, chunked);
+        }
+
+        // The MPD's timelines too: the same S elements (t, d, r) for every representation.
+        static IEnumerable<string> Timelines(string mpd) => System.Xml.Linq.XDocument.Load(mpd).Descendants()
+            .Where(e => e.Name.LocalName == "SegmentTimeline").Select(e => e.ToString(System.Xml.Linq.SaveOptions.DisableFormatting));
+        Assert.Equal(Timelines(Path.Combine(whole.Output, PackageLayout.DashManifest)), Timelines(Path.Combine(output, PackageLayout.DashManifest)));
+        var master = await File.ReadAllTextAsync(Path.Combine(output, PackageLayout.HlsMaster));
+        Assert.Equal(plan.Rungs.Length, master.Split('\n').Count(l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public async Task SpanWithAnotherInitSegment_IsRefused()
     {

@@ -43,6 +43,16 @@ public sealed class LadderPackage : IDisposable
     /// <param name="packageFolder">Where the package is made.</param>
     /// <param name="textCues">The cues of each of the plan's text tracks, by representation id.</param>
     public LadderPackage(LadderPlan plan, string encodeFolder, string packageFolder, IReadOnlyDictionary<string, IReadOnlyList<Cue>>? textCues = null)
+        : this(plan, encodeFolder, packageFolder, [], textCues)
+    {
+    }
+
+    /// <summary>
+    /// A package whose video renditions were encoded in chunks and joined (<paramref name="stitchedVideo"/>, one per
+    /// rung, in rung order), and whose audio the encoder writes whole into <paramref name="encodeFolder"/>.
+    /// </summary>
+    internal LadderPackage(LadderPlan plan, string encodeFolder, string packageFolder, IReadOnlyList<SpanStitcher> stitchedVideo,
+        IReadOnlyDictionary<string, IReadOnlyList<Cue>>? textCues = null)
     {
         _plan = plan;
         EncodeFolder = encodeFolder;
@@ -51,9 +61,9 @@ public sealed class LadderPackage : IDisposable
         Directory.CreateDirectory(packageFolder);
         foreach (var rendition in plan.Renditions)
         {
-            var segmenter = new Segmenter(rendition.Id, Path.Combine(encodeFolder, PackageLayout.EncoderOutput(rendition.Id)), packageFolder,
-                index => plan.SegmentStart(index));
-            _members.Add(new Member(rendition, segmenter));
+            var index = stitchedVideo.FirstOrDefault(s => s.Id == rendition.Id) as IRenditionIndex
+                ?? new Segmenter(rendition.Id, Path.Combine(encodeFolder, PackageLayout.EncoderOutput(rendition.Id)), packageFolder, plan.SegmentStart);
+            _members.Add(new Member(rendition, index));
         }
 
         foreach (var text in plan.TextTracks)
@@ -71,7 +81,7 @@ public sealed class LadderPackage : IDisposable
     public string Folder { get; }
 
     /// <summary>True once every rendition has a segment: viewers may start while the rest encodes.</summary>
-    public bool Playable => _members.All(m => m.Segmenter.Segments.Count > 0);
+    public bool Playable => _members.All(m => m.Index.Segments.Count > 0);
 
     /// <summary>
     /// Cuts what the encoder has finished since the last call; returns the files written (initialization and media
@@ -79,7 +89,7 @@ public sealed class LadderPackage : IDisposable
     /// </summary>
     public IReadOnlyList<string> Cut()
     {
-        var written = _members.SelectMany(m => m.Segmenter.Cut(final: false)).ToList();
+        var written = _members.SelectMany(m => m.Cutter?.Cut(final: false) ?? []).ToList();
         if (!_textFilesListed)
         {
             written.AddRange(_texts.Select(t => PackageLayout.TextFile(t.Planned.Id)));
@@ -97,7 +107,7 @@ public sealed class LadderPackage : IDisposable
     private List<string> CutText(bool final)
     {
         var written = new List<string>();
-        var reference = _members.Count > 0 ? _members[0].Segmenter : null;
+        var reference = _members.Count > 0 ? _members[0].Index : null;
         if (reference?.Track is not { } track)
         {
             return written;
@@ -126,14 +136,14 @@ public sealed class LadderPackage : IDisposable
     public LiveDocuments Live(DateTimeOffset availabilityStart, DateTimeOffset now)
     {
         var playlists = _members
-            .Where(m => m.Segmenter.Track is not null && m.Segmenter.Segments.Count > 0)
+            .Where(m => m.Index.Track is not null && m.Index.Segments.Count > 0)
             .ToDictionary(m => PackageLayout.MediaPlaylist(m.Planned.Id), m => MediaPlaylist(m, complete: false), StringComparer.Ordinal);
         foreach (var text in _texts.Where(t => t.Segments.Count > 0))
         {
             playlists[PackageLayout.MediaPlaylist(text.Planned.Id)] = TextPlaylist(text, complete: false);
         }
 
-        if (_members.Any(m => m.Segmenter.Track is null))
+        if (_members.Any(m => m.Index.Track is null))
         {
             return new LiveDocuments(playlists, null, null);
         }
@@ -154,7 +164,7 @@ public sealed class LadderPackage : IDisposable
     {
         foreach (var member in _members)
         {
-            member.Segmenter.Cut(final: true);
+            member.Cutter?.Cut(final: true);
         }
 
         CutText(final: true);
@@ -206,7 +216,7 @@ public sealed class LadderPackage : IDisposable
     {
         foreach (var member in _members)
         {
-            member.Segmenter.Dispose();
+            member.Cutter?.Dispose();
         }
     }
 
@@ -214,13 +224,13 @@ public sealed class LadderPackage : IDisposable
 
     private string MediaPlaylist(Member member, bool complete)
     {
-        var track = member.Segmenter.Track!;
-        var segments = member.Segmenter.Segments.Select(s => new HlsSegment(s.Uri, (double)s.Duration / track.Timescale)).ToList();
+        var track = member.Index.Track!;
+        var segments = member.Index.Segments.Select(s => new HlsSegment(s.Uri, (double)s.Duration / track.Timescale)).ToList();
 
         // Fixed up front, as a playlist's target duration may not change; a segment longer than the grid (an encoder that
         // missed a keyframe) raises it rather than break the rule that none exceeds it.
         var target = Math.Max(_plan.SegmentSeconds + 1, segments.Count == 0 ? 0 : (int)Math.Round(segments.Max(s => s.Duration), MidpointRounding.AwayFromZero));
-        return HlsPlaylists.Media(member.Segmenter.InitUri, segments, target, complete);
+        return HlsPlaylists.Media(member.Index.InitUri, segments, target, complete);
     }
 
     /// <summary>
@@ -229,7 +239,7 @@ public sealed class LadderPackage : IDisposable
     /// </summary>
     private Rendition Describe(Member member, bool live)
     {
-        var segmenter = member.Segmenter;
+        var segmenter = member.Index;
         var track = segmenter.Track!;
         var planned = member.Planned;
         long peak = 0, bytes = 0;
@@ -311,7 +321,7 @@ public sealed class LadderPackage : IDisposable
 
     private List<DashRepresentation> Representations(List<Rendition> renditions) =>
     [
-        .. _members.Select((m, i) => new DashRepresentation(m.Planned.Id, renditions[i], m.Segmenter.Track!, m.Segmenter.Segments,
+        .. _members.Select((m, i) => new DashRepresentation(m.Planned.Id, renditions[i], m.Index.Track!, m.Index.Segments,
             m.Planned.Kind == RenditionKind.Video ? FrameRate() : null)),
         .. _texts.Select((t, i) => new DashRepresentation(t.Planned.Id, renditions[_members.Count + i], null, [], null)),
     ];
@@ -325,7 +335,7 @@ public sealed class LadderPackage : IDisposable
     /// <summary>The title's duration: the end of its first rendition (video when there is video).</summary>
     private double Duration()
     {
-        var first = _members[0].Segmenter;
+        var first = _members[0].Index;
         return first.Segments.Count == 0 ? 0 : (double)(first.Segments[^1].Start + first.Segments[^1].Duration) / first.Track!.Timescale;
     }
 
@@ -360,7 +370,12 @@ public sealed class LadderPackage : IDisposable
         return bytes.Length;
     }
 
-    private sealed record Member(PlannedRendition Planned, Segmenter Segmenter);
+    /// <summary>A rendition of the package: what it was planned as, and its segment index (cut here, or joined from chunks).</summary>
+    private sealed record Member(PlannedRendition Planned, IRenditionIndex Index)
+    {
+        /// <summary>The segmenter that cuts it from the encoder's file as it grows; null for a rendition joined from chunks.</summary>
+        public Segmenter? Cutter => Index as Segmenter;
+    }
 
     private sealed record TextMember(PlannedText Planned, IReadOnlyList<Cue> Cues)
     {

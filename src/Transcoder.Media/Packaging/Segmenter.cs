@@ -10,6 +10,25 @@ namespace Transcoder.Media.Packaging;
 /// <param name="Bytes">Its size.</param>
 public sealed record MediaSegment(int Number, string Uri, ulong Start, ulong Duration, long Bytes);
 
+/// <summary>A rendition's segment index, which the playlists and the manifest are written from.</summary>
+internal interface IRenditionIndex
+{
+    /// <summary>The representation id, e.g. "v0".</summary>
+    string Id { get; }
+
+    /// <summary>The track, once its initialization segment is known.</summary>
+    TrackInfo? Track { get; }
+
+    /// <summary>Its initialization segment, relative to the package.</summary>
+    string InitUri { get; }
+
+    /// <summary>Bytes of its initialization segment.</summary>
+    long InitBytes { get; }
+
+    /// <summary>Its media segments, in order.</summary>
+    IReadOnlyList<MediaSegment> Segments { get; }
+}
+
 /// <summary>Where a span of a title (a chunk encoded on its own) sits in the whole: its first segment and its start.</summary>
 /// <param name="FirstSegment">The global index (0-based) of the span's first segment.</param>
 /// <param name="StartSeconds">Where the span starts on the title's timeline; its own timeline starts at 0.</param>
@@ -39,7 +58,7 @@ internal sealed record SpanPlacement(int FirstSegment, double StartSeconds)
 /// byte (one init segment serves the whole rendition); it is then not written again.
 /// </param>
 internal sealed class Segmenter(string id, string source, string packageFolder, Func<int, double> boundarySeconds, SpanPlacement? span = null,
-    byte[]? initOfFirstSpan = null) : IDisposable
+    byte[]? initOfFirstSpan = null) : IRenditionIndex, IDisposable
 {
     private readonly SpanPlacement _span = span ?? SpanPlacement.Whole;
     private readonly List<MediaSegment> _segments = [];

@@ -6,7 +6,7 @@ namespace Transcoder.Media.Packaging;
 /// the joins are checked: one initialization segment for all (byte for byte), segment numbers in order, and each span
 /// starting exactly where the one before it ended. Spans are added in order.
 /// </summary>
-internal sealed class SpanStitcher(string id, string packageFolder, Func<int, double> boundarySeconds)
+internal sealed class SpanStitcher(string id, string packageFolder, Func<int, double> boundarySeconds) : IRenditionIndex
 {
     private readonly List<MediaSegment> _segments = [];
 
@@ -21,6 +21,10 @@ internal sealed class SpanStitcher(string id, string packageFolder, Func<int, do
 
     public IReadOnlyList<MediaSegment> Segments => _segments;
 
+    public string InitUri => PackageLayout.Init(Id);
+
+    public long InitBytes => Init?.Length ?? 0;
+
     /// <summary>Cuts a finished span's file into the package; returns the files written.</summary>
     /// <exception cref="MediaException">The span does not join the ones before it.</exception>
     public IReadOnlyList<string> Add(string encoderOutput, SpanPlacement span)
@@ -31,6 +35,7 @@ internal sealed class SpanStitcher(string id, string packageFolder, Func<int, do
                 $"Rendition {Id}: a span from segment {span.FirstSegment + 1} cannot follow {_segments.Count} segments.");
         }
 
+        Directory.CreateDirectory(packageFolder);
         using var segmenter = new Segmenter(Id, encoderOutput, packageFolder, boundarySeconds, span, Init);
         var written = segmenter.Cut(final: true);
         var first = segmenter.Segments[0];
