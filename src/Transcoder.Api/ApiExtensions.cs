@@ -86,8 +86,10 @@ public static class ApiExtensions
                 Npgsql.NpgsqlException or SubmissionUnavailableException => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             },
-            // A client's own mistake or a client that went away is not a server error worth an error log.
-            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException or OperationCanceledException,
+            // A client's own mistake or a client that went away is not a server error worth an error log; a cancellation
+            // the client did not cause (a timeout inside the service) is, with its stack.
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException
+                || (context.Exception is OperationCanceledException && context.HttpContext.RequestAborted.IsCancellationRequested),
         });
         app.UseStatusCodePages();
         app.UseWebApp();
