@@ -65,10 +65,8 @@ public sealed class LadderEncoder(FfmpegProcess ffmpeg, IOptions<MediaOptions> o
     }
 
     /// <summary>CPU-time limit: proportional to the input's duration, plus the floor.</summary>
-    public TimeSpan CpuTimeLimit(TimeSpan inputDuration) =>
-        options.Value.EncodeTimeFloor + (inputDuration * options.Value.CpuTimeFactor);
+    public TimeSpan CpuTimeLimit(TimeSpan inputDuration) => options.Value.CpuTimeLimit(inputDuration);
 
     /// <summary>Wall-clock limit: proportional to the input's duration, plus a floor for start-up.</summary>
-    public TimeSpan TimeLimit(TimeSpan inputDuration) =>
-        options.Value.EncodeTimeFloor + (inputDuration * options.Value.EncodeTimeFactor);
+    public TimeSpan TimeLimit(TimeSpan inputDuration) => options.Value.TimeLimit(inputDuration);
 }

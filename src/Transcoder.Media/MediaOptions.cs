@@ -35,4 +35,10 @@ public sealed class MediaOptions
     /// <summary>Added to every encode's time limit, for start-up and short inputs. Default 2 min.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan EncodeTimeFloor { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Wall-clock limit of an ffmpeg run over <paramref name="inputDuration"/> of media: proportional, plus the floor.</summary>
+    public TimeSpan TimeLimit(TimeSpan inputDuration) => EncodeTimeFloor + (inputDuration * EncodeTimeFactor);
+
+    /// <summary>CPU-time limit of an ffmpeg run over <paramref name="inputDuration"/> of media: proportional, plus the floor.</summary>
+    public TimeSpan CpuTimeLimit(TimeSpan inputDuration) => EncodeTimeFloor + (inputDuration * CpuTimeFactor);
 }

@@ -120,9 +120,6 @@ public sealed class TrackPasses(FfmpegProcess ffmpeg, IOptions<MediaOptions> opt
         return (measured, run.CpuSeconds);
     }
 
-    private FfmpegRequest Request(IReadOnlyList<string> arguments, TimeSpan duration) => new(
-        arguments,
-        duration,
-        options.Value.EncodeTimeFloor + (duration * options.Value.EncodeTimeFactor),
-        options.Value.EncodeTimeFloor + (duration * options.Value.CpuTimeFactor));
+    private FfmpegRequest Request(IReadOnlyList<string> arguments, TimeSpan duration) =>
+        new(arguments, duration, options.Value.TimeLimit(duration), options.Value.CpuTimeLimit(duration));
 }

@@ -7,27 +7,16 @@
 // Environment: API_URL, TOKEN, CLIP, LONG_CLIP, BROKEN_FILE, DEAD_LETTER_URL, SCREENSHOTS (a folder),
 // CHROMIUM (optional).
 // Prints one JSON line of what it saw; exits non-zero on the first expectation not met.
-import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { env, expect, launchBrowser, screenshotsFolder } from './lib.mjs';
 import { basename } from 'node:path';
 
-const env = name => process.env[name] ?? (() => { throw new Error(`${name} is not set`); })();
-const screenshots = env('SCREENSHOTS');
-mkdirSync(screenshots, { recursive: true });
+const screenshots = screenshotsFolder();
 const seen = {};
 const problems = [];
 // Answers the flow provokes on purpose.
 const expectedFailures = [];
 
-function expect(condition, message) {
-  if (!condition) throw new Error(`expected: ${message}`);
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--autoplay-policy=no-user-gesture-required', '--no-sandbox'],
-});
+const browser = await launchBrowser();
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env('API_URL') });

@@ -4,24 +4,13 @@
 // a text track show, with the cue "Ten seconds" active at 10.2 s and not at 5 s.
 // Environment: API_URL, TOKEN, JOB_ID (a completed job of tracks.mkv and its caption file), SCREENSHOTS, CHROMIUM (optional).
 // Prints one JSON line of what it saw; exits non-zero on the first expectation not met.
-import { chromium } from 'playwright-core';
-import { mkdirSync } from 'node:fs';
+import { env, expect, launchBrowser, screenshotsFolder } from './lib.mjs';
 
-const env = name => process.env[name] ?? (() => { throw new Error(`${name} is not set`); })();
-const screenshots = env('SCREENSHOTS');
-mkdirSync(screenshots, { recursive: true });
+const screenshots = screenshotsFolder();
 const seen = {};
 const problems = [];
 
-function expect(condition, message) {
-  if (!condition) throw new Error(`expected: ${message}`);
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--autoplay-policy=no-user-gesture-required', '--no-sandbox'],
-});
+const browser = await launchBrowser();
 try {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
   page.on('pageerror', e => problems.push(`page error: ${e.message}`));

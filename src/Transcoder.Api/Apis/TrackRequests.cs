@@ -48,7 +48,7 @@ internal static class TrackRequests
         var languages = ImmutableArray.CreateBuilder<string>();
         foreach (var (language, i) in (audio?.Languages ?? []).Select((l, i) => (l, i)))
         {
-            if (!Languages.IsWellFormed(language) || Languages.Normalize(language) == Languages.Undetermined)
+            if (!IsLanguage(language))
             {
                 errors[$"audio.languages[{i}]"] = [$"'{language}' is not a BCP 47 language tag (e.g. \"en\", \"pt-BR\")."];
             }
@@ -132,7 +132,7 @@ internal static class TrackRequests
             ok = false;
         }
 
-        if (!Languages.IsWellFormed(caption.Language) || Languages.Normalize(caption.Language) == Languages.Undetermined)
+        if (!IsLanguage(caption.Language))
         {
             errors[$"captions[{i}].language"] = [$"Required: the file's BCP 47 language (e.g. \"fr\", \"es-419\"); '{caption.Language}' is not one."];
             ok = false;
@@ -158,7 +158,7 @@ internal static class TrackRequests
         var tokens = Path.GetFileNameWithoutExtension(part.FileName).Split('.');
         var forced = tokens.Length > 2 && tokens[^1].Equals("forced", StringComparison.OrdinalIgnoreCase);
         var language = tokens.Length >= 2 ? tokens[forced ? ^2 : ^1] : null;
-        if (format is null || language is null || !Languages.IsWellFormed(language) || Languages.Normalize(language) == Languages.Undetermined)
+        if (format is null || !IsLanguage(language))
         {
             errors["captions"] = [$"'{part.FileName}': name caption files NAME.LANG.srt or NAME.LANG.vtt, LANG a BCP 47 language tag (e.g. movie.fr.srt, movie.pt-BR.forced.vtt)."];
             return null;
@@ -175,6 +175,9 @@ internal static class TrackRequests
             return null;
         }
     }
+
+    /// <summary>A language a caller may name: a well-formed BCP 47 tag of a language ("und" says none).</summary>
+    private static bool IsLanguage(string? tag) => Languages.IsWellFormed(tag) && Languages.Normalize(tag) != Languages.Undetermined;
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

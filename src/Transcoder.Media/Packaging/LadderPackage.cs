@@ -226,11 +226,7 @@ public sealed class LadderPackage : IDisposable
     {
         var track = member.Index.Track!;
         var segments = member.Index.Segments.Select(s => new HlsSegment(s.Uri, (double)s.Duration / track.Timescale)).ToList();
-
-        // Fixed up front, as a playlist's target duration may not change; a segment longer than the grid (an encoder that
-        // missed a keyframe) raises it rather than break the rule that none exceeds it.
-        var target = Math.Max(_plan.SegmentSeconds + 1, segments.Count == 0 ? 0 : (int)Math.Round(segments.Max(s => s.Duration), MidpointRounding.AwayFromZero));
-        return HlsPlaylists.Media(member.Index.InitUri, segments, target, complete);
+        return HlsPlaylists.Media(member.Index.InitUri, segments, TargetDuration(segments), complete);
     }
 
     /// <summary>
@@ -313,11 +309,14 @@ public sealed class LadderPackage : IDisposable
         };
     }
 
-    private string TextPlaylist(TextMember text, bool complete)
-    {
-        var target = Math.Max(_plan.SegmentSeconds + 1, text.Segments.Count == 0 ? 0 : (int)Math.Round(text.Segments.Max(s => s.Duration), MidpointRounding.AwayFromZero));
-        return HlsPlaylists.Media(null, text.Segments, target, complete);
-    }
+    private string TextPlaylist(TextMember text, bool complete) => HlsPlaylists.Media(null, text.Segments, TargetDuration(text.Segments), complete);
+
+    /// <summary>
+    /// A playlist's target duration, fixed up front as it may not change; a segment longer than the grid (an encoder that
+    /// missed a keyframe) raises it rather than break the rule that none exceeds it.
+    /// </summary>
+    private int TargetDuration(IReadOnlyList<HlsSegment> segments) =>
+        Math.Max(_plan.SegmentSeconds + 1, segments.Count == 0 ? 0 : (int)Math.Round(segments.Max(s => s.Duration), MidpointRounding.AwayFromZero));
 
     private List<DashRepresentation> Representations(List<Rendition> renditions) =>
     [
