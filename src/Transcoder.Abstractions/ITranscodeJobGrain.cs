@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Transcoder.Abstractions;
 
 /// <summary>
@@ -43,6 +45,22 @@ public interface ITranscodeJobGrain : IGrainWithGuidKey
 
     /// <summary>A run failed. Returns false if the run is not current.</summary>
     Task<bool> ReportFailedAsync(WorkRun run, JobError error, bool retryable);
+
+    /// <summary>
+    /// The title run found the video long enough to chunk: adds a chunk item per chunk of <paramref name="split"/> to
+    /// the queue (the first time; a title run that starts over gets the split already made). Returns the split in
+    /// effect, or null if the run is not current.
+    /// </summary>
+    Task<ChunkSplit?> SplitAsync(WorkRun run, ChunkSplit split);
+
+    /// <summary>
+    /// A chunk run finished and its segments are stored. True if the job took them (also when the same run reports
+    /// again); false if the run is not current.
+    /// </summary>
+    Task<bool> ReportChunkAsync(WorkRun run, ChunkOutput output);
+
+    /// <summary>The chunks of the split, in order, as the title run waits for them; null if <paramref name="run"/> is not current.</summary>
+    Task<ImmutableArray<ChunkProgress>?> GetChunksAsync(WorkRun run);
 }
 
 /// <summary>Thrown when a job id is reused for a different request.</summary>

@@ -31,4 +31,7 @@ public static class JobErrorCodes
     public const string SubtitleUnreadable = "subtitle_unreadable";
     public const string CaptionInvalid = "caption_invalid";
     public const string InputTruncated = "input_truncated";
+
+    /// <summary>The chunks of a title encoded apart could not be joined (their encoders wrote different initialization segments, or left a gap).</summary>
+    public const string ChunkMismatch = "chunk_mismatch";
 }

@@ -51,6 +51,12 @@ public sealed record JobOutputs
     /// <summary>True when the source was HDR (PQ or HLG) and its picture was tone mapped to SDR BT.709.</summary>
     [Id(13)] public bool ToneMapped { get; init; }
 
+    /// <summary>How many chunks the video was encoded in (1: whole, in one run).</summary>
+    [Id(14)] public int Chunks { get; init; } = 1;
+
+    /// <summary>How many distinct silos did the job's work.</summary>
+    [Id(15)] public int Silos { get; init; } = 1;
+
     /// <summary>The video renditions, largest first.</summary>
     public IEnumerable<Rendition> Video => Renditions.Where(r => r.Kind == RenditionKind.Video);
 }

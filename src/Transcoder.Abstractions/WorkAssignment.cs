@@ -3,8 +3,15 @@ namespace Transcoder.Abstractions;
 /// <summary>The kinds of work a job's plan is made of.</summary>
 public enum WorkItemKind
 {
-    /// <summary>The whole title in one run: fetch, probe, encode every rendition from one decode, package, publish.</summary>
+    /// <summary>
+    /// The title: fetch, probe, plan; a short title is encoded whole here (every rendition from one decode), a long one
+    /// is split into <see cref="Chunk"/> items while this run encodes the audio and text, then joins the chunks'
+    /// segments into the package and publishes it.
+    /// </summary>
     Ladder = 0,
+
+    /// <summary>A span of a long title's video, encoded into every rung from one decode of that span.</summary>
+    Chunk = 1,
 }
 
 /// <summary>
@@ -29,6 +36,7 @@ public sealed record WorkClaim([property: Id(0)] string ItemId, [property: Id(1)
 /// <param name="Tenant">The owner; outputs go under its prefix.</param>
 /// <param name="Input">The job's source.</param>
 /// <param name="Tracks">What the job asks of its audio and text tracks; null for the defaults.</param>
+/// <param name="Chunk">For a chunk item: which chunk of which split.</param>
 [GenerateSerializer, Immutable, Alias("transcoder.work-assignment")]
 public sealed record WorkAssignment(
     [property: Id(0)] Guid JobId,
@@ -37,7 +45,8 @@ public sealed record WorkAssignment(
     [property: Id(3)] int Attempt,
     [property: Id(4)] string Tenant,
     [property: Id(5)] JobInput Input,
-    [property: Id(6)] TrackOptions? Tracks = null);
+    [property: Id(6)] TrackOptions? Tracks = null,
+    [property: Id(7)] ChunkAssignment? Chunk = null);
 
 /// <summary>Worker keys: the parsable address of a silo, which changes when the silo restarts.</summary>
 public static class WorkerKeys

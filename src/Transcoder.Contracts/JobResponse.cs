@@ -92,6 +92,12 @@ public sealed record JobResponse
 
     /// <summary>True when the source was HDR (PQ or HLG) and its picture was tone mapped to SDR BT.709.</summary>
     public bool ToneMapped { get; init; }
+
+    /// <summary>How many chunks the video was encoded in, side by side on the silos (1: in one piece); null until the job completes.</summary>
+    public int? Chunks { get; init; }
+
+    /// <summary>How many distinct silos did the job's work; null until the job completes.</summary>
+    public int? Silos { get; init; }
 }
 
 /// <summary>The job document, made from the read model in one place for the API and webhooks alike.</summary>
@@ -138,6 +144,8 @@ public static class JobResponses
             Skipped = outputs is null || outputs.Skipped.IsDefault ? [] : outputs.Skipped,
             Warnings = outputs is null || outputs.Warnings.IsDefault ? [] : outputs.Warnings,
             ToneMapped = outputs?.ToneMapped ?? false,
+            Chunks = job.Status == JobStatus.Completed ? outputs?.Chunks : null,
+            Silos = job.Status == JobStatus.Completed ? outputs?.Silos : null,
         };
     }
 

@@ -64,4 +64,7 @@ internal static partial class Log
 
     [LoggerMessage(3029, LogLevel.Information, "Job {JobId} of {Tenant}: item {ItemId} claimed again by {Node}, which runs it; run {RunId} goes on")]
     public static partial void RunClaimedAgain(ILogger logger, Guid jobId, string tenant, string itemId, Guid runId, string node);
+
+    [LoggerMessage(3030, LogLevel.Information, "Job {JobId} of {Tenant}: the video is split into {Count} chunks of {ChunkSeconds} s, queued in order")]
+    public static partial void SplitPlanned(ILogger logger, Guid jobId, string tenant, int count, int chunkSeconds);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Streams;
@@ -94,6 +95,27 @@ public sealed class TranscodeJobGrain(
 
     public async Task<bool> ReportFailedAsync(WorkRun run, JobError error, bool retryable) => (await DecideAsync(new RunFailed(run, error, retryable))).Accepted;
 
+    public async Task<ChunkSplit?> SplitAsync(WorkRun run, ChunkSplit split)
+    {
+        var decision = await DecideAsync(new SplitRequested(run, split with { PackageId = Guid.NewGuid() }));
+        return decision.Accepted ? decision.State?.Split : null;
+    }
+
+    public async Task<bool> ReportChunkAsync(WorkRun run, ChunkOutput output) => (await DecideAsync(new ChunkCompleted(run, output))).Accepted;
+
+    public async Task<ImmutableArray<ChunkProgress>?> GetChunksAsync(WorkRun run)
+    {
+        await LoadAsync();
+        var chunks = JobLifecycle.Chunks(Job, run);
+        if (chunks is not null)
+        {
+            // The title run asks while it waits for its chunks: it is alive.
+            _lastHeard[run.RunId] = time.GetUtcNow();
+        }
+
+        return chunks;
+    }
+
     private JobView? View() => Job is { } job ? JobLifecycle.View(job) : null;
 
     private async Task<JobDecision> DecideAsync(JobEvent e)
@@ -106,7 +128,7 @@ public sealed class TranscodeJobGrain(
         {
             _lastHeard[started.Run.RunId] = now;
         }
-        else if (decision.Accepted && e is RunProgressed or RunPlayable && RunOf(e) is { } heard)
+        else if (decision.Accepted && RunOf(e) is { } heard)
         {
             _lastHeard[heard.RunId] = now;
         }
@@ -223,6 +245,9 @@ public sealed class TranscodeJobGrain(
                 break;
             case JobRequeued:
                 Log.JobRequeued(logger, JobId, tenant);
+                break;
+            case SplitPlanned split:
+                Log.SplitPlanned(logger, JobId, tenant, split.Split.Count, split.Split.ChunkSeconds);
                 break;
             case RunHandedBackNote handedBack:
                 Log.RunHandedBack(logger, JobId, tenant, handedBack.Run.ItemId, handedBack.Run.RunId);
@@ -389,6 +414,7 @@ public sealed class TranscodeJobGrain(
     {
         RunProgressed p => p.Run,
         RunPlayable p => p.Run,
+        SplitRequested p => p.Run,
         _ => null,
     };
 }

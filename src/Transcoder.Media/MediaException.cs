@@ -26,6 +26,9 @@ public enum MediaErrorKind
 
     /// <summary>The input holds less than its header declares, and nothing (or too little) of it decodes.</summary>
     InputTruncated,
+
+    /// <summary>Chunks of one title encoded apart do not join: another init segment, a gap or an overlap.</summary>
+    ChunksDiffer,
 }
 
 /// <summary>A media failure with a kind the job can report, and the tail of ffmpeg's stderr when there is one.</summary>

@@ -125,13 +125,13 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
         p.Add(new NpgsqlParameter("tracks", NpgsqlDbType.Jsonb) { Value = spec.Tracks is { } tracks ? JsonSerializer.Serialize(tracks, Json) : DBNull.Value });
         p.Add(new NpgsqlParameter("package_notes", NpgsqlDbType.Jsonb)
         {
-            Value = outputs is null ? DBNull.Value : JsonSerializer.Serialize(new PackageNotes(outputs.Skipped.IsDefault ? [] : outputs.Skipped, outputs.Warnings.IsDefault ? [] : outputs.Warnings, outputs.ToneMapped), Json),
+            Value = outputs is null ? DBNull.Value : JsonSerializer.Serialize(new PackageNotes(outputs.Skipped.IsDefault ? [] : outputs.Skipped, outputs.Warnings.IsDefault ? [] : outputs.Warnings, outputs.ToneMapped, outputs.Chunks, outputs.Silos), Json),
         });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>What the package says about its tracks beside its renditions, as the row keeps it.</summary>
-    private sealed record PackageNotes(ImmutableArray<SkippedTrack> Skipped, ImmutableArray<JobWarning> Warnings, bool ToneMapped);
+    private sealed record PackageNotes(ImmutableArray<SkippedTrack> Skipped, ImmutableArray<JobWarning> Warnings, bool ToneMapped, int Chunks = 1, int Silos = 1);
 
     public async Task<JobPage> ListAsync(string tenant, JobStatus? status, string? nameContains, int limit, JobCursor? cursor, CancellationToken cancellationToken)
     {
@@ -274,6 +274,8 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
                 Skipped = notes?.Skipped ?? [],
                 Warnings = notes?.Warnings ?? [],
                 ToneMapped = notes?.ToneMapped ?? false,
+                Chunks = Math.Max(1, notes?.Chunks ?? 1),
+                Silos = Math.Max(1, notes?.Silos ?? 1),
             },
         };
     }

@@ -20,4 +20,7 @@ public static class ObjectKeys
 
     /// <summary>The prefix of everything one attempt (run) of a job writes; only the accepted run's stays.</summary>
     public static string Run(string tenant, Guid jobId, Guid runId) => $"{JobPrefix(tenant, jobId)}{runId:N}/";
+
+    /// <summary>The package of a title encoded in chunks: every chunk run and the title run write under it.</summary>
+    public static string Package(string tenant, Guid jobId, Guid packageId) => Run(tenant, jobId, packageId);
 }

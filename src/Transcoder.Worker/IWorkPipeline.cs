@@ -12,8 +12,41 @@ public interface IWorkPipeline
     /// <summary>The kind of item this pipeline runs.</summary>
     WorkItemKind Kind { get; }
 
-    /// <summary>Runs the item and returns what it published under <see cref="WorkContext.OutputPrefix"/>.</summary>
-    Task<JobOutputs> RunAsync(WorkContext context, CancellationToken cancellationToken);
+    /// <summary>Runs the item and returns what it published.</summary>
+    Task<WorkResult> RunAsync(WorkContext context, CancellationToken cancellationToken);
+}
+
+/// <summary>What a run published: a title's package, or one chunk of its video.</summary>
+public sealed record WorkResult
+{
+    /// <summary>The package of a title run.</summary>
+    public JobOutputs? Outputs { get; init; }
+
+    /// <summary>The segments of a chunk run.</summary>
+    public ChunkOutput? Chunk { get; init; }
+
+    public static implicit operator WorkResult(JobOutputs outputs) => new() { Outputs = outputs };
+
+    public static implicit operator WorkResult(ChunkOutput chunk) => new() { Chunk = chunk };
+}
+
+/// <summary>The run is no longer the item's current run (the job moved on): it stops without a report.</summary>
+public sealed class RunSupersededException : Exception
+{
+    public RunSupersededException()
+        : base("The job no longer counts this run.")
+    {
+    }
+
+    public RunSupersededException(string message)
+        : base(message)
+    {
+    }
+
+    public RunSupersededException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
 }
 
 /// <summary>One run as a pipeline sees it.</summary>
@@ -21,8 +54,11 @@ public sealed class WorkContext
 {
     private readonly ProgressReporter _reporter;
 
-    internal WorkContext(WorkAssignment assignment, ITranscodeJobGrain job, string scratch, string outputPrefix, ProgressReporter reporter)
+    private readonly Action _releaseSlot;
+
+    internal WorkContext(WorkAssignment assignment, ITranscodeJobGrain job, string scratch, string outputPrefix, ProgressReporter reporter, Action? releaseSlot = null)
     {
+        _releaseSlot = releaseSlot ?? (() => { });
         Assignment = assignment;
         Job = job;
         Scratch = scratch;
@@ -43,4 +79,10 @@ public sealed class WorkContext
 
     /// <summary>Reports progress (0..100 of the item): at once when <paramref name="force"/> or the stage changes, else at most once per interval.</summary>
     public Task ReportAsync(double percent, string stage, bool force = false) => _reporter.ReportAsync(percent, stage, force);
+
+    /// <summary>
+    /// Gives the run's slot back while the run goes on without using the CPU (a title run waiting for its chunks), so
+    /// this silo takes other work meanwhile. Once only; the run does not get it back.
+    /// </summary>
+    public void ReleaseSlot() => _releaseSlot();
 }

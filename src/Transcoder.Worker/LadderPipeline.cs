@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Transcoder.Abstractions;
 using Transcoder.Captions;
 using Transcoder.Media;
+using Transcoder.Media.Chunking;
 using Transcoder.Media.Ingest;
 using Transcoder.Media.Packaging;
 using Transcoder.Storage;
@@ -11,9 +12,10 @@ using Transcoder.Storage;
 namespace Transcoder.Worker;
 
 /// <summary>
-/// The whole-ladder work item: fetch the input into scratch, reuse the outputs of an identical completed job if there
-/// is one, else probe, plan, encode every rendition from one decode while the packager cuts and publishes segments
-/// live, and publish the finished package.
+/// The title work item: fetch the input into scratch, reuse the outputs of an identical completed job if there is one,
+/// else probe and plan. A title long enough to chunk is split into chunk items (see <see cref="ChunkedTitle"/>); this
+/// run then encodes the audio and text and joins the chunks' video as they finish. Any other is encoded here, every
+/// rendition from one decode. Either way the packager cuts and publishes segments live, and the finished package last.
 /// </summary>
 public sealed partial class LadderPipeline(
     IObjectStore store,
@@ -23,6 +25,7 @@ public sealed partial class LadderPipeline(
     TrackPasses trackPasses,
     CaptionFiles captionFiles,
     OutputReuse reuse,
+    ChunkedTitle chunked,
     IOptions<LadderOptions> ladder,
     IOptions<InputLimits> limits,
     IOptions<WorkerOptions> worker,
@@ -33,7 +36,7 @@ public sealed partial class LadderPipeline(
 {
     public WorkItemKind Kind => WorkItemKind.Ladder;
 
-    public async Task<JobOutputs> RunAsync(WorkContext context, CancellationToken token)
+    public async Task<WorkResult> RunAsync(WorkContext context, CancellationToken token)
     {
         var assignment = context.Assignment;
         await context.ReportAsync(0, JobStages.Downloading, force: true);
@@ -52,6 +55,10 @@ public sealed partial class LadderPipeline(
         var plan = LadderPlanner.Plan(source, ladder.Value, tracks);
         Planned(logger, assignment.JobId, assignment.Tenant, plan.Rungs.Length, plan.AudioTracks.Length, plan.TextTracks.Length, source.Duration.TotalSeconds);
 
+        // Chunks are queued before the passes below, so other silos start on the video at once.
+        var ladderHash = reuse.HashFor(assignment.Tracks);
+        var split = await chunked.SplitAsync(context, plan, input, contentHash, ladderHash, token);
+
         // The passes before the encode: text subtitles as WebVTT, caption files, the source's loudness.
         var tracksFolder = Path.Combine(context.Scratch, "tracks");
         var sourceText = await trackPasses.ReadSourceTextAsync(plan, input, tracksFolder, token);
@@ -65,21 +72,32 @@ public sealed partial class LadderPipeline(
         plan = measured.Value;
 
         await context.ReportAsync(3, JobStages.Encoding, force: true);
-        using var package = new LadderPackage(plan, Path.Combine(context.Scratch, "encode"), Path.Combine(context.Scratch, "package"), textCues);
-        var publisher = new LivePublisher(store, package, context.OutputPrefix, storage.Value.UploadConcurrency, time);
-        var encodeProgress = new Progress<double>(p => _ = context.ReportAsync(3 + (p * 87), JobStages.Encoding));
-        EncodedLadder encoded;
+        var (encodeFolder, packageFolder) = (Path.Combine(context.Scratch, "encode"), Path.Combine(context.Scratch, "package"));
+        using var package = split is null
+            ? new LadderPackage(plan, encodeFolder, packageFolder, textCues)
+            : LadderPackage.Joined(plan, encodeFolder, packageFolder, textCues);
+        var prefix = split is null ? context.OutputPrefix : ObjectKeys.Package(assignment.Tenant, assignment.JobId, split.PackageId);
+        var publisher = new LivePublisher(store, package, prefix, storage.Value.UploadConcurrency, time);
+
+        // Whole: the encode is 87 % of this run. Chunked: the audio is 2 %, joining the chunks the rest.
+        var encodeShare = split is null ? 87 : 2;
+        var encodeProgress = new Progress<double>(p => _ = context.ReportAsync(3 + (p * encodeShare), JobStages.Encoding));
+        var encodePlan = split is null ? plan : plan with { Rungs = [], Thumbnails = null };
+        var encoded = new EncodedLadder(0, []);
         using (var liveStop = CancellationTokenSource.CreateLinkedTokenSource(token))
         {
             var live = publisher.RunAsync(worker.Value.LivePublishInterval,
-                () => ReportPlayableQuietlyAsync(context),
+                () => ReportPlayableQuietlyAsync(context, prefix),
                 ex => LivePublishFailed(logger, assignment.JobId, ex),
                 liveStop.Token);
             var encodeStarted = Stopwatch.GetTimestamp();
             try
             {
-                encoded = await encoder.EncodeAsync(plan, input, package, encodeProgress, token);
-                metrics.Transcoded(plan.Rungs.IsEmpty ? "audio" : plan.Rungs[0].Name, Stopwatch.GetElapsedTime(encodeStarted));
+                if (!encodePlan.Rungs.IsEmpty || !encodePlan.AudioTracks.IsEmpty)
+                {
+                    encoded = await encoder.EncodeAsync(encodePlan, input, package, encodeProgress, token);
+                    metrics.Transcoded(encodePlan.Rungs.IsEmpty ? "audio" : encodePlan.Rungs[0].Name, Stopwatch.GetElapsedTime(encodeStarted));
+                }
             }
             finally
             {
@@ -88,13 +106,23 @@ public sealed partial class LadderPipeline(
             }
         }
 
+        var quality = encoded.Quality;
+        var chunkCpuSeconds = 0.0;
+        if (split is not null)
+        {
+            // The audio is done: this run only waits and joins now, so the slot goes to other work (a chunk, say).
+            context.ReleaseSlot();
+            var chunks = await chunked.JoinAsync(context, split, package, publisher, () => ReportPlayableQuietlyAsync(context, prefix), token);
+            quality = ChunkPackager.Quality(chunks);
+            chunkCpuSeconds = chunks.Sum(c => c.CpuSeconds);
+        }
+
         var loudness = await trackPasses.MeasureRenditionLoudnessAsync(plan, package.EncodeFolder, token);
-        var title = package.Finish(encoded.Quality, loudness.Value);
+        var title = package.Finish(quality, loudness.Value);
         var warnings = TruncationCheck.Check(source, title.DurationSeconds);
         await context.ReportAsync(90, JobStages.Uploading, force: true);
         await publisher.FinishAsync((done, total) => context.ReportAsync(90 + (9.0 * done / Math.Max(1, total)), JobStages.Uploading), token);
         metrics.Uploaded(publisher.UploadedBytes());
-        var prefix = context.OutputPrefix;
         var videoRenditions = title.Renditions.Count(r => r.Kind == RenditionKind.Video);
         return new JobOutputs
         {
@@ -104,10 +132,10 @@ public sealed partial class LadderPipeline(
             PosterKey = title.Poster is null ? null : prefix + title.Poster,
             StoryboardKey = title.StoryboardTrack is null ? null : prefix + title.StoryboardTrack,
             DurationSeconds = title.DurationSeconds,
-            Cost = JobCosts.Price(encoded.CpuSeconds + sourceText.CpuSeconds + measured.CpuSeconds + loudness.CpuSeconds,
+            Cost = JobCosts.Price(encoded.CpuSeconds + chunkCpuSeconds + sourceText.CpuSeconds + measured.CpuSeconds + loudness.CpuSeconds,
                 title.DurationSeconds, videoRenditions, worker.Value.DollarsPerVcpuHour),
             ContentHash = contentHash,
-            LadderHash = reuse.HashFor(assignment.Tracks),
+            LadderHash = ladderHash,
             Source = Facts(source),
             Skipped = plan.Skipped,
             Warnings = warnings,
@@ -139,11 +167,11 @@ public sealed partial class LadderPipeline(
         await fetcher.FetchAsync(input.Location, path, token);
     }
 
-    private async Task ReportPlayableQuietlyAsync(WorkContext context)
+    private async Task ReportPlayableQuietlyAsync(WorkContext context, string prefix)
     {
         try
         {
-            await context.Job.ReportPlayableAsync(context.Assignment.Run, context.OutputPrefix + PackageLayout.HlsMaster, context.OutputPrefix + PackageLayout.DashManifest);
+            await context.Job.ReportPlayableAsync(context.Assignment.Run, prefix + PackageLayout.HlsMaster, prefix + PackageLayout.DashManifest);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

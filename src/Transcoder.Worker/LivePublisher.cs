@@ -16,6 +16,7 @@ internal sealed class LivePublisher(IObjectStore store, LadderPackage package, s
     private readonly HashSet<string> _uploaded = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _published = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _started = time.GetUtcNow();
+    private int _revision = -1;
 
     /// <summary>Set once the master playlist is up and every rendition has its first segment.</summary>
     public bool Playable { get; private set; }
@@ -56,11 +57,12 @@ internal sealed class LivePublisher(IObjectStore store, LadderPackage package, s
     public async Task PollAsync(CancellationToken cancellationToken)
     {
         var written = package.Cut();
-        if (written.Count == 0 && _published.Count > 0)
+        if (written.Count == 0 && _published.Count > 0 && package.Revision == _revision)
         {
             return;
         }
 
+        var revision = package.Revision;
         await UploadAsync(written, cancellationToken);
         var live = package.Live(_started, time.GetUtcNow());
         foreach (var (name, text) in live.MediaPlaylists.OrderBy(p => p.Key, StringComparer.Ordinal))
@@ -78,6 +80,8 @@ internal sealed class LivePublisher(IObjectStore store, LadderPackage package, s
             await PutDocumentAsync(PackageLayout.HlsMaster, master, cancellationToken);
             Playable = true;
         }
+
+        _revision = revision;
     }
 
     /// <summary>Uploads every media file not yet uploaded, then the final documents, the master last.</summary>

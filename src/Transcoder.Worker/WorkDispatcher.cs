@@ -95,7 +95,7 @@ public sealed partial class WorkDispatcher(
     /// <summary>Claims as many items as there are free slots and starts them; returns how many were claimed.</summary>
     private async Task<int> ClaimAndStartAsync(CancellationToken cancellationToken)
     {
-        var free = runner.Slots - runner.ActiveRuns;
+        var free = runner.Slots - runner.SlottedRuns;
         if (free <= 0 || _draining)
         {
             return 0;

@@ -54,6 +54,9 @@ public sealed partial class WorkRunner : IWorkRuns, IDisposable
     /// <summary>Runs in progress or waiting for a slot on this silo.</summary>
     public int ActiveRuns => _runs.Count;
 
+    /// <summary>Runs that hold a slot or wait for one: what the silo's slots are spent on (a run that gave its slot back is not).</summary>
+    public int SlottedRuns => _runs.Values.Count(r => !r.SlotGivenBack);
+
     /// <summary>The items of the runs on this silo.</summary>
     public IReadOnlyCollection<(Guid JobId, string ItemId)> ActiveItems => [.. _runs.Values.Select(r => (r.Assignment.JobId, r.Assignment.Run.ItemId))];
 
@@ -115,17 +118,37 @@ public sealed partial class WorkRunner : IWorkRuns, IDisposable
         var outputPrefix = ObjectKeys.Run(assignment.Tenant, assignment.JobId, assignment.Run.RunId);
         var reporter = new ProgressReporter(job, assignment.Run, _options.ProgressInterval);
         var slotTaken = false;
+        void ReleaseSlot()
+        {
+            lock (run)
+            {
+                if (!slotTaken || run.SlotGivenBack)
+                {
+                    return;
+                }
+
+                run.SlotGivenBack = true;
+                _slots.Release();
+            }
+
+            RunEnded?.Invoke();
+        }
+
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(token);
         var heartbeat = reporter.HeartbeatAsync(_options.HeartbeatInterval, heartbeatStop.Token);
         using var scratch = _scratch.For(assignment);
         try
         {
             await _slots.WaitAsync(token);
-            slotTaken = true;
+            lock (run)
+            {
+                slotTaken = true;
+            }
+
             var pipeline = _pipelines.GetValueOrDefault(assignment.Kind)
                 ?? throw new InvalidOperationException($"This silo has no pipeline for {assignment.Kind} work.");
-            var outputs = await pipeline.RunAsync(new WorkContext(assignment, job, scratch.Path, outputPrefix, reporter), token);
-            if (outputs.ReusedFrom is { } reusedFrom)
+            var result = await pipeline.RunAsync(new WorkContext(assignment, job, scratch.Path, outputPrefix, reporter, ReleaseSlot), token);
+            if (result.Outputs?.ReusedFrom is { } reusedFrom)
             {
                 OutputsReused(_logger, assignment.JobId, assignment.Tenant, reusedFrom);
             }
@@ -133,7 +156,7 @@ public sealed partial class WorkRunner : IWorkRuns, IDisposable
             // Scratch goes before the report, so a job seen as ended has nothing left on this silo's disk.
             scratch.Delete();
             await heartbeatStop.CancelAsync();
-            if (await ReportCompletedAsync(job, assignment, outputs) is false)
+            if (await ReportCompletedAsync(job, assignment, result) is false && result.Chunk is null)
             {
                 // The job moved on (canceled, or this run was presumed lost and retried): unpublish.
                 await DeleteQuietlyAsync(outputPrefix);
@@ -142,6 +165,11 @@ public sealed partial class WorkRunner : IWorkRuns, IDisposable
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             RunCanceled(_logger, assignment.JobId, assignment.Tenant, assignment.Run.RunId);
+            await DeleteQuietlyAsync(outputPrefix);
+        }
+        catch (RunSupersededException)
+        {
+            RunSuperseded(_logger, assignment.JobId, assignment.Tenant, assignment.Run.RunId);
             await DeleteQuietlyAsync(outputPrefix);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -156,9 +184,12 @@ public sealed partial class WorkRunner : IWorkRuns, IDisposable
         {
             await heartbeatStop.CancelAsync();
             await heartbeat;
-            if (slotTaken)
+            lock (run)
             {
-                _slots.Release();
+                if (slotTaken && !run.SlotGivenBack)
+                {
+                    _slots.Release();
+                }
             }
 
             scratch.Delete();
@@ -186,13 +217,19 @@ public sealed partial class WorkRunner : IWorkRuns, IDisposable
     /// answer was lost is simply made again. True or false as the job answered; null if it could not be told: the
     /// outputs then stay, and the job presumes the run lost (and removes them) once its heartbeat timeout passes.
     /// </summary>
-    private async Task<bool?> ReportCompletedAsync(ITranscodeJobGrain job, WorkAssignment assignment, JobOutputs outputs)
+    /// <remarks>
+    /// A chunk's segments are under their final names, which a later run of the same chunk writes again: they are not
+    /// this run's to remove, so a refused chunk leaves them (a job that ended removes its whole prefix).
+    /// </remarks>
+    private async Task<bool?> ReportCompletedAsync(ITranscodeJobGrain job, WorkAssignment assignment, WorkResult result)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await job.ReportCompletedAsync(assignment.Run, outputs);
+                return result.Chunk is { } chunk
+                    ? await job.ReportChunkAsync(assignment.Run, chunk)
+                    : await job.ReportCompletedAsync(assignment.Run, result.Outputs ?? throw new InvalidOperationException("A title run returned no outputs."));
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -217,6 +254,7 @@ public sealed partial class WorkRunner : IWorkRuns, IDisposable
             FetchErrorKind.TooLarge => JobErrorCodes.InputTooLarge,
             _ => JobErrorCodes.DownloadFailed,
         }, TenantDiagnostics.Scrub(fetch.Message) ?? "The input could not be fetched."), fetch.Retryable),
+        ChunkPlanMismatchException mismatch => (new JobError(JobErrorCodes.ChunkMismatch, mismatch.Message), true),
         _ when ObjectStoreFailures.IsMissingObject(exception) =>
             (new JobError(JobErrorCodes.DownloadFailed, "The uploaded input is missing from the object store."), false),
         _ when ObjectStoreFailures.IsStoreOrNetwork(exception) => (new JobError(JobErrorCodes.StorageFailed, "The object store could not be reached."), true),
@@ -237,6 +275,7 @@ public sealed partial class WorkRunner : IWorkRuns, IDisposable
         MediaErrorKind.SubtitleUnreadable => JobErrorCodes.SubtitleUnreadable,
         MediaErrorKind.CaptionInvalid => JobErrorCodes.CaptionInvalid,
         MediaErrorKind.InputTruncated => JobErrorCodes.InputTruncated,
+        MediaErrorKind.ChunksDiffer => JobErrorCodes.ChunkMismatch,
         _ => JobErrorCodes.EncodeFailed,
     };
 
@@ -298,6 +337,9 @@ public sealed partial class WorkRunner : IWorkRuns, IDisposable
     [LoggerMessage(3104, LogLevel.Information, "Job {JobId} of {Tenant} reuses the outputs of job {ReusedFrom}: same input bytes and ladder")]
     private static partial void OutputsReused(ILogger logger, Guid jobId, string tenant, Guid reusedFrom);
 
+    [LoggerMessage(3106, LogLevel.Information, "Job {JobId} of {Tenant} run {RunId} stopped: the job no longer counts it")]
+    private static partial void RunSuperseded(ILogger logger, Guid jobId, string tenant, Guid runId);
+
     [LoggerMessage(3105, LogLevel.Warning, "Could not remove {Location}")]
     private static partial void CleanupFailed(ILogger logger, string location, Exception exception);
 
@@ -308,6 +350,9 @@ public sealed partial class WorkRunner : IWorkRuns, IDisposable
         public CancellationTokenSource Cancellation { get; } = new();
 
         public Task Task { get; set; } = Task.CompletedTask;
+
+        /// <summary>The run gave its slot back before it ended (see <see cref="WorkContext.ReleaseSlot"/>).</summary>
+        public bool SlotGivenBack { get; set; }
 
         public void Dispose() => Cancellation.Dispose();
     }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Transcoder.Abstractions;
 using Transcoder.Contracts.Webhooks;
 using Transcoder.Media;
+using Transcoder.Media.Chunking;
 using Transcoder.Media.Ingest;
 using Transcoder.Worker.Webhooks;
 
@@ -22,6 +23,8 @@ public static class WorkerExtensions
         AddValidated<WorkerOptions>(services, configuration, WorkerOptions.SectionName);
         AddValidated<LadderOptions>(services, configuration, LadderOptions.SectionName);
         AddValidated<MediaOptions>(services, configuration, MediaOptions.SectionName);
+        AddValidated<ChunkingOptions>(services, configuration, ChunkingOptions.SectionName);
+        services.AddSingleton<IValidateOptions<ChunkingOptions>, ChunkingOptionsValidation>();
         AddValidated<InputLimits>(services, configuration, InputLimits.SectionName);
         AddValidated<FetchOptions>(services, configuration, FetchOptions.SectionName);
         AddValidated<WebhookOptions>(services, configuration, WebhookOptions.SectionName);
@@ -35,7 +38,9 @@ public static class WorkerExtensions
         services.AddSingleton<UrlFetcher>();
         services.AddSingleton<OutputReuse>();
         services.AddSingleton<ScratchFolders>();
+        services.AddSingleton<ChunkedTitle>();
         services.AddSingleton<IWorkPipeline, LadderPipeline>();
+        services.AddSingleton<IWorkPipeline, ChunkPipeline>();
         services.AddSingleton<WorkRunner>();
         services.AddSingleton<IWorkRuns>(sp => sp.GetRequiredService<WorkRunner>());
         services.AddSingleton<WorkerMetrics>();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Transcoder.Abstractions;
 using Transcoder.Media.Chunking;
 using Transcoder.Media.Packaging;
 using Transcoder.Testing;
@@ -51,45 +52,50 @@ public sealed class ChunkTests : IDisposable
         Assert.Equal(3, chunks.Length);
 
         var output = Path.Combine(_rig.Folder, $"chunked-{numerator}");
-        Directory.CreateDirectory(output);
-        var stitchers = plan.Renditions.Where(r => r.Kind == Abstractions.RenditionKind.Video)
-            .Select(r => new SpanStitcher(r.Id, output, plan.SegmentStart)).ToList();
+        var outputs = new List<ChunkOutput>();
         foreach (var chunk in chunks)
         {
             var folder = Path.Combine(_rig.Folder, $"chunk-{numerator}-{chunk.Index}");
-            await _rig.Encoder.EncodeChunkAsync(plan, chunk, input, folder, new Progress<double>(), CancellationToken.None);
-            foreach (var stitcher in stitchers)
-            {
-                stitcher.Add(Path.Combine(folder, PackageLayout.EncoderOutput(stitcher.Id)), new SpanPlacement(chunk.FirstSegment, chunk.StartSeconds));
-            }
+            var encoded = await _rig.Encoder.EncodeChunkAsync(plan, chunk, input, folder, new Progress<double>(), CancellationToken.None);
+            var packaged = ChunkPackager.Cut(plan, chunk, folder, output, encoded);
+            Assert.Equal(chunk.Index == 0, packaged.Files.Any(f => f.StartsWith("init-", StringComparison.Ordinal)));
+            outputs.Add(packaged.Output);
         }
 
-        foreach (var stitcher in stitchers)
+        // The frames each chunk holds add up to the title's.
+        Assert.Equal(await FramesAsync(input), outputs.Sum(o => o.Frames));
+        foreach (var id in plan.Renditions.Where(r => r.Kind == RenditionKind.Video).Select(r => r.Id))
         {
+            // One init segment for all: every chunk's encoder wrote the same bytes.
+            Assert.Single(outputs.Select(o => o.Renditions.Single(r => r.Id == id).InitSha256).Distinct());
+            var segments = outputs.SelectMany(o => o.Renditions.Single(r => r.Id == id).Segments).ToList();
+            var track = Fmp4.ReadInit(await File.ReadAllBytesAsync(Path.Combine(output, PackageLayout.Init(id))));
+
             // The same segment grid as the whole encode, numbered 1..n, each starting where the one before ended.
-            var wholeSegments = HlsPlaylists.ReadSegments(await File.ReadAllTextAsync(Path.Combine(whole.Output, PackageLayout.MediaPlaylist(stitcher.Id))));
-            var timescale = stitcher.Track!.Timescale;
-            Assert.Equal(Enumerable.Range(1, stitcher.Segments.Count), stitcher.Segments.Select(s => s.Number));
-            Assert.Equal(wholeSegments.Select(s => Math.Round(s.Duration, 3)), stitcher.Segments.Select(s => Math.Round((double)s.Duration / timescale, 3)));
-            Assert.All(stitcher.Segments.Zip(stitcher.Segments.Skip(1)), p => Assert.Equal(p.First.Start + p.First.Duration, p.Second.Start));
-            foreach (var segment in stitcher.Segments)
+            var wholeSegments = HlsPlaylists.ReadSegments(await File.ReadAllTextAsync(Path.Combine(whole.Output, PackageLayout.MediaPlaylist(id))));
+            Assert.Equal(Enumerable.Range(1, segments.Count), segments.Select(s => s.Number));
+            Assert.Equal(wholeSegments.Select(s => Math.Round(s.Duration, 3)), segments.Select(s => Math.Round((double)s.Duration / track.Timescale, 3)));
+            Assert.All(segments.Zip(segments.Skip(1)), p => Assert.Equal(p.First.Start + p.First.Duration, p.Second.Start));
+            foreach (var segment in segments)
             {
                 // What the file says (its tfdt), not only what the index says.
-                Assert.Equal(segment.Start, Fmp4.ReadFragment(await File.ReadAllBytesAsync(Path.Combine(output, segment.Uri)), stitcher.Track.Defaults).BaseTime);
+                var bytes = await File.ReadAllBytesAsync(Path.Combine(output, PackageLayout.Segment(id, segment.Number)));
+                Assert.Equal(segment.Start, Fmp4.ReadFragment(bytes, track.Defaults).BaseTime);
+                Assert.Equal(segment.Bytes, bytes.Length);
             }
 
             // Exactly the whole encode's frames: none doubled or dropped at a join.
-            var joined = Path.Combine(_rig.Folder, $"joined-{numerator}-{stitcher.Id}.mp4");
+            var joined = Path.Combine(_rig.Folder, $"joined-{numerator}-{id}.mp4");
             await using (var file = File.Create(joined))
             {
-                await file.WriteAsync(stitcher.Init);
-                foreach (var segment in stitcher.Segments)
+                await file.WriteAsync(await File.ReadAllBytesAsync(Path.Combine(output, PackageLayout.Init(id))));
+                foreach (var segment in segments)
                 {
-                    await file.WriteAsync(await File.ReadAllBytesAsync(Path.Combine(output, segment.Uri)));
+                    await file.WriteAsync(await File.ReadAllBytesAsync(Path.Combine(output, PackageLayout.Segment(id, segment.Number))));
                 }
             }
 
-            var wholeFile = await MediaRig.JoinRenditionAsync(whole.Output, stitcher.Id, Path.Combine(_rig.Folder, $"whole-{numerator}-{stitcher.Id}.mp4"));
+            var wholeFile = await MediaRig.JoinRenditionAsync(whole.Output, id, Path.Combine(_rig.Folder, $"whole-{numerator}-{id}.mp4"));
             Assert.Equal(await FramesAsync(wholeFile), await FramesAsync(joined));
         }
     }
@@ -103,15 +109,21 @@ public sealed class ChunkTests : IDisposable
         var whole = await _rig.TranscodeAsync(input, name: "whole-package");
         var plan = whole.Plan;
         var output = Path.Combine(_rig.Folder, "chunked-package");
-        var stitchers = plan.Rungs.Select((_, i) => new SpanStitcher(PackageLayout.VideoId(i), output, plan.SegmentStart)).ToList();
+        var outputs = new List<ChunkOutput>();
         foreach (var chunk in ChunkPlanner.Plan(plan, new ChunkingOptions { MinSourceSeconds = 1, ChunkSeconds = 4 }))
         {
             var folder = Path.Combine(_rig.Folder, $"package-chunk-{chunk.Index}");
-            await _rig.Encoder.EncodeChunkAsync(plan, chunk, input, folder, new Progress<double>(), CancellationToken.None);
-            stitchers.ForEach(s => s.Add(Path.Combine(folder, PackageLayout.EncoderOutput(s.Id)), new SpanPlacement(chunk.FirstSegment, chunk.StartSeconds)));
+            var encoded = await _rig.Encoder.EncodeChunkAsync(plan, chunk, input, folder, new Progress<double>(), CancellationToken.None);
+            outputs.Add(ChunkPackager.Cut(plan, chunk, folder, output, encoded).Output);
         }
 
-        using var package = new LadderPackage(plan, Path.Combine(_rig.Folder, "package-audio"), output, stitchers);
+        using var package = LadderPackage.Joined(plan, Path.Combine(_rig.Folder, "package-audio"), output);
+        var inits = package.JoinedIds.ToDictionary(id => id, id => File.ReadAllBytes(Path.Combine(output, PackageLayout.Init(id))));
+        foreach (var chunk in outputs)
+        {
+            package.Join(chunk, inits);
+        }
+
         await _rig.Encoder.EncodeAsync(plan with { Rungs = [], Thumbnails = null }, input, package, new Progress<double>(), CancellationToken.None);
         var title = package.Finish([]);
 
@@ -133,18 +145,32 @@ public sealed class ChunkTests : IDisposable
     }
 
     [Fact]
-    public async Task SpanWithAnotherInitSegment_IsRefused()
+    public async Task ChunksThatDoNotJoin_AreRefused()
     {
-        var a = await _rig.MakeAsync("span-a.mp4", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=2", "-c:v", "libx264", "-preset", "ultrafast",
+        var whole = PlanOf(TimeSpan.FromSeconds(12), new Rational(25, 1));
+        var plan = whole with { Rungs = [whole.Rungs[^1]] };
+        var encoded = await _rig.MakeAsync("span.mp4", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=2", "-c:v", "libx264", "-preset", "ultrafast",
             "-g", "25", "-f", "mp4", "-movflags", FfmpegArguments.VideoFragments);
-        var b = await _rig.MakeAsync("span-b.mp4", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=2", "-c:v", "libx264", "-preset", "veryfast",
-            "-g", "25", "-f", "mp4", "-movflags", FfmpegArguments.VideoFragments);
-        var stitcher = new SpanStitcher("v0", _rig.Folder, index => index);
-        stitcher.Add(a, new SpanPlacement(0, 0));
+        using var segmenter = new Segmenter("v0", encoded, Path.Combine(_rig.Folder, "span"), i => i);
+        Directory.CreateDirectory(Path.Combine(_rig.Folder, "span"));
+        segmenter.Cut(final: true);
+        var init = segmenter.Init!;
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(init));
+        ChunkOutput Chunk(int index, string initHash, int firstNumber, ulong start) =>
+            new(index, [new ChunkRendition("v0", initHash, [new ChunkSegment(firstNumber, start, 12800, 1000), new ChunkSegment(firstNumber + 1, start + 12800, 12800, 1000)], 40, 0.98)], 50, 1);
+        using var package = LadderPackage.Joined(plan, Path.Combine(_rig.Folder, "refused-audio"), Path.Combine(_rig.Folder, "refused"));
+        var inits = new Dictionary<string, byte[]> { ["v0"] = init };
 
-        var ex = Assert.Throws<MediaException>(() => stitcher.Add(b, new SpanPlacement(stitcher.Segments.Count, 2)));
-
-        Assert.Contains("initialization segment", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("stored initialization segment", Assert.Throws<MediaException>(() => package.Join(Chunk(0, "00", 1, 0), inits)).Message, StringComparison.Ordinal);
+        package.Join(Chunk(0, hash, 1, 0), inits);
+        Assert.Contains("another initialization segment", Assert.Throws<MediaException>(() => package.Join(Chunk(1, "00", 3, 25600))).Message, StringComparison.Ordinal);
+        Assert.Contains("starts at segment 4", Assert.Throws<MediaException>(() => package.Join(Chunk(1, hash, 4, 25600))).Message, StringComparison.Ordinal);
+        var gap = Assert.Throws<MediaException>(() => package.Join(Chunk(1, hash, 3, 25601)));
+        Assert.Equal(MediaErrorKind.ChunksDiffer, gap.Kind);
+        Assert.Contains("ends at 25600", gap.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot follow 1 chunks", Assert.Throws<MediaException>(() => package.Join(Chunk(2, hash, 3, 25600))).Message, StringComparison.Ordinal);
+        package.Join(Chunk(1, hash, 3, 25600));
+        Assert.Equal(2, package.JoinedChunks);
     }
 
     private static LadderPlan PlanOf(TimeSpan duration, Rational rate) => LadderPlanner.Plan(

@@ -69,6 +69,8 @@ public sealed record JobCanceled : JobNote;
 
 public sealed record JobRequeued : JobNote;
 
+public sealed record SplitPlanned(WorkRun Run, ChunkSplit Split) : JobNote;
+
 public sealed record RunHandedBackNote(WorkRun Run) : JobNote;
 
 /// <summary>A run that is not current reported an ending; it was refused.</summary>

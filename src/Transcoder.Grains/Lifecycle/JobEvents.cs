@@ -14,6 +14,11 @@ public sealed record RunPlayable(WorkRun Run, string HlsKey, string DashKey) : J
 
 public sealed record RunCompleted(WorkRun Run, JobOutputs Outputs) : JobEvent;
 
+/// <summary>The title run asks for its video to be chunked; <paramref name="Split"/> carries the package id the grain drew.</summary>
+public sealed record SplitRequested(WorkRun Run, ChunkSplit Split) : JobEvent;
+
+public sealed record ChunkCompleted(WorkRun Run, ChunkOutput Output) : JobEvent;
+
 public sealed record RunFailed(WorkRun Run, JobError Error, bool Retryable) : JobEvent;
 
 /// <summary>The run's silo is shutting down and gave the item back unfinished.</summary>

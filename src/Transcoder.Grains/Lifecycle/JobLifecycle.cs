@@ -22,12 +22,22 @@ namespace Transcoder.Grains.Lifecycle;
 /// at once.</item>
 /// <item>A silo that shuts down hands its runs back without spending an attempt.</item>
 /// <item>A silo that claims an item it is recorded as running gets that run again: it never got it, or still runs it.</item>
+/// <item>A long title is split once: its title run adds one chunk item per chunk, each queued like any item (so
+/// priority and tenant fairness hold, and a job's early chunks go first); a title run that starts over gets the same
+/// split, and chunks done stay done. The title completes only once every chunk is done. A chunk that runs again does
+/// not take back what the job has published.</item>
 /// </list>
 /// </remarks>
 public static class JobLifecycle
 {
-    /// <summary>The id of the one item today's plans have: the whole ladder.</summary>
+    /// <summary>The id of the title item every job starts with (see <see cref="WorkItemKind.Ladder"/>).</summary>
     public const string LadderItem = "ladder";
+
+    /// <summary>Most chunks one title may be split into (a 10-hour title in 20 s chunks).</summary>
+    public const int MaxChunks = 1800;
+
+    /// <summary>The chunks' share of a chunked job's progress, against 1 for the title item (audio, joining, publishing).</summary>
+    private const double ChunksWeight = 9;
 
     /// <summary>Progress stops short of 100 until the job completes.</summary>
     private const double MaxRunningProgress = 99.9;
@@ -107,6 +117,8 @@ public static class JobLifecycle
     public static JobDecision Decide(JobState? state, JobEvent e, DecisionContext context) => e switch
     {
         WorkClaimed claimed => Claim(state, claimed, context),
+        SplitRequested split => Split(state, split, context),
+        ChunkCompleted chunk => CompleteChunk(state, chunk, context),
         RunProgressed progressed => Progress(state, progressed, context),
         RunPlayable playable => Playable(state, playable, context),
         RunCompleted completed => Complete(state, completed, context),
@@ -138,10 +150,7 @@ public static class JobLifecycle
             // while the run goes on. Either way it gets the same run again, and no attempt is spent: a silo starts a
             // given run at most once.
             var current = new WorkRun(item.Id, item.RunId!.Value);
-            return new JobDecision(state, [new RunClaimedAgain(current, e.Claim.Node)])
-            {
-                Assignment = new WorkAssignment(state.Id, current, item.Kind, item.Attempts, state.Spec.Tenant, state.Spec.Input, state.Spec.Tracks),
-            };
+            return new JobDecision(state, [new RunClaimedAgain(current, e.Claim.Node)]) { Assignment = AssignmentFor(state, item, current) };
         }
 
         var effects = ImmutableArray.CreateBuilder<JobEffect>();
@@ -157,7 +166,7 @@ public static class JobLifecycle
             }
 
             item = Idle(item);
-            state = state.With(item) with { PlayableAt = null, Outputs = null };
+            state = Published(state.With(item), item);
         }
 
         var run = new WorkRun(item.Id, e.RunId);
@@ -175,11 +184,68 @@ public static class JobLifecycle
 
         // Saved before the run exists, so its first report is recognised.
         effects.AddRange((JobEffect[])[new SaveState(), new ProjectRow(), new PublishProgress(), new RunStarted(run, e.Claim.Node, started.Attempts)]);
-        return new JobDecision(next, effects.ToImmutable())
-        {
-            Assignment = new WorkAssignment(state.Id, run, item.Kind, started.Attempts, state.Spec.Tenant, state.Spec.Input, state.Spec.Tracks),
-        };
+        return new JobDecision(next, effects.ToImmutable()) { Assignment = AssignmentFor(next, started, run) };
     }
+
+    private static WorkAssignment AssignmentFor(JobState state, WorkItem item, WorkRun run) =>
+        new(state.Id, run, item.Kind, item.Attempts, state.Spec.Tenant, state.Spec.Input, state.Spec.Tracks,
+            item is { Kind: WorkItemKind.Chunk, ChunkIndex: { } index } && state.Split is { } split ? new ChunkAssignment(index, split) : null);
+
+    private static JobDecision Split(JobState? state, SplitRequested e, DecisionContext context)
+    {
+        if (!IsCurrent(state, e.Run, out var item) || item.Kind != WorkItemKind.Ladder)
+        {
+            return JobDecision.Unchanged(state, accepted: false);
+        }
+
+        if (state!.Split is not null)
+        {
+            // A title run that started over: the split made before stands, with the chunks already done.
+            return JobDecision.Unchanged(state);
+        }
+
+        if (e.Split.Count is < 2 or > MaxChunks)
+        {
+            throw new ArgumentOutOfRangeException(nameof(e), e.Split.Count, $"A split has 2 to {MaxChunks} chunks.");
+        }
+
+        var chunks = Enumerable.Range(0, e.Split.Count)
+            .Select(i => new WorkItem { Id = ChunkItem(i), Kind = WorkItemKind.Chunk, ChunkIndex = i, Weight = ChunksWeight / e.Split.Count })
+            .ToImmutableArray();
+        var next = state with { Split = e.Split, Items = state.Items.AddRange(chunks), UpdatedAt = Stamp(state, context) };
+
+        // Queued in order, so a job's early chunks go first and it is watchable early.
+        var effects = ImmutableArray.CreateBuilder<JobEffect>();
+        effects.AddRange(chunks.Select(c => new QueueItem(c.Id, context.Now)));
+        effects.AddRange((JobEffect[])[new SaveState(), new ProjectRow(), new PublishProgress(), new SplitPlanned(e.Run, e.Split)]);
+        return new JobDecision(next, effects.ToImmutable());
+    }
+
+    /// <summary>The item id of chunk <paramref name="index"/>: ordered as the chunks are.</summary>
+    public static string ChunkItem(int index) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"chunk-{index:0000}");
+
+    private static JobDecision CompleteChunk(JobState? state, ChunkCompleted e, DecisionContext context)
+    {
+        if (state?.Item(e.Run.ItemId) is { Status: WorkItemStatus.Done } done && done.RunId == e.Run.RunId)
+        {
+            return JobDecision.Unchanged(state);
+        }
+
+        if (!IsCurrent(state, e.Run, out var item) || item.Kind != WorkItemKind.Chunk || e.Output.Index != item.ChunkIndex)
+        {
+            return new JobDecision(state, [new StaleReport(e.Run)], Accepted: false);
+        }
+
+        var next = state!.With(item with { Status = WorkItemStatus.Done, Worker = null, Progress = 100, Stage = JobStages.Done, ChunkOutput = e.Output })
+            with { UpdatedAt = Stamp(state, context) };
+        return new JobDecision(next, [new SaveState(), new DequeueItems([item.Id]), new ProjectRow(), new PublishProgress()]);
+    }
+
+    /// <summary>The chunks as the title run waits for them; null if <paramref name="run"/> is not the title's current run.</summary>
+    public static ImmutableArray<ChunkProgress>? Chunks(JobState? state, WorkRun run) =>
+        IsCurrent(state, run, out var item) && item.Kind == WorkItemKind.Ladder
+            ? [.. state!.Chunks.Select(c => new ChunkProgress(c.ChunkIndex!.Value, c.Status == WorkItemStatus.Done ? c.ChunkOutput : null, c.Node))]
+            : null;
 
     private static JobDecision Progress(JobState? state, RunProgressed e, DecisionContext context)
     {
@@ -228,8 +294,9 @@ public static class JobLifecycle
             return JobDecision.Unchanged(state);
         }
 
-        if (!IsCurrent(state, e.Run, out var item))
+        if (!IsCurrent(state, e.Run, out var item) || (item.Kind == WorkItemKind.Ladder && state!.Chunks.Any(c => c.Status != WorkItemStatus.Done)))
         {
+            // Not current, or a title that would complete before its chunks: refused.
             return new JobDecision(state, [new StaleReport(e.Run)], Accepted: false);
         }
 
@@ -244,7 +311,11 @@ public static class JobLifecycle
             Status = JobStatus.Completed,
             CompletedAt = context.Now,
             PlayableAt = state.PlayableAt ?? context.Now,
-            Outputs = e.Outputs,
+            Outputs = e.Outputs with
+            {
+                Chunks = Math.Max(1, next.Split?.Count ?? 1),
+                Silos = Math.Max(1, next.Items.Select(i => i.Node).OfType<string>().Distinct(StringComparer.Ordinal).Count()),
+            },
             Error = null,
             UpdatedAt = Stamp(state, context),
         };
@@ -270,7 +341,7 @@ public static class JobLifecycle
 
         // The silo is going away, not failing: the attempt is not spent, and the item may run again at once.
         var back = Idle(item) with { Attempts = Math.Max(0, item.Attempts - 1) };
-        var next = Requeued(state!.With(back), context) with { Error = state.Error };
+        var next = Requeued(state!.With(back), back, context) with { Error = state.Error };
         return new JobDecision(next, [new QueueItem(item.Id, context.Now), new SaveState(), new ProjectRow(), new PublishProgress(), new RunHandedBackNote(e.Run)]);
     }
 
@@ -335,7 +406,7 @@ public static class JobLifecycle
         if (retryable && item.Attempts < MaxAttempts(state, context))
         {
             var delay = context.Rules.Backoff(item.Attempts, context.Jitter);
-            var next = Requeued(state.With(Idle(item)), context) with { Error = error };
+            var next = Requeued(state.With(Idle(item)), item, context) with { Error = error };
             effects.AddRange((JobEffect[])[new QueueItem(item.Id, context.Now + delay), new SaveState(), new ProjectRow(), new PublishProgress(),
                 new RetryScheduled(run, error, item.Attempts, delay)]);
             return new JobDecision(next, effects.ToImmutable());
@@ -377,14 +448,19 @@ public static class JobLifecycle
         yield return new RunLost(run, item.Node, reason);
     }
 
-    /// <summary>A job whose items went back to the queue: queued unless another item still runs; its live outputs went with the run.</summary>
-    private static JobState Requeued(JobState state, DecisionContext context) => state with
+    /// <summary>A job whose item went back to the queue: queued unless another item still runs.</summary>
+    private static JobState Requeued(JobState state, WorkItem item, DecisionContext context) => Published(state, item) with
     {
         Status = state.Items.Any(i => i.Status == WorkItemStatus.Running) ? JobStatus.Processing : JobStatus.Queued,
-        PlayableAt = null,
-        Outputs = null,
         UpdatedAt = Stamp(state, context),
     };
+
+    /// <summary>
+    /// What the job has published once <paramref name="item"/>'s run is gone: the title run's live outputs went with
+    /// it; a chunk's going changes nothing viewers see (the title run publishes only chunks that are done).
+    /// </summary>
+    private static JobState Published(JobState state, WorkItem item) =>
+        item.Kind == WorkItemKind.Chunk ? state : state with { PlayableAt = null, Outputs = null };
 
     /// <summary>A job that ends without a package: no run goes on, and nothing it published is left to point at.</summary>
     private static JobState Ended(JobState state, DecisionContext context) => state with

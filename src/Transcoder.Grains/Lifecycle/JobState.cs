@@ -47,6 +47,12 @@ public sealed record WorkItem
     /// <summary>Its share of the job's progress, relative to the other items.</summary>
     [Id(9)] public double Weight { get; init; } = 1;
 
+    /// <summary>For a chunk item: which chunk of the job's split.</summary>
+    [Id(10)] public int? ChunkIndex { get; init; }
+
+    /// <summary>For a chunk item that is done: what it published.</summary>
+    [Id(11)] public ChunkOutput? ChunkOutput { get; init; }
+
     public bool IsRunning(Guid runId) => Status == WorkItemStatus.Running && RunId == runId;
 }
 
@@ -77,6 +83,12 @@ public sealed record JobState
     [Id(10)] public JobOutputs? Outputs { get; init; }
 
     [Id(11)] public JobError? Error { get; init; }
+
+    /// <summary>How the title's video was cut into chunks; null for a title encoded whole (or not planned yet).</summary>
+    [Id(12)] public ChunkSplit? Split { get; init; }
+
+    /// <summary>The chunk items, in order.</summary>
+    public IEnumerable<WorkItem> Chunks => Items.Where(i => i.Kind == WorkItemKind.Chunk).OrderBy(i => i.ChunkIndex);
 
     public WorkItem? Item(string id) => Items.FirstOrDefault(i => i.Id == id);
 

@@ -37,7 +37,7 @@ public static class ChunkPlanner
 
         var chunks = ImmutableArray.CreateBuilder<PlannedChunk>();
         var shortOnes = plan.SegmentSeconds / plan.FirstSegmentSeconds;
-        var frames = (long)Math.Round(seconds * plan.FrameRate.ToDouble());
+        var frames = TotalFrames(plan);
         var starts = new List<(int Segment, long Frame)>();
         for (var at = 0; at < seconds; at += options.ChunkSeconds)
         {
@@ -62,6 +62,11 @@ public static class ChunkPlanner
 
         return chunks.ToImmutable();
     }
+
+    /// <summary>How many frames <paramref name="chunk"/> holds at the plan's frame rate (the last: to the title's end).</summary>
+    public static long Frames(LadderPlan plan, PlannedChunk chunk) => chunk.FrameCount ?? Math.Max(0, TotalFrames(plan) - chunk.StartFrame);
+
+    private static long TotalFrames(LadderPlan plan) => (long)Math.Round(plan.Duration.TotalSeconds * plan.FrameRate.ToDouble());
 
     /// <summary>The index of the first frame at or after <paramref name="seconds"/>, as "gte(t, seconds)" picks it.</summary>
     internal static long FirstFrameAtOrAfter(double seconds, Rational frameRate)

@@ -43,16 +43,11 @@ public sealed class LadderPackage : IDisposable
     /// <param name="packageFolder">Where the package is made.</param>
     /// <param name="textCues">The cues of each of the plan's text tracks, by representation id.</param>
     public LadderPackage(LadderPlan plan, string encodeFolder, string packageFolder, IReadOnlyDictionary<string, IReadOnlyList<Cue>>? textCues = null)
-        : this(plan, encodeFolder, packageFolder, [], textCues)
+        : this(plan, encodeFolder, packageFolder, joinedVideo: false, textCues)
     {
     }
 
-    /// <summary>
-    /// A package whose video renditions were encoded in chunks and joined (<paramref name="stitchedVideo"/>, one per
-    /// rung, in rung order), and whose audio the encoder writes whole into <paramref name="encodeFolder"/>.
-    /// </summary>
-    internal LadderPackage(LadderPlan plan, string encodeFolder, string packageFolder, IReadOnlyList<SpanStitcher> stitchedVideo,
-        IReadOnlyDictionary<string, IReadOnlyList<Cue>>? textCues = null)
+    private LadderPackage(LadderPlan plan, string encodeFolder, string packageFolder, bool joinedVideo, IReadOnlyDictionary<string, IReadOnlyList<Cue>>? textCues)
     {
         _plan = plan;
         EncodeFolder = encodeFolder;
@@ -61,8 +56,9 @@ public sealed class LadderPackage : IDisposable
         Directory.CreateDirectory(packageFolder);
         foreach (var rendition in plan.Renditions)
         {
-            var index = stitchedVideo.FirstOrDefault(s => s.Id == rendition.Id) as IRenditionIndex
-                ?? new Segmenter(rendition.Id, Path.Combine(encodeFolder, PackageLayout.EncoderOutput(rendition.Id)), packageFolder, plan.SegmentStart);
+            IRenditionIndex index = joinedVideo && rendition.Kind == RenditionKind.Video
+                ? new JoinedRendition(rendition.Id)
+                : new Segmenter(rendition.Id, Path.Combine(encodeFolder, PackageLayout.EncoderOutput(rendition.Id)), packageFolder, plan.SegmentStart);
             _members.Add(new Member(rendition, index));
         }
 
@@ -73,6 +69,46 @@ public sealed class LadderPackage : IDisposable
             Write(PackageLayout.TextFile(text.Id), WebVtt.Document(cues));
         }
     }
+
+    /// <summary>
+    /// A package whose video was encoded in chunks (each already published its segments under their final names) and
+    /// is joined here chunk by chunk (<see cref="Join"/>), while the encoder writes the audio whole into
+    /// <paramref name="encodeFolder"/>.
+    /// </summary>
+    public static LadderPackage Joined(LadderPlan plan, string encodeFolder, string packageFolder, IReadOnlyDictionary<string, IReadOnlyList<Cue>>? textCues = null) =>
+        new(plan, encodeFolder, packageFolder, joinedVideo: true, textCues);
+
+    /// <summary>How many chunks are joined.</summary>
+    public int JoinedChunks { get; private set; }
+
+    /// <summary>Grows with every change not made by cutting a file here (a chunk joined): the documents may have changed.</summary>
+    public int Revision { get; private set; }
+
+    /// <summary>
+    /// Joins the next chunk's video (chunks join in order). <paramref name="inits"/>, the initialization segments by
+    /// representation id, are needed with the first chunk only.
+    /// </summary>
+    /// <exception cref="MediaException">The chunk does not join the ones before it.</exception>
+    public void Join(ChunkOutput chunk, IReadOnlyDictionary<string, byte[]>? inits = null)
+    {
+        if (chunk.Index != JoinedChunks)
+        {
+            throw new MediaException(MediaErrorKind.ChunksDiffer, $"Chunk {chunk.Index + 1} cannot follow {JoinedChunks} chunks.");
+        }
+
+        foreach (var member in _members.Where(m => m.Index is JoinedRendition))
+        {
+            var part = chunk.Renditions.FirstOrDefault(r => r.Id == member.Planned.Id)
+                ?? throw new MediaException(MediaErrorKind.ChunksDiffer, $"Chunk {chunk.Index + 1} has no rendition {member.Planned.Id}.");
+            ((JoinedRendition)member.Index).Join(chunk.Index, part, inits?.GetValueOrDefault(member.Planned.Id));
+        }
+
+        JoinedChunks++;
+        Revision++;
+    }
+
+    /// <summary>The representation ids of the video joined from chunks, whose initialization segments the first chunk published.</summary>
+    public IEnumerable<string> JoinedIds => _members.Where(m => m.Index is JoinedRendition).Select(m => m.Planned.Id);
 
     /// <summary>Where the encoder writes its own outputs.</summary>
     public string EncodeFolder { get; }

@@ -12,7 +12,7 @@ public sealed class InstantPipeline : IWorkPipeline
 {
     public WorkItemKind Kind => WorkItemKind.Ladder;
 
-    public async Task<JobOutputs> RunAsync(WorkContext context, CancellationToken cancellationToken)
+    public async Task<WorkResult> RunAsync(WorkContext context, CancellationToken cancellationToken)
     {
         await context.ReportAsync(50, JobStages.Encoding, force: true);
         var prefix = context.OutputPrefix;
