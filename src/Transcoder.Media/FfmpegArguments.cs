@@ -85,7 +85,10 @@ public static class FfmpegArguments
     /// Decode once, make the frame rate constant, convert to 8-bit 4:2:0 once, then split to the rungs.
     /// Every rung gets the same display aspect ratio so the packager (and players) treat them as one set.
     /// </summary>
-    internal static string VideoFilterGraph(LadderPlan plan, int videoIndex)
+    /// <param name="plan">What is encoded.</param>
+    /// <param name="videoIndex">The source's video stream.</param>
+    /// <param name="extraBranches">Branches split off besides the rungs' and the thumbnails', for the caller to use: [sN] on from the last of those.</param>
+    internal static string VideoFilterGraph(LadderPlan plan, int videoIndex, int extraBranches = 0)
     {
         var graph = new StringBuilder();
         graph.Append(CultureInfo.InvariantCulture, $"[0:{videoIndex}]");
@@ -99,7 +102,7 @@ public static class FfmpegArguments
             graph.Append(ToneMap(transfer)).Append(',');
         }
 
-        var branches = plan.Rungs.Length + (plan.Thumbnails is null ? 0 : 2);
+        var branches = plan.Rungs.Length + (plan.Thumbnails is null ? 0 : 2) + extraBranches;
         graph.Append(CultureInfo.InvariantCulture, $"fps={plan.FrameRate},format=yuv420p,split={branches}");
         for (var i = 0; i < branches; i++)
         {
@@ -149,6 +152,22 @@ public static class FfmpegArguments
             throw new ArgumentException("Only a plan with video is chunked.", nameof(plan));
         }
 
+        // The stills the chunk takes for the title's poster and storyboard, each picked by its frame number.
+        var stills = Chunking.ChunkStills.For(plan, chunk);
+        var graph = new StringBuilder(VideoFilterGraph(plan with { Thumbnails = null }, videoIndex,
+            (stills.PosterFrame is null ? 0 : 1) + (stills.ThumbnailFrames.IsEmpty ? 0 : 1)));
+        var branch = plan.Rungs.Length;
+        if (stills.PosterFrame is { } poster && plan.Thumbnails is { } p)
+        {
+            graph.Append(CultureInfo.InvariantCulture, $";[s{branch++}]select=eq(n\\,{poster}),scale={p.PosterWidth}:{p.PosterHeight},setsar=1[poster]");
+        }
+
+        if (!stills.ThumbnailFrames.IsEmpty && plan.Thumbnails is { } t)
+        {
+            var pick = string.Join('+', stills.ThumbnailFrames.Select(f => Invariant($"eq(n\\,{f})")));
+            graph.Append(CultureInfo.InvariantCulture, $";[s{branch}]select={pick},scale={t.Width}:{t.Height},setsar=1[thumbs]");
+        }
+
         var args = new List<string>
         {
             "-hide_banner", "-nostats", "-benchmark", "-y", "-progress", "pipe:1",
@@ -156,7 +175,7 @@ public static class FfmpegArguments
             "-format_whitelist", formatAllowList,
             "-ss", Invariant($"{chunk.StartSeconds:0.######}"),
             "-i", inputPath,
-            "-filter_complex", VideoFilterGraph(plan with { Thumbnails = null }, videoIndex),
+            "-filter_complex", graph.ToString(),
         };
 
         // The first chunk has the title's short first segments; the others start on a full one.
@@ -173,8 +192,32 @@ public static class FfmpegArguments
             AddFragmentedOutput(args, VideoFragments, Path.Combine(encodeFolder, PackageLayout.EncoderOutput(PackageLayout.VideoId(i))));
         }
 
+        // Each still output stops at its count, so none keeps ffmpeg decoding past the chunk.
+        if (stills.PosterFrame is not null)
+        {
+            args.AddRange(["-map", "[poster]", "-fps_mode", "passthrough", "-frames:v", "1", "-q:v", "3", Path.Combine(encodeFolder, PackageLayout.Poster)]);
+        }
+
+        if (!stills.ThumbnailFrames.IsEmpty)
+        {
+            args.AddRange(["-map", "[thumbs]", "-fps_mode", "passthrough", "-frames:v", Invariant(stills.ThumbnailFrames.Length), "-q:v", "5",
+                "-start_number", Invariant(stills.FirstThumbnail), Path.Combine(encodeFolder, PackageLayout.ThumbnailPattern)]);
+        }
+
         return args;
     }
+
+    /// <summary>
+    /// The arguments that tile a title's storyboard thumbnails (numbered from 0 in <paramref name="folder"/>, as
+    /// chunks took them) into the one sprite image the whole encode makes: <paramref name="plan"/>'s columns by rows.
+    /// </summary>
+    public static IReadOnlyList<string> ForStoryboard(ThumbnailPlan plan, string folder, string output) =>
+    [
+        "-hide_banner", "-nostats", "-benchmark", "-y", "-progress", "pipe:1",
+        "-protocol_whitelist", ProtocolAllowList,
+        "-f", "image2", "-framerate", "1", "-start_number", "0", "-i", Path.Combine(folder, PackageLayout.ThumbnailPattern),
+        "-vf", Invariant($"tile={plan.Columns}x{plan.Rows}"), "-frames:v", "1", "-q:v", "5", output,
+    ];
 
     private static void AddVideoEncoding(List<string> args, LadderPlan plan, PlannedRung rung, string keyframes)
     {

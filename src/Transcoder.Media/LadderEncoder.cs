@@ -64,6 +64,18 @@ public sealed class LadderEncoder(FfmpegProcess ffmpeg, IOptions<MediaOptions> o
         return new EncodedLadder(run.CpuSeconds, quality.Renditions(plan.Rungs.Length));
     }
 
+    /// <summary>
+    /// Tiles the storyboard thumbnails chunks took (<see cref="PackageLayout.ThumbnailPattern"/> in
+    /// <paramref name="folder"/>, from 0 on) into <paramref name="output"/>; returns ffmpeg's CPU seconds.
+    /// </summary>
+    /// <exception cref="MediaException">ffmpeg failed.</exception>
+    public async Task<double> TileStoryboardAsync(ThumbnailPlan plan, string folder, string output, CancellationToken cancellationToken)
+    {
+        var images = TimeSpan.FromSeconds(plan.Count);
+        var run = await ffmpeg.RunAsync(new FfmpegRequest(FfmpegArguments.ForStoryboard(plan, folder, output), images, TimeLimit(images), CpuTimeLimit(images)), cancellationToken);
+        return run.CpuSeconds;
+    }
+
     /// <summary>CPU-time limit: proportional to the input's duration, plus the floor.</summary>
     public TimeSpan CpuTimeLimit(TimeSpan inputDuration) => options.Value.CpuTimeLimit(inputDuration);
 

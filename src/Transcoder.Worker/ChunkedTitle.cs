@@ -15,6 +15,7 @@ namespace Transcoder.Worker;
 /// </summary>
 public sealed partial class ChunkedTitle(
     IObjectStore store,
+    LadderEncoder encoder,
     IOptions<ChunkingOptions> chunking,
     IOptions<WorkerOptions> worker,
     TimeProvider time,
@@ -114,6 +115,67 @@ public sealed partial class ChunkedTitle(
         return joined;
     }
 
+    /// <summary>
+    /// Makes the poster and the storyboard sprite of a joined package from the stills its chunks took (under the
+    /// package's parts folder) into the package folder, where <see cref="LadderPackage.Finish"/> finds them. A still
+    /// that is missing leaves the title without that image rather than fail it. Returns the CPU seconds spent.
+    /// </summary>
+    public async Task<double> CollectStillsAsync(WorkContext context, LadderPlan plan, string prefix, LadderPackage package, CancellationToken token)
+    {
+        if (plan.Thumbnails is not { } thumbnails)
+        {
+            return 0;
+        }
+
+        var parts = prefix + PackageLayout.PartsFolder + "/";
+        if (!await TryDownloadAsync(parts + PackageLayout.Poster, Path.Combine(package.Folder, PackageLayout.Poster), token))
+        {
+            StillMissing(logger, context.Assignment.JobId, PackageLayout.Poster);
+        }
+
+        var folder = Path.Combine(context.Scratch, "stills");
+        Directory.CreateDirectory(folder);
+        var count = 0;
+        while (count < thumbnails.Count && await TryDownloadAsync(parts + PackageLayout.Thumbnail(count), Path.Combine(folder, PackageLayout.Thumbnail(count)), token))
+        {
+            count++;
+        }
+
+        if (count < thumbnails.Count)
+        {
+            StillMissing(logger, context.Assignment.JobId, PackageLayout.Thumbnail(count));
+        }
+
+        return count == 0 ? 0 : await encoder.TileStoryboardAsync(thumbnails, folder, Path.Combine(package.Folder, PackageLayout.StoryboardImage), token);
+    }
+
+    /// <summary>Removes the stills the chunks left for the title run, once the package is published.</summary>
+    public async Task RemovePartsAsync(WorkContext context, string prefix)
+    {
+        try
+        {
+            await store.DeletePrefixAsync(prefix + PackageLayout.PartsFolder + "/", CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Left for the job's own removal, or the bucket's lifecycle rule.
+            PartsNotRemoved(logger, context.Assignment.JobId, ex);
+        }
+    }
+
+    private async Task<bool> TryDownloadAsync(string key, string path, CancellationToken token)
+    {
+        try
+        {
+            await store.DownloadAsync(key, path, token);
+            return true;
+        }
+        catch (Exception ex) when (ObjectStoreFailures.IsMissingObject(ex))
+        {
+            return false;
+        }
+    }
+
     /// <summary>The initialization segments the first chunk published, one per rung.</summary>
     private async Task<IReadOnlyDictionary<string, byte[]>> DownloadInitsAsync(LadderPackage package, string prefix, string scratch, CancellationToken token)
     {
@@ -130,6 +192,12 @@ public sealed partial class ChunkedTitle(
 
     [LoggerMessage(3113, LogLevel.Information, "Job {JobId} of {Tenant}: the video is encoded in {Chunks} chunks of {ChunkSeconds} s")]
     private static partial void Split(ILogger logger, Guid jobId, string tenant, int chunks, int chunkSeconds);
+
+    [LoggerMessage(3115, LogLevel.Warning, "Job {JobId}: the still {Still} a chunk should have taken is missing; the package goes without it")]
+    private static partial void StillMissing(ILogger logger, Guid jobId, string still);
+
+    [LoggerMessage(3116, LogLevel.Warning, "Job {JobId}: the chunks' stills could not be removed")]
+    private static partial void PartsNotRemoved(ILogger logger, Guid jobId, Exception exception);
 
     [LoggerMessage(3114, LogLevel.Warning, "Job {JobId}: publishing joined chunks failed; will retry")]
     private static partial void PublishFailed(ILogger logger, Guid jobId, Exception exception);

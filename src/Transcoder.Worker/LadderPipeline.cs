@@ -108,6 +108,7 @@ public sealed partial class LadderPipeline(
 
         var quality = encoded.Quality;
         var chunkCpuSeconds = 0.0;
+        var stillsCpuSeconds = 0.0;
         if (split is not null)
         {
             // The audio is done: this run only waits and joins now, so the slot goes to other work (a chunk, say).
@@ -115,6 +116,7 @@ public sealed partial class LadderPipeline(
             var chunks = await chunked.JoinAsync(context, split, package, publisher, () => ReportPlayableQuietlyAsync(context, prefix), token);
             quality = ChunkPackager.Quality(chunks);
             chunkCpuSeconds = chunks.Sum(c => c.CpuSeconds);
+            stillsCpuSeconds = await chunked.CollectStillsAsync(context, plan, prefix, package, token);
         }
 
         var loudness = await trackPasses.MeasureRenditionLoudnessAsync(plan, package.EncodeFolder, token);
@@ -123,6 +125,11 @@ public sealed partial class LadderPipeline(
         await context.ReportAsync(90, JobStages.Uploading, force: true);
         await publisher.FinishAsync((done, total) => context.ReportAsync(90 + (9.0 * done / Math.Max(1, total)), JobStages.Uploading), token);
         metrics.Uploaded(publisher.UploadedBytes());
+        if (split is not null)
+        {
+            await chunked.RemovePartsAsync(context, prefix);
+        }
+
         var videoRenditions = title.Renditions.Count(r => r.Kind == RenditionKind.Video);
         return new JobOutputs
         {
@@ -132,7 +139,7 @@ public sealed partial class LadderPipeline(
             PosterKey = title.Poster is null ? null : prefix + title.Poster,
             StoryboardKey = title.StoryboardTrack is null ? null : prefix + title.StoryboardTrack,
             DurationSeconds = title.DurationSeconds,
-            Cost = JobCosts.Price(encoded.CpuSeconds + chunkCpuSeconds + sourceText.CpuSeconds + measured.CpuSeconds + loudness.CpuSeconds,
+            Cost = JobCosts.Price(encoded.CpuSeconds + chunkCpuSeconds + stillsCpuSeconds + sourceText.CpuSeconds + measured.CpuSeconds + loudness.CpuSeconds,
                 title.DurationSeconds, videoRenditions, worker.Value.DollarsPerVcpuHour),
             ContentHash = contentHash,
             LadderHash = ladderHash,

@@ -125,6 +125,11 @@ public sealed class ChunkTests : IDisposable
         }
 
         await _rig.Encoder.EncodeAsync(plan with { Rungs = [], Thumbnails = null }, input, package, new Progress<double>(), CancellationToken.None);
+
+        // The poster and storyboard from the stills the chunks took, as the title run collects them.
+        var parts = Path.Combine(output, PackageLayout.PartsFolder);
+        File.Copy(Path.Combine(parts, PackageLayout.Poster), Path.Combine(output, PackageLayout.Poster));
+        await _rig.Encoder.TileStoryboardAsync(plan.Thumbnails!, parts, Path.Combine(output, PackageLayout.StoryboardImage), CancellationToken.None);
         var title = package.Finish([]);
 
         Assert.Equal(whole.Title.Renditions.Select(r => (r.Kind, r.Name, r.Width, r.Codecs)), title.Renditions.Select(r => (r.Kind, r.Name, r.Width, r.Codecs)));
@@ -142,6 +147,13 @@ public sealed class ChunkTests : IDisposable
         Assert.Equal(Timelines(Path.Combine(whole.Output, PackageLayout.DashManifest)), Timelines(Path.Combine(output, PackageLayout.DashManifest)));
         var master = await File.ReadAllTextAsync(Path.Combine(output, PackageLayout.HlsMaster));
         Assert.Equal(plan.Rungs.Length, master.Split('\n').Count(l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal)));
+
+        // One still per thumbnail instant across the chunks, tiled like the whole encode's sprite; the poster is the whole's frame.
+        Assert.Equal(plan.Thumbnails!.Count, Directory.EnumerateFiles(parts, "thumb-*.jpg").Count());
+        Assert.Equal((PackageLayout.Poster, PackageLayout.StoryboardTrack), (title.Poster, title.StoryboardTrack));
+        Assert.Equal(await SizeAsync(Path.Combine(whole.Output, PackageLayout.StoryboardImage)), await SizeAsync(Path.Combine(output, PackageLayout.StoryboardImage)));
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(whole.Output, PackageLayout.StoryboardTrack)), await File.ReadAllTextAsync(Path.Combine(output, PackageLayout.StoryboardTrack)));
+        Assert.True(await PsnrAsync(Path.Combine(whole.Output, PackageLayout.Poster), Path.Combine(output, PackageLayout.Poster)) > 30);
     }
 
     [Fact]
@@ -181,6 +193,17 @@ public sealed class ChunkTests : IDisposable
             VideoStreams = [new VideoStreamInfo { Index = 0, Codec = "h264", Width = 1280, Height = 720, FrameRate = rate }],
         },
         MediaRig.Ladder);
+
+    private static async Task<string> SizeAsync(string image) =>
+        (await TestClips.RunAsync("ffprobe", ["-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0", image])).Trim();
+
+    /// <summary>PSNR of one image against another, as ffmpeg's psnr filter measures it.</summary>
+    private static async Task<double> PsnrAsync(string reference, string image)
+    {
+        var log = await TestClips.RunAsync("ffmpeg", ["-hide_banner", "-v", "error", "-i", image, "-i", reference, "-lavfi", "psnr=stats_file=-", "-f", "null", "-"]);
+        var average = System.Text.RegularExpressions.Regex.Match(log, @"psnr_avg:(\S+)").Groups[1].Value;
+        return average == "inf" ? double.PositiveInfinity : double.Parse(average, CultureInfo.InvariantCulture);
+    }
 
     private static async Task<int> FramesAsync(string path) => int.Parse(
         (await TestClips.RunAsync("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path])).Trim(),

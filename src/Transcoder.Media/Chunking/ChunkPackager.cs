@@ -6,7 +6,10 @@ using Transcoder.Media.Packaging;
 namespace Transcoder.Media.Chunking;
 
 /// <summary>What a chunk run publishes: the files to upload (relative to the package) and the index it reports.</summary>
-/// <param name="Files">Media segments under their global names; the initialization segments too for the first chunk only.</param>
+/// <param name="Files">
+/// Media segments under their global names; the initialization segments too for the first chunk only; and under
+/// <see cref="PackageLayout.PartsFolder"/> the stills it took for the poster and storyboard.
+/// </param>
 /// <param name="Output">Every rung's segment index, its init segment's hash, and the chunk's quality and cost.</param>
 public sealed record PackagedChunk(IReadOnlyList<string> Files, ChunkOutput Output);
 
@@ -38,6 +41,20 @@ public static class ChunkPackager
                 [.. segmenter.Segments.Select(s => new ChunkSegment(s.Number, s.Start, s.Duration, s.Bytes))],
                 quality.Psnr,
                 quality.Ssim));
+        }
+
+        // The stills it took for the title's poster and storyboard, which the title run collects.
+        var stills = Directory.EnumerateFiles(encodeFolder, "*.jpg").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToList();
+        if (stills.Count > 0)
+        {
+            Directory.CreateDirectory(Path.Combine(packageFolder, PackageLayout.PartsFolder));
+        }
+
+        foreach (var still in stills)
+        {
+            var part = $"{PackageLayout.PartsFolder}/{still}";
+            File.Move(Path.Combine(encodeFolder, still), Path.Combine(packageFolder, part), overwrite: true);
+            files.Add(part);
         }
 
         return new PackagedChunk(files, new ChunkOutput(chunk.Index, renditions.ToImmutable(), ChunkPlanner.Frames(plan, chunk), encoded.CpuSeconds));

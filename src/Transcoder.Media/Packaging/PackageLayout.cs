@@ -15,6 +15,15 @@ public static class PackageLayout
     public const string StoryboardImage = "storyboard.jpg";
     public const string StoryboardTrack = "storyboard.vtt";
 
+    /// <summary>Where chunks put the stills the title run makes its poster and storyboard from; removed once it has.</summary>
+    public const string PartsFolder = "parts";
+
+    /// <summary>A storyboard thumbnail as a chunk writes it, numbered title-wide from 0 (an image2 pattern).</summary>
+    public const string ThumbnailPattern = "thumb-%05d.jpg";
+
+    /// <summary>Thumbnail <paramref name="number"/> (title-wide, from 0) as <see cref="ThumbnailPattern"/> names it.</summary>
+    public static string Thumbnail(int number) => string.Create(CultureInfo.InvariantCulture, $"thumb-{number:00000}.jpg");
+
     /// <summary>The DASH templates matching <see cref="Init"/> and <see cref="Segment"/>.</summary>
     public const string InitTemplate = "init-$RepresentationID$.m4s";
     public const string SegmentTemplate = "chunk-$RepresentationID$-$Number%05d$.m4s";
