@@ -29,6 +29,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id (ffmpeg processes it starts have it as their parent).</summary>
+    public int Pid => _process.Id;
+
     /// <summary>What the silo has written to its console so far (JSON lines).</summary>
     public string[] LogLines()
     {
