@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Transcoder.Testing;
 using Xunit.Abstractions;
@@ -38,7 +37,7 @@ public sealed class BrowserAppTests(ITestOutputHelper output) : IDisposable
             await file.CopyToAsync(context.Response.OutputStream);
         });
 
-        var (exitCode, stdout, stderr) = await RunNodeAsync(Path.Combine(TestStack.RepositoryRoot, "test", "browser", "app-flow.mjs"), new Dictionary<string, string>
+        var (exitCode, stdout, stderr) = await BrowserScripts.RunAsync(Path.Combine(TestStack.RepositoryRoot, "test", "browser", "app-flow.mjs"), new Dictionary<string, string>
         {
             ["API_URL"] = TestStack.ApiUrl,
             ["TOKEN"] = _api.Token,
@@ -69,7 +68,7 @@ public sealed class BrowserAppTests(ITestOutputHelper output) : IDisposable
         var id = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
         Assert.Equal("completed", (await _api.WaitForEndAsync(id))["status"]!.GetValue<string>());
 
-        var (exitCode, stdout, stderr) = await RunNodeAsync(Path.Combine(TestStack.RepositoryRoot, "test", "browser", "tracks.mjs"), new Dictionary<string, string>
+        var (exitCode, stdout, stderr) = await BrowserScripts.RunAsync(Path.Combine(TestStack.RepositoryRoot, "test", "browser", "tracks.mjs"), new Dictionary<string, string>
         {
             ["API_URL"] = TestStack.ApiUrl,
             ["TOKEN"] = _api.Token,
@@ -84,30 +83,4 @@ public sealed class BrowserAppTests(ITestOutputHelper output) : IDisposable
     }
 
     public void Dispose() => _api.Dispose();
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunNodeAsync(string script, Dictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(script)! };
-        start.ArgumentList.Add(script);
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
-    }
 }

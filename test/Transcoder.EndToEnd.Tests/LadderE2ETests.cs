@@ -89,6 +89,61 @@ public sealed class LadderE2ETests : IDisposable
         Assert.Equal(10, storyboard.Split('\n').Count(l => l.Contains("-->", StringComparison.Ordinal)));
     }
 
+    /// <summary>
+    /// A title longer than the test stack's Chunking:MinSourceSeconds (61 s) is encoded in 16 s chunks and joined into
+    /// one package the checks above accept, each rung holding the source's frames on one timeline (a frame apart
+    /// across every join, no discontinuity), and Chromium plays through every join with hls.js and with dash.js.
+    /// </summary>
+    [Fact]
+    public async Task LongTitle_EncodedInChunks_IsOneSeamlessPackage_PlayedAcrossEveryJoin()
+    {
+        const int seconds = 64;
+        var clip = await TestClips.VideoAsync(_folder, 640, 360, seconds);
+        var id = (await _api.UploadAsync(clip))["id"]!.GetValue<string>();
+        var job = await _api.WaitForEndAsync(id);
+
+        Assert.Equal("completed", job["status"]!.GetValue<string>());
+        Assert.Equal(4, job["chunks"]!.GetValue<int>());
+        Assert.True(job["silos"]!.GetValue<int>() >= 1);
+        var all = job["renditions"]!.AsArray().Select(r => r!.AsObject()).ToList();
+        var renditions = all.Where(r => r["kind"]!.GetValue<string>() == "video").ToList();
+        var audio = Assert.Single(all, r => r["kind"]!.GetValue<string>() == "audio");
+        Assert.All(renditions, r => Assert.InRange(r["psnr"]!.GetValue<double>(), 30, 100));
+        await AssertHlsMasterAsync(job, renditions, audio);
+        var boundaries = await AssertMediaPlaylistsAsync(renditions, expectedSeconds: seconds);
+        Assert.All(boundaries, b => Assert.Equal(boundaries[0], b));
+        await AssertMediaPlaylistsAsync([audio], expectedSeconds: seconds);
+        await AssertDashManifestAsync(job["dashUrl"]!.GetValue<string>(), videoRepresentations: renditions.Count);
+        await AssertFirstSegmentDecodesAsync(renditions[^1]["playlistUrl"]!.GetValue<string>());
+        foreach (var rendition in renditions)
+        {
+            var url = rendition["playlistUrl"]!.GetValue<string>();
+            Assert.DoesNotContain("#EXT-X-DISCONTINUITY", await _cdn.GetStringAsync(url), StringComparison.Ordinal);
+            var times = (await TestClips.RunAsync("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "frame=pts_time", "-of", "csv=p=0", url]))
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(t => double.Parse(t.TrimEnd(','), CultureInfo.InvariantCulture)).ToList();
+            Assert.Equal(seconds * 30, times.Count);
+            var steps = times.Zip(times.Skip(1), (a, b) => b - a).ToList();
+            Assert.True(steps.All(d => Math.Abs(d - (1 / 30.0)) < 0.002), $"{rendition["name"]}: frames {steps.Min()} to {steps.Max()} s apart");
+        }
+
+        using var poster = await _cdn.GetAsync(job["posterUrl"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, poster.StatusCode);
+        Assert.Contains("-->", await _cdn.GetStringAsync(job["storyboardUrl"]!.GetValue<string>()), StringComparison.Ordinal);
+        await AssertRowAsync(id, "completed", renditions: all.Count);
+
+        var (exitCode, stdout, stderr) = await BrowserScripts.RunAsync(Path.Combine(TestStack.RepositoryRoot, "test", "browser", "joins.mjs"), new Dictionary<string, string>
+        {
+            ["API_URL"] = TestStack.ApiUrl,
+            ["TOKEN"] = _api.Token,
+            ["JOB_ID"] = id,
+            ["JOINS"] = "16,32,48",
+            ["SCREENSHOTS"] = Path.Combine(TestStack.DataFolder, "results", "browser"),
+        });
+        var report = JsonNode.Parse(stdout.Trim().Split('\n')[^1])!.AsObject();
+        Assert.True(exitCode == 0 && report["ok"]!.GetValue<bool>(), $"{report.ToJsonString()}\n{stderr}");
+    }
+
     [Fact]
     public async Task UploadHlsPlaylistReferencingLocalFiles_FailsAsUnsupportedContainer()
     {

@@ -1,0 +1,79 @@
+// A title encoded in chunks, in a real browser (Debian's Chromium, headless), with HLS (hls.js) and then DASH
+// (dash.js): from a second and a half before each join between chunks, the player plays through it to a second past
+// it with time moving on smoothly (no jump, no stall that does not recover) and frames decoded; no errors.
+// Environment: API_URL, TOKEN, JOB_ID (a completed chunked job), JOINS (seconds, comma separated), SCREENSHOTS,
+// CHROMIUM (optional).
+// Prints one JSON line of what it saw; exits non-zero on the first expectation not met.
+import { env, expect, launchBrowser, screenshotsFolder } from './lib.mjs';
+
+const screenshots = screenshotsFolder();
+const joins = env('JOINS').split(',').map(Number);
+const seen = {};
+const problems = [];
+
+const browser = await launchBrowser();
+try {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
+  page.on('pageerror', e => problems.push(`page error: ${e.message}`));
+  page.on('console', m => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console error: ${m.text()}`); });
+  page.on('response', r => { if (r.status() >= 400) problems.push(`${r.status()} ${r.request().method()} ${r.url()}`); });
+
+  await page.goto(`${env('API_URL')}/#/`);
+  await page.fill('#token', env('TOKEN'));
+  await page.click('#sign-in-form button');
+  await page.waitForSelector('#jobs-view:not([hidden])');
+  await page.goto(`${env('API_URL')}/#/jobs/${env('JOB_ID')}`);
+  await page.waitForSelector('#playback:not([hidden])');
+
+  const across = async (format, join) => {
+    // Muted, so that the browser lets it play without a gesture; time samples as it plays.
+    await page.evaluate(t => {
+      const video = document.querySelector('#player');
+      video.muted = true;
+      video.pause();
+      window.samples = [];
+      window.frames = video.getVideoPlaybackQuality().totalVideoFrames;
+      video.ontimeupdate = () => window.samples.push(video.currentTime);
+      video.currentTime = t;
+    }, join - 1.5);
+    await page.waitForFunction(t => { const v = document.querySelector('#player'); return !v.seeking && Math.abs(v.currentTime - t) < 0.3; }, join - 1.5, { timeout: 30_000 });
+    await page.evaluate(() => document.querySelector('#player').play());
+    const passed = await page.waitForFunction(t => document.querySelector('#player').currentTime >= t, join + 1, { timeout: 30_000 })
+      .then(() => true, () => false);
+    const result = await page.evaluate(() => {
+      const video = document.querySelector('#player');
+      video.pause();
+      const gaps = window.samples.slice(1).map((t, i) => t - window.samples[i]);
+      return { at: video.currentTime, largestStep: Math.max(0, ...gaps), backwards: gaps.some(g => g < -0.01), decoded: video.getVideoPlaybackQuality().totalVideoFrames - window.frames, error: video.error?.message ?? null };
+    });
+    seen[format].push({ join, ...result });
+    expect(passed, `${format}: playback from ${join - 1.5} s got past the join at ${join} s (stopped at ${result.at})`);
+    expect(!result.backwards && result.largestStep < 1, `${format}: time moved on smoothly across ${join} s (largest step ${result.largestStep} s)`);
+    expect(result.decoded >= 30 && result.error === null, `${format}: frames decoded across ${join} s (${result.decoded}, error ${result.error})`);
+  };
+
+  for (const format of ['hls', 'dash']) {
+    if (format === 'dash') {
+      await page.selectOption('#format', 'dash');
+    }
+
+    seen[format] = [];
+    await page.waitForFunction(() => document.querySelector('#player').readyState >= 1, null, { timeout: 60_000 });
+    for (const join of joins) {
+      await across(format, join);
+    }
+
+    await page.screenshot({ path: `${screenshots}/joins-${format}.png`, fullPage: true });
+  }
+
+  expect(problems.length === 0, `no page or console errors (saw ${problems.join(' | ')})`);
+  console.log(JSON.stringify({ ok: true, ...seen }));
+} catch (error) {
+  for (const [index, open] of browser.contexts().flatMap(c => c.pages()).entries()) {
+    await open.screenshot({ path: `${screenshots}/joins-failure-${index + 1}.png`, fullPage: true }).catch(() => {});
+  }
+  console.log(JSON.stringify({ ...seen, ok: false, error: error.message, problems }));
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}
