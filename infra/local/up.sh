@@ -4,6 +4,8 @@
 #                                 10 s 1080p sample with audio), show progress, print the URLs; Ctrl-C stops all.
 #   infra/local/up.sh --detach    the same, but return once the stack is ready (no sample job), leaving it up.
 #   infra/local/up.sh --silos N   start N silos (one cluster), not one.
+# Settings in the environment reach the silos and the API: e.g. Chunking__MinSourceSeconds=8 Chunking__ChunkSeconds=4
+# encode any title from 8 s on in 4 s chunks, side by side on every silo (with --silos 2, say), rather than from 120 s.
 # Run again while the stack (or part of it) runs, it starts only what is not running: a silo killed with kill -9,
 # say. Everything lives under .data/; infra/local/down.sh stops what this started.
 set -euo pipefail
@@ -21,7 +23,7 @@ while [ $# -gt 0 ]; do
       shift
       ;;
     --silos=*) silos=${1#--silos=} ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     -*) die "unknown option $1" ;;
     *) video=$1 ;;
   esac
@@ -51,6 +53,7 @@ print_urls() {
   Dev token    $TRANSCODER_TOKEN
                (tenant "dev", admin; more: infra/local/token.sh TENANT [--admin])
   Settings     $DATA/local.env
+  Chunking     titles from ${Chunking__MinSourceSeconds:-120} s in chunks of ${Chunking__ChunkSeconds:-20} s (Chunking__* in the environment)
 INFO
 }
 
@@ -90,7 +93,7 @@ done
 if [ "$status" = completed ]; then
   jq -r '.renditions[] | "  \(.kind)\t\(.name)\t\(if .kind == "video" then "\(.width)x\(.height)" else "\(.channels // "-") ch \(.language // "und")" end)\t\(.bandwidth) b/s peak\t\(.codecs)"' <<<"$job"
   echo
-  echo "  Job          $id"
+  echo "  Job          $id ($(jq -r '"\(.chunks) chunk(s) on \(.silos) silo(s)"' <<<"$job"))"
   echo "  HLS          $(jq -r .hlsUrl <<<"$job")"
   echo "  DASH         $(jq -r .dashUrl <<<"$job")"
 else
