@@ -216,7 +216,8 @@ start_silo() {
     # SILO_APP: another host of the same silo (the load benchmark's, whose attempts finish at once).
     local app=${SILO_APP:-src/Transcoder.Silo}
     cd "$REPO_ROOT/$app/bin/$config/net10.0"
-    spawn "$data" "$name" dotnet "$REPO_ROOT/$app/bin/$config/net10.0/$(basename "$app").dll"
+    # SILO_CPUS: the cores the silo (and the ffmpeg it starts) may use, for benchmarks (taskset keeps the pid).
+    spawn "$data" "$name" ${SILO_CPUS:+taskset -c "$SILO_CPUS"} dotnet "$REPO_ROOT/$app/bin/$config/net10.0/$(basename "$app").dll"
   )
   WAIT_PID=$(cat "$data/$name.pid") wait_for "$name (http://127.0.0.1:$http_port)" 120 curl -sf "http://127.0.0.1:$http_port/health/ready" \
     || { tail -n 30 "$data/$name.log" >&2; die "$name did not start; see $data/$name.log"; }

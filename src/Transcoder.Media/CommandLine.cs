@@ -8,7 +8,8 @@ namespace Transcoder.Media;
 /// </summary>
 public static class CommandLine
 {
-    public static string Join(IEnumerable<string> arguments) => string.Join(' ', arguments.Select(Quote));
+    /// <remarks>Signed URLs are shown without their signature (see <see cref="SignedUrls"/>).</remarks>
+    public static string Join(IEnumerable<string> arguments) => string.Join(' ', arguments.Select(a => Quote(SignedUrls.Redact(a))));
 
     /// <summary>The argument as is when it holds nothing a shell treats specially, else in single quotes.</summary>
     public static string Quote(string argument)

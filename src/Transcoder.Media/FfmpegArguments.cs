@@ -17,6 +17,17 @@ public static class FfmpegArguments
     public const string ProtocolAllowList = "file,pipe";
 
     /// <summary>
+    /// The protocols of a run that reads the source from the object store through a signed URL (a chunk: only its span
+    /// is read, with range requests). The demuxer allow-list still keeps out every format that opens further URLs.
+    /// </summary>
+    public const string RemoteProtocolAllowList = "http,https,tcp,tls";
+
+    /// <summary>How an input is opened: only local files, or (for a signed URL) the object store over http(s), reconnecting after a dropped connection.</summary>
+    internal static string[] InputProtocols(string input) => SignedUrls.IsRemote(input)
+        ? ["-protocol_whitelist", RemoteProtocolAllowList, "-reconnect", "1", "-reconnect_on_network_error", "1", "-reconnect_delay_max", "10"]
+        : ["-protocol_whitelist", ProtocolAllowList];
+
+    /// <summary>
     /// Fragmented MP4 as ffmpeg's own DASH muxer writes it: one track per file, the moov written once the first
     /// fragment is known (so its edit list carries the audio priming and the B-frame delay), each fragment's offsets
     /// relative to its own moof (so a fragment is a segment on its own), no index or trailer.
@@ -168,15 +179,15 @@ public static class FfmpegArguments
             graph.Append(CultureInfo.InvariantCulture, $";[s{branch}]select={pick},scale={t.Width}:{t.Height},setsar=1[thumbs]");
         }
 
-        var args = new List<string>
-        {
-            "-hide_banner", "-nostats", "-benchmark", "-y", "-progress", "pipe:1",
-            "-protocol_whitelist", ProtocolAllowList,
+        var args = new List<string> { "-hide_banner", "-nostats", "-benchmark", "-y", "-progress", "pipe:1" };
+        args.AddRange(InputProtocols(inputPath));
+        args.AddRange(
+        [
             "-format_whitelist", formatAllowList,
             "-ss", Invariant($"{chunk.StartSeconds:0.######}"),
             "-i", inputPath,
             "-filter_complex", graph.ToString(),
-        };
+        ]);
 
         // The first chunk has the title's short first segments; the others start on a full one.
         var keyframes = chunk.Index == 0 ? KeyframeExpression(plan) : Invariant($"expr:gte(t,n_forced*{plan.SegmentSeconds})");

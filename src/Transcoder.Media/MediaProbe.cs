@@ -5,15 +5,26 @@ using Microsoft.Extensions.Options;
 namespace Transcoder.Media;
 
 /// <summary>
-/// Runs ffprobe (through FFMpegCore) on a local file, allowing only local files and pipes as protocols and only the
-/// configured demuxers, so a playlist or list that names further files is refused before it opens any of them.
+/// Runs ffprobe (through FFMpegCore) on a local file (or a source in the object store, through a signed URL),
+/// allowing only local files and pipes (or that http(s) URL) as protocols and only the configured demuxers, so a
+/// playlist or list that names further files is refused before it opens any of them.
 /// </summary>
 public sealed class MediaProbe(IOptions<MediaOptions> options, IOptions<InputLimits> limits)
 {
     /// <exception cref="MediaException">ffprobe cannot read the file, its container is not allowed, or it is empty.</exception>
-    public async Task<SourceInfo> ProbeAsync(string path, CancellationToken cancellationToken)
+    public Task<SourceInfo> ProbeAsync(string path, CancellationToken cancellationToken) =>
+        ProbeAsync(path, new FileInfo(path).Length, cancellationToken);
+
+    /// <summary>
+    /// Probes a source in the object store through a signed URL (<paramref name="sizeBytes"/> long), reading only its
+    /// header and index with range requests.
+    /// </summary>
+    /// <exception cref="MediaException">ffprobe cannot read the source, or its container is not allowed.</exception>
+    public Task<SourceInfo> ProbeAsync(Uri signedUrl, long sizeBytes, CancellationToken cancellationToken) =>
+        ProbeAsync(signedUrl.AbsoluteUri, sizeBytes, cancellationToken);
+
+    private async Task<SourceInfo> ProbeAsync(string input, long size, CancellationToken cancellationToken)
     {
-        var size = new FileInfo(path).Length;
         if (size == 0)
         {
             throw new MediaException(MediaErrorKind.InputUnreadable, "The input is empty (0 bytes).");
@@ -23,11 +34,11 @@ public sealed class MediaProbe(IOptions<MediaOptions> options, IOptions<InputLim
         timeout.CancelAfter(options.Value.ProbeTimeout);
         try
         {
-            var analysis = await FFProbe.AnalyseAsync(
-                path,
-                FfOptions.From(options.Value),
-                customArguments: $"-protocol_whitelist {FfmpegArguments.ProtocolAllowList} -format_whitelist {limits.Value.FormatAllowList}",
-                cancellationToken: timeout.Token);
+            var protocols = SignedUrls.IsRemote(input) ? FfmpegArguments.RemoteProtocolAllowList : FfmpegArguments.ProtocolAllowList;
+            var arguments = $"-protocol_whitelist {protocols} -format_whitelist {limits.Value.FormatAllowList}";
+            var analysis = SignedUrls.IsRemote(input)
+                ? await FFProbe.AnalyseAsync(new Uri(input), FfOptions.From(options.Value), customArguments: arguments, cancellationToken: timeout.Token)
+                : await FFProbe.AnalyseAsync(input, FfOptions.From(options.Value), customArguments: arguments, cancellationToken: timeout.Token);
             return ProbeReader.Read(analysis, size);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -38,12 +49,12 @@ public sealed class MediaProbe(IOptions<MediaOptions> options, IOptions<InputLim
         {
             throw new MediaException(MediaErrorKind.UnsupportedContainer,
                 "The input's container is not accepted (playlists, lists of files and unusual formats are refused).", ex,
-                string.Join('\n', ex.StandardError.TakeLast(20)));
+                SignedUrls.Redact(string.Join('\n', ex.StandardError.TakeLast(20))));
         }
         catch (FFProbeProcessException ex)
         {
             throw new MediaException(MediaErrorKind.InputUnreadable, "The input is not a media file ffmpeg can read.", ex,
-                string.Join('\n', ex.StandardError.TakeLast(20)));
+                SignedUrls.Redact(string.Join('\n', ex.StandardError.TakeLast(20))));
         }
         catch (FormatNullException ex)
         {

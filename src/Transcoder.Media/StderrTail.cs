@@ -21,7 +21,7 @@ public sealed class StderrTail(int capacity)
                 _lines.Dequeue();
             }
 
-            _lines.Enqueue(line);
+            _lines.Enqueue(SignedUrls.Redact(line));
         }
     }
 

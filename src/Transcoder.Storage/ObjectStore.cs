@@ -49,6 +49,12 @@ public interface IObjectStore
 
     Task DownloadAsync(string key, string path, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A URL that reads one object (GET, with range requests) until <paramref name="expiresUtc"/>, signed with the
+    /// service's credentials, and the object's size: for ffmpeg to read just the span of a source it needs.
+    /// </summary>
+    Task<(Uri Url, long SizeBytes)> SignedReadAsync(string key, DateTime expiresUtc, CancellationToken cancellationToken);
+
     /// <summary>Removes every object under a prefix except those <paramref name="keep"/> picks; returns how many.</summary>
     Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken, Func<string, bool>? keep = null);
 
@@ -253,6 +259,22 @@ public sealed class ObjectStore(IAmazonS3 s3, IOptions<ObjectStoreOptions> optio
         using var response = await s3.GetObjectAsync(_options.Bucket, key, cancellationToken);
         await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
         await response.ResponseStream.CopyToAsync(file, cancellationToken);
+    }
+
+    public async Task<(Uri Url, long SizeBytes)> SignedReadAsync(string key, DateTime expiresUtc, CancellationToken cancellationToken)
+    {
+        var metadata = await s3.GetObjectMetadataAsync(_options.Bucket, key, cancellationToken);
+        var url = await s3.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+        {
+            BucketName = _options.Bucket,
+            Key = key,
+            Verb = HttpVerb.GET,
+            Expires = expiresUtc,
+
+            // The SDK signs https unless told otherwise; a local endpoint is plain http.
+            Protocol = _options.ServiceUrl?.StartsWith("http://", StringComparison.OrdinalIgnoreCase) == true ? Protocol.HTTP : Protocol.HTTPS,
+        });
+        return (new Uri(url), metadata.ContentLength);
     }
 
     public async Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken, Func<string, bool>? keep = null)

@@ -9,9 +9,10 @@ using Transcoder.Storage;
 namespace Transcoder.Worker;
 
 /// <summary>
-/// A chunk work item: fetch the title's source from the bucket, plan the ladder as the title run did (and refuse to go
-/// on if this silo would plan it otherwise), encode the chunk's span into every rung from one decode, cut it into the
-/// package's segments under their global names, and upload them under the package's prefix. The title run joins them.
+/// A chunk work item: probe the title's source where it is in the bucket, plan the ladder as the title run did (and
+/// refuse to go on if this silo would plan it otherwise), encode the chunk's span into every rung from one decode
+/// (ffmpeg reading only that span, by range requests on a signed URL), cut it into the package's segments under their
+/// global names, and upload them under the package's prefix. The title run joins them.
 /// </summary>
 public sealed partial class ChunkPipeline(
     IObjectStore store,
@@ -20,21 +21,28 @@ public sealed partial class ChunkPipeline(
     OutputReuse reuse,
     IOptions<LadderOptions> ladder,
     IOptions<ObjectStoreOptions> storage,
+    IOptions<MediaOptions> media,
     WorkerMetrics metrics,
+    TimeProvider time,
     ILogger<ChunkPipeline> logger) : IWorkPipeline
 {
+    /// <summary>How long a signed URL outlives the chunk's time limit (a run that queued for its slot, a slow probe).</summary>
+    private static readonly TimeSpan SignedUrlMargin = TimeSpan.FromMinutes(30);
+
     public WorkItemKind Kind => WorkItemKind.Chunk;
 
     public async Task<WorkResult> RunAsync(WorkContext context, CancellationToken token)
     {
         var assignment = context.Assignment;
         var (index, split) = assignment.Chunk ?? throw new InvalidOperationException("A chunk run without its chunk.");
-        await context.ReportAsync(0, JobStages.Downloading, force: true);
-        var input = Path.Combine(context.Scratch, "input");
-        await store.DownloadAsync(split.SourceKey, input, token);
-
-        await context.ReportAsync(3, JobStages.Probing, force: true);
-        var source = await probe.ProbeAsync(input, token);
+        // The source is read where it is, through a signed URL: ffmpeg fetches the header, the index and the chunk's
+        // span with range requests, not the whole file.
+        await context.ReportAsync(0, JobStages.Probing, force: true);
+        var fetchStarted = Stopwatch.GetTimestamp();
+        var (url, size) = await store.SignedReadAsync(split.SourceKey, time.GetUtcNow().UtcDateTime + media.Value.TimeLimit(TimeSpan.FromSeconds(split.ChunkSeconds)) + SignedUrlMargin, token);
+        var input = url.AbsoluteUri;
+        var source = await probe.ProbeAsync(url, size, token);
+        var fetched = Stopwatch.GetElapsedTime(fetchStarted);
         var plan = LadderPlanner.Plan(source, ladder.Value, assignment.Tracks ?? TrackOptions.Default);
         if (reuse.HashFor(assignment.Tracks) != split.LadderHash)
         {
@@ -54,8 +62,10 @@ public sealed partial class ChunkPipeline(
         var started = Stopwatch.GetTimestamp();
         var encodeFolder = Path.Combine(context.Scratch, "encode");
         var encoded = await encoder.EncodeChunkAsync(plan, chunk, input, encodeFolder, progress, token);
-        metrics.Transcoded(plan.Rungs[0].Name, Stopwatch.GetElapsedTime(started));
-        ChunkEncoded(logger, assignment.JobId, assignment.Tenant, index + 1, split.Count, chunk.StartSeconds, ChunkPlanner.Frames(plan, chunk), encoded.CpuSeconds);
+        var encodeTime = Stopwatch.GetElapsedTime(started);
+        metrics.Transcoded(plan.Rungs[0].Name, encodeTime);
+        ChunkEncoded(logger, assignment.JobId, assignment.Tenant, index + 1, split.Count, chunk.StartSeconds, ChunkPlanner.Frames(plan, chunk),
+            Math.Round(fetched.TotalSeconds, 3), Math.Round(encodeTime.TotalSeconds, 3), Math.Round(encoded.CpuSeconds, 3));
 
         var packageFolder = Path.Combine(context.Scratch, "package");
         var packaged = ChunkPackager.Cut(plan, chunk, encodeFolder, packageFolder, encoded);
@@ -73,8 +83,10 @@ public sealed partial class ChunkPipeline(
         return packaged.Output;
     }
 
-    [LoggerMessage(3130, LogLevel.Information, "Job {JobId} of {Tenant}: chunk {Chunk} of {Chunks} (from {StartSeconds} s, {Frames} frames) encoded in {CpuSeconds} CPU-s")]
-    private static partial void ChunkEncoded(ILogger logger, Guid jobId, string tenant, int chunk, int chunks, double startSeconds, long frames, double cpuSeconds);
+    [LoggerMessage(3130, LogLevel.Information,
+        "Job {JobId} of {Tenant}: chunk {Chunk} of {Chunks} (from {StartSeconds} s, {Frames} frames) encoded: source opened in {FetchSeconds} s, encoded in {EncodeSeconds} s, {CpuSeconds} CPU-s")]
+    private static partial void ChunkEncoded(ILogger logger, Guid jobId, string tenant, int chunk, int chunks, double startSeconds, long frames,
+        double fetchSeconds, double encodeSeconds, double cpuSeconds);
 }
 
 /// <summary>A silo plans a chunk's title otherwise than the title run did (another configuration or ffmpeg): another silo should take it.</summary>

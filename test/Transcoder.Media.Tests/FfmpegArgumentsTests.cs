@@ -162,4 +162,24 @@ public class FfmpegArgumentsTests
 
         Assert.Equal(arguments, echoed.Split('\n')[..^1]);
     }
+
+    /// <summary>A chunk reads the source through a signed URL: http(s) only for that input, and the log shows it without its signature.</summary>
+    [Fact]
+    public void ChunkFromASignedUrl_AllowsHttpForThatInput_AndTheLogHidesTheSignature()
+    {
+        const string url = "http://127.0.0.1:9000/bucket/t/job/source/input?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=0123abcd";
+        var plan = Plan1080p();
+        var chunk = Chunking.ChunkPlanner.Plan(plan with { Duration = TimeSpan.FromSeconds(60) }, new Chunking.ChunkingOptions { MinSourceSeconds = 1, ChunkSeconds = 20 })[1];
+
+        var remote = FfmpegArguments.ForChunk(plan, chunk, url, "/scratch/encode", "mov,mp4");
+        var local = FfmpegArguments.ForChunk(plan, chunk, "/scratch/input", "/scratch/encode", "mov,mp4");
+
+        Assert.Equal("http,https,tcp,tls", remote[remote.ToList().IndexOf("-protocol_whitelist") + 1]);
+        Assert.Equal(FfmpegArguments.ProtocolAllowList, local[local.ToList().IndexOf("-protocol_whitelist") + 1]);
+        Assert.Equal(url, remote[remote.ToList().IndexOf("-i") + 1]);
+        var logged = CommandLine.Join(remote);
+        Assert.DoesNotContain("X-Amz-Signature", logged, StringComparison.Ordinal);
+        Assert.Contains("'http://127.0.0.1:9000/bucket/t/job/source/input?…'", logged, StringComparison.Ordinal);
+        Assert.Equal("Input #0, mov, from 'https://s3.example/b/k?…':", SignedUrls.Redact("Input #0, mov, from 'https://s3.example/b/k?X-Amz-Signature=ab&X-Amz-Date=1':"));
+    }
 }
