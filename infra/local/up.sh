@@ -53,7 +53,7 @@ print_urls() {
   Dev token    $TRANSCODER_TOKEN
                (tenant "dev", admin; more: infra/local/token.sh TENANT [--admin])
   Settings     $DATA/local.env
-  Chunking     titles from ${Chunking__MinSourceSeconds:-120} s in chunks of ${Chunking__ChunkSeconds:-20} s (Chunking__* in the environment)
+  Chunking     titles from ${Chunking__MinSourceSeconds:-120} s in chunks of ${Chunking__ChunkSeconds:-20} s, the first ${Chunking__FirstChunkSeconds:-4} s (Chunking__* in the environment)
 INFO
 }
 

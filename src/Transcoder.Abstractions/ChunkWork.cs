@@ -12,6 +12,7 @@ namespace Transcoder.Abstractions;
 /// <param name="LadderHash">The ladder settings the title was planned with; a silo planning otherwise refuses a chunk.</param>
 /// <param name="PackageId">Names the package's prefix, where every chunk writes its segments under their final names.</param>
 /// <param name="ContentHash">SHA-256 of the source's bytes: a title run that starts over must have fetched the same.</param>
+/// <param name="FirstChunkSeconds">The first chunk's length (shorter, so the title is soon playable).</param>
 [GenerateSerializer, Immutable, Alias("transcoder.chunk-split")]
 public sealed record ChunkSplit(
     [property: Id(0)] int Count,
@@ -19,7 +20,8 @@ public sealed record ChunkSplit(
     [property: Id(2)] string SourceKey,
     [property: Id(3)] string LadderHash,
     [property: Id(4)] Guid PackageId = default,
-    [property: Id(5)] string? ContentHash = null);
+    [property: Id(5)] string? ContentHash = null,
+    [property: Id(6)] int FirstChunkSeconds = 0);
 
 /// <summary>What a chunk run is to encode: which chunk of which split.</summary>
 [GenerateSerializer, Immutable, Alias("transcoder.chunk-assignment")]

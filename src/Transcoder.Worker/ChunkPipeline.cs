@@ -50,7 +50,12 @@ public sealed partial class ChunkPipeline(
             throw new ChunkPlanMismatchException("This silo's ladder settings differ from those the title was planned with.");
         }
 
-        var chunks = ChunkPlanner.Plan(plan, new ChunkingOptions { MinSourceSeconds = 0, ChunkSeconds = split.ChunkSeconds });
+        var chunks = ChunkPlanner.Plan(plan, new ChunkingOptions
+        {
+            MinSourceSeconds = 0,
+            ChunkSeconds = split.ChunkSeconds,
+            FirstChunkSeconds = split.FirstChunkSeconds > 0 ? split.FirstChunkSeconds : split.ChunkSeconds,
+        });
         if (chunks.Length != split.Count)
         {
             throw new ChunkPlanMismatchException($"This silo cuts the title into {chunks.Length} chunks, not the {split.Count} it was split into.");

@@ -43,7 +43,7 @@ public sealed partial class ChunkedTitle(
             await store.PutFileAsync(sourceKey, input, "application/octet-stream", token);
         }
 
-        var asked = new ChunkSplit(chunks.Length, options.ChunkSeconds, sourceKey, ladderHash, ContentHash: contentHash);
+        var asked = new ChunkSplit(chunks.Length, options.ChunkSeconds, sourceKey, ladderHash, ContentHash: contentHash, FirstChunkSeconds: options.FirstChunkSeconds);
         var split = await context.Job.SplitAsync(assignment.Run, asked) ?? throw new RunSupersededException();
         if (split.ContentHash != contentHash)
         {

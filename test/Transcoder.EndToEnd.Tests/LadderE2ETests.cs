@@ -90,7 +90,7 @@ public sealed class LadderE2ETests : IDisposable
     }
 
     /// <summary>
-    /// A title longer than the test stack's Chunking:MinSourceSeconds (61 s) is encoded in 16 s chunks and joined into
+    /// A title longer than the test stack's Chunking:MinSourceSeconds (61 s) is encoded in chunks (4 s, then 16 s) and joined into
     /// one package the checks above accept, each rung holding the source's frames on one timeline (a frame apart
     /// across every join, no discontinuity), and Chromium plays through every join with hls.js and with dash.js.
     /// </summary>
@@ -103,7 +103,7 @@ public sealed class LadderE2ETests : IDisposable
         var job = await _api.WaitForEndAsync(id);
 
         Assert.Equal("completed", job["status"]!.GetValue<string>());
-        Assert.Equal(4, job["chunks"]!.GetValue<int>());
+        Assert.Equal(5, job["chunks"]!.GetValue<int>()); // 4 s first, then 16 s: joins at 4, 20, 36 and 52 s
         Assert.True(job["silos"]!.GetValue<int>() >= 1);
         var all = job["renditions"]!.AsArray().Select(r => r!.AsObject()).ToList();
         var renditions = all.Where(r => r["kind"]!.GetValue<string>() == "video").ToList();
@@ -137,7 +137,7 @@ public sealed class LadderE2ETests : IDisposable
             ["API_URL"] = TestStack.ApiUrl,
             ["TOKEN"] = _api.Token,
             ["JOB_ID"] = id,
-            ["JOINS"] = "16,32,48",
+            ["JOINS"] = "4,20,36,52",
             ["SCREENSHOTS"] = Path.Combine(TestStack.DataFolder, "results", "browser"),
         });
         var report = JsonNode.Parse(stdout.Trim().Split('\n')[^1])!.AsObject();

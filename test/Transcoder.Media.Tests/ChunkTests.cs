@@ -16,7 +16,7 @@ public sealed class ChunkTests : IDisposable
     {
         var plan = PlanOf(TimeSpan.FromSeconds(130), new Rational(30000, 1001));
 
-        var chunks = ChunkPlanner.Plan(plan, new ChunkingOptions { MinSourceSeconds = 60, ChunkSeconds = 20 });
+        var chunks = ChunkPlanner.Plan(plan, new ChunkingOptions { MinSourceSeconds = 60, ChunkSeconds = 20, FirstChunkSeconds = 20 });
 
         Assert.Equal(7, chunks.Length);
         Assert.Equal([0, 11, 21, 31, 41, 51, 61], chunks.Select(c => c.FirstSegment));
@@ -26,6 +26,21 @@ public sealed class ChunkTests : IDisposable
         Assert.All(chunks.Zip(chunks.Skip(1)), p => Assert.Equal(p.Second.StartFrame - p.First.StartFrame, p.First.FrameCount));
         Assert.Null(chunks[^1].FrameCount);
         Assert.Equal(600 * 1001 / 30000.0, chunks[1].StartSeconds, 9);
+    }
+
+    /// <summary>The first chunk is short, so that the title is playable soon; the rest follow at the set length from its end.</summary>
+    [Fact]
+    public void Plan_AShortFirstChunk_ThenChunksOfTheSetLengthFromItsEnd()
+    {
+        var plan = PlanOf(TimeSpan.FromSeconds(50), new Rational(25, 1));
+
+        var chunks = ChunkPlanner.Plan(plan, new ChunkingOptions { MinSourceSeconds = 30, ChunkSeconds = 20, FirstChunkSeconds = 4 });
+
+        Assert.Equal([0.0, 4, 24, 44], chunks.Select(c => plan.SegmentStart(c.FirstSegment)));
+        Assert.Equal([0L, 100, 600, 1100], chunks.Select(c => c.StartFrame));
+        Assert.Equal([100L, 500, 500], chunks.Take(3).Select(c => c.FrameCount!.Value));
+        Assert.Equal(150, ChunkPlanner.Frames(plan, chunks[^1]));
+        Assert.Throws<ArgumentException>(() => ChunkPlanner.Plan(plan, new ChunkingOptions { MinSourceSeconds = 1, ChunkSeconds = 20, FirstChunkSeconds = 3 }));
     }
 
     [Fact]

@@ -3,7 +3,8 @@
 # real motion: moving test pattern, a Mandelbrot zoom, the game of life, a cellular automaton, grain on colour bars,
 # drifting gradients; cuts at 17, 40, 59, 80 and 93 s, none on a chunk edge):
 #   a. one silo pinned to one core (taskset), the title encoded whole;
-#   b. two silos, each pinned to its own core, the title cut into CHUNK_SECONDS chunks (default 20).
+#   b. two silos, each pinned to its own core, the title cut into chunks: FIRST_CHUNK_SECONDS (default 4), then
+#      CHUNK_SECONDS (default 20) each.
 # Both through the local stack (upload over HTTP, the queue, S3, Postgres); one encode slot per silo. CPU is user+sys
 # of the silo processes and the API, children (ffmpeg) included. Then, per rung: frames against the source's, PSNR
 # (the encoder's, over the whole title), average bitrate, and the PSNR of the frames within 1 s of each join against
@@ -14,6 +15,7 @@ set -euo pipefail
 source "$(dirname "$0")/../../infra/local/lib.sh"
 
 chunk_seconds=${CHUNK_SECONDS:-20}
+first_chunk_seconds=${FIRST_CHUNK_SECONDS:-4}
 DATA="$REPO_ROOT/.data/bench"
 set_ports 200
 ensure_packages
@@ -84,13 +86,13 @@ warm a 1
 cpu_a=$(measure whole)
 stop_pid "$DATA/silo.pid"
 
-log "b. two silos on cores 0 and 1, the title in ${chunk_seconds} s chunks"
-export Chunking__MinSourceSeconds=60 Chunking__ChunkSeconds=$chunk_seconds
+log "b. two silos on cores 0 and 1, the title in chunks of ${first_chunk_seconds} s, then ${chunk_seconds} s"
+export Chunking__MinSourceSeconds=60 Chunking__ChunkSeconds=$chunk_seconds Chunking__FirstChunkSeconds=$first_chunk_seconds
 # shellcheck disable=SC2046
 SILO_CPUS=0 start_silo "$DATA" Release $(silo_of 1)
 # shellcheck disable=SC2046
 SILO_CPUS=1 start_silo "$DATA" Release $(silo_of 2)
-unset Chunking__MinSourceSeconds Chunking__ChunkSeconds
+unset Chunking__MinSourceSeconds Chunking__ChunkSeconds Chunking__FirstChunkSeconds
 warm b 2
 cpu_b=$(measure chunked)
 
@@ -105,15 +107,18 @@ log "comparing the packages rung by rung"
 # frames within 1 s of a join against the others.
 join_psnr() { # PLAYLIST-URL WIDTH HEIGHT
   local stats="$DATA/psnr-$2x$3-$RANDOM.log"
-  ffmpeg -hide_banner -loglevel error -i "$1" -i "$src" \
+  ffmpeg -nostdin -hide_banner -loglevel error -i "$1" -i "$src" \
     -lavfi "[1:v]fps=30/1,format=yuv420p,scale=$2:$3:flags=bicubic,setsar=1[ref];[0:v]setsar=1[out];[out][ref]psnr=stats_file=$stats" -f null -
-  awk -v c="$chunk_seconds" -v end=120 '{
+  awk -v list="$joins" 'BEGIN { nj = split(list, joins, ",") } {
       for (i = 1; i <= NF; i++) { split($i, kv, ":"); v[kv[1]] = kv[2] }
-      t = (v["n"] - 1) / 30; k = int(t / c + 0.5) * c; near = (k > 0 && k < end && (t - k < 1 && k - t <= 1))
+      t = (v["n"] - 1) / 30; near = 0
+      for (j = 1; j <= nj; j++) if (t - joins[j] <= 1 && joins[j] - t <= 1) near = 1
       if (near) { sn += v["mse_avg"]; nn++ } else { sr += v["mse_avg"]; nr++ }
     } END { printf "%.3f %.3f\n", 10 * log(255 * 255 / (sn / nn)) / log(10), 10 * log(255 * 255 / (sr / nr)) / log(10) }' "$stats"
 }
 frames() { ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$1" | head -n 1; }
+# The joins: the chunks' starts after the first, as the silos logged them.
+joins=$(cat "$DATA"/silo*.log | grep '"EventId":3130' | jq -r '.State | select(.Chunk > 1) | .StartSeconds' | sort -g | paste -sd, -)
 rungs="[]"
 while read -r name width height; do
   a=$(jq -c --arg n "$name" '.renditions[] | select(.kind == "video" and .name == $n)' "$whole")
@@ -134,11 +139,12 @@ done < <(jq -r '.renditions[] | select(.kind == "video") | "\(.name) \(.width) \
 # The chunks as the silos logged them: which silo, CPU-seconds each.
 chunks=$(cat "$DATA"/silo*.log | grep '"EventId":3130' | jq -sc '[.[] | .State | {chunk: .Chunk, frames: .Frames, fetchSeconds: (.FetchSeconds * 100 | round / 100),
   encodeSeconds: (.EncodeSeconds * 100 | round / 100), cpuSeconds: (.CpuSeconds * 100 | round / 100)}] | sort_by(.chunk)')
-jq -nc --argjson rungs "$rungs" --argjson chunks "$chunks" --arg chunkSeconds "$chunk_seconds" \
+jq -nc --argjson rungs "$rungs" --argjson chunks "$chunks" --arg chunkSeconds "$chunk_seconds" --arg firstChunkSeconds "$first_chunk_seconds" --arg joins "$joins" \
   --arg wallA "$wall_a" --arg wallB "$wall_b" --arg cpuA "$cpu_a" --arg cpuB "$cpu_b" --arg playA "$play_a" --arg playB "$play_b" \
   --argjson silos "$(jq .silos "$chunked")" --argjson chunkCount "$(jq .chunks "$chunked")" '
   def r: . * 1000 | round / 1000;
-  {clipSeconds: 120, chunkSeconds: ($chunkSeconds | tonumber), chunks: $chunkCount, silos: $silos,
+  {clipSeconds: 120, firstChunkSeconds: ($firstChunkSeconds | tonumber), chunkSeconds: ($chunkSeconds | tonumber), chunks: $chunkCount, silos: $silos,
+   joins: ($joins | split(",") | map(tonumber)),
    wallSecondsWhole: ($wallA | tonumber | r), wallSecondsChunked: ($wallB | tonumber | r), wallRatio: (($wallB | tonumber) / ($wallA | tonumber) | r),
    cpuSecondsWhole: ($cpuA | tonumber), cpuSecondsChunked: ($cpuB | tonumber), cpuRatio: (($cpuB | tonumber) / ($cpuA | tonumber) | r),
    playableSecondsWhole: ($playA | tonumber | r), playableSecondsChunked: ($playB | tonumber | r), playableRatio: (($playB | tonumber) / ($playA | tonumber) | r),

@@ -1,6 +1,7 @@
 // A title encoded in chunks, in a real browser (Debian's Chromium, headless), with HLS (hls.js) and then DASH
 // (dash.js): from a second and a half before each join between chunks, the player plays through it to a second past
-// it with time moving on smoothly (no jump, no stall that does not recover) and frames decoded; no errors.
+// it with time moving on smoothly (no jump, no stall that does not recover) and frames decoded; no errors. The job
+// page says how many chunks and silos encoded it.
 // Environment: API_URL, TOKEN, JOB_ID (a completed chunked job), JOINS (seconds, comma separated), SCREENSHOTS,
 // CHROMIUM (optional).
 // Prints one JSON line of what it saw; exits non-zero on the first expectation not met.
@@ -24,6 +25,8 @@ try {
   await page.waitForSelector('#jobs-view:not([hidden])');
   await page.goto(`${env('API_URL')}/#/jobs/${env('JOB_ID')}`);
   await page.waitForSelector('#playback:not([hidden])');
+  seen.facts = await page.locator('#job-facts').innerText();
+  expect(/Encoded in\s+\d+ chunks on \d+ silos?/.test(seen.facts), `the job page says how the title was chunked (saw ${seen.facts})`);
 
   const across = async (format, join) => {
     // Muted, so that the browser lets it play without a gesture; time samples as it plays.

@@ -13,7 +13,8 @@ namespace Transcoder.Media.Chunking;
 public sealed record PlannedChunk(int Index, int FirstSegment, long StartFrame, long? FrameCount, double StartSeconds);
 
 /// <summary>
-/// Cuts a ladder plan's video into chunks of whole segments. Pure: no I/O. A chunk starts at a segment's start,
+/// Cuts a ladder plan's video into chunks of whole segments: a short first one (so the title is soon playable), then
+/// chunks of the set length, the last to the end. Pure: no I/O. A chunk starts at a segment's start,
 /// which is where every rung has a keyframe: on the frame the encoder would make a keyframe of (the first at or
 /// after that instant), so that chunks encoded apart hold exactly the frames the whole title would, none twice.
 /// </summary>
@@ -23,11 +24,13 @@ public static class ChunkPlanner
     /// <exception cref="ArgumentException">The chunk length is not a whole number of segments.</exception>
     public static ImmutableArray<PlannedChunk> Plan(LadderPlan plan, ChunkingOptions options)
     {
-        if (options.ChunkSeconds % plan.SegmentSeconds != 0)
+        if (options.ChunkSeconds % plan.SegmentSeconds != 0 || options.FirstChunkSeconds % plan.SegmentSeconds != 0)
         {
             throw new ArgumentException(
-                $"Chunks of {options.ChunkSeconds} s are not a whole number of {plan.SegmentSeconds} s segments.", nameof(options));
+                $"Chunks of {options.ChunkSeconds} s (the first {options.FirstChunkSeconds} s) are not a whole number of {plan.SegmentSeconds} s segments.", nameof(options));
         }
+
+        var first = Math.Min(options.FirstChunkSeconds, options.ChunkSeconds);
 
         var seconds = plan.Duration.TotalSeconds;
         if (plan.Rungs.IsEmpty || seconds < options.MinSourceSeconds || seconds <= options.ChunkSeconds || !plan.FrameRate.IsPositive)
@@ -39,7 +42,7 @@ public static class ChunkPlanner
         var shortOnes = plan.SegmentSeconds / plan.FirstSegmentSeconds;
         var frames = TotalFrames(plan);
         var starts = new List<(int Segment, long Frame)>();
-        for (var at = 0; at < seconds; at += options.ChunkSeconds)
+        for (var at = 0; at < seconds; at += at == 0 ? first : options.ChunkSeconds)
         {
             // The segment that starts at this instant: after the short first ones, one every SegmentSeconds.
             var segment = at == 0 ? 0 : (at / plan.SegmentSeconds) + shortOnes - 1;

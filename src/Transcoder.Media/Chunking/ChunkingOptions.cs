@@ -17,4 +17,11 @@ public sealed class ChunkingOptions
     /// </summary>
     [Range(1, 3_600)]
     public int ChunkSeconds { get; set; } = 20;
+
+    /// <summary>
+    /// Length of the first chunk in seconds, a whole number of segments no longer than <see cref="ChunkSeconds"/>: short,
+    /// so that it is encoded (and the title playable) soon after submission while the longer ones follow. Default 4.
+    /// </summary>
+    [Range(1, 3_600)]
+    public int FirstChunkSeconds { get; set; } = 4;
 }

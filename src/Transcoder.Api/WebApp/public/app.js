@@ -366,6 +366,7 @@ function renderJob(job) {
   fact(facts, 'Completed', when(job.completedAt));
   if (job.reusedFrom) fact(facts, 'Reuses the outputs of', job.reusedFrom);
   if (job.toneMapped) fact(facts, 'Picture', 'HDR source, tone mapped to SDR (BT.709)');
+  if (job.chunks > 1) fact(facts, 'Encoded in', `${job.chunks} chunks on ${job.silos} silo${job.silos === 1 ? '' : 's'}`);
   for (const warning of job.warnings ?? []) {
     fact(facts, 'Warning', `${warning.code}: ${warning.message}`);
     facts.lastElementChild.dataset.testid = 'job-warning';
