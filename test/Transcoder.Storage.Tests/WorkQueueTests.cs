@@ -42,6 +42,30 @@ public class WorkQueueTests(StorageFixture fixture) : IAsyncLifetime
         Assert.Contains(small, next[..2]);
     }
 
+    /// <summary>
+    /// A long title split into chunk items queued in order: its chunks go early ones first, and another tenant's clip
+    /// queued while they wait is claimed within the next two claims, not after the title's last chunk.
+    /// </summary>
+    [Fact]
+    public async Task Claim_TheChunksOfOneTitle_GoInOrder_AndDoNotStarveAnotherTenantsClip()
+    {
+        var title = Guid.CreateVersion7();
+        var ready = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var chunks = Enumerable.Range(0, 40).Select(i => $"chunk-{i:0000}").ToList();
+        foreach (var chunk in chunks)
+        {
+            await Queue.QueueAsync(title, chunk, "long-title", 5, ready, CancellationToken.None);
+        }
+
+        var first = await ClaimItemsOneByOneAsync(5);
+        var clip = await EnqueueAsync("short-clip", 5);
+        var next = await ClaimItemsOneByOneAsync(3);
+
+        Assert.Equal(chunks[..5].Select(c => (title, c)), first);
+        Assert.Contains((clip, Item), next[..2]);
+        Assert.Equal(chunks[5..7].Select(c => (title, c)), next.Where(n => n.JobId == title));
+    }
+
     [Fact]
     public async Task Claim_NeverHandsOneJobToTwoSilos()
     {
@@ -146,6 +170,17 @@ public class WorkQueueTests(StorageFixture fixture) : IAsyncLifetime
         var id = Guid.CreateVersion7();
         await Queue.QueueAsync(id, Item, tenant, priority, DateTimeOffset.UtcNow.AddSeconds(-1), CancellationToken.None);
         return id;
+    }
+
+    private async Task<List<(Guid JobId, string ItemId)>> ClaimItemsOneByOneAsync(int count)
+    {
+        var items = new List<(Guid, string)>();
+        for (var i = 0; i < count; i++)
+        {
+            items.AddRange((await Queue.ClaimAsync("silo", 1, Lease, CancellationToken.None)).Select(c => (c.JobId, c.ItemId)));
+        }
+
+        return items;
     }
 
     private async Task<List<Guid>> ClaimOneByOneAsync(int count)
