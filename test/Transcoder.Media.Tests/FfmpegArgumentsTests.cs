@@ -177,6 +177,8 @@ public class FfmpegArgumentsTests
         Assert.Equal("http,https,tcp,tls", remote[remote.ToList().IndexOf("-protocol_whitelist") + 1]);
         Assert.Equal(FfmpegArguments.ProtocolAllowList, local[local.ToList().IndexOf("-protocol_whitelist") + 1]);
         Assert.Equal(url, remote[remote.ToList().IndexOf("-i") + 1]);
+        Assert.Equal(plan.Rungs.Length, remote.Count(a => a == "vbv-init=0.7"));
+        Assert.DoesNotContain("-x264-params", FfmpegArguments.ForChunk(plan, chunk with { Index = 0 }, url, "/scratch/encode", "mov,mp4"));
         var logged = CommandLine.Join(remote);
         Assert.DoesNotContain("X-Amz-Signature", logged, StringComparison.Ordinal);
         Assert.Contains("'http://127.0.0.1:9000/bucket/t/job/source/input?…'", logged, StringComparison.Ordinal);
