@@ -171,6 +171,42 @@ public sealed class ChunkTests : IDisposable
         Assert.True(await PsnrAsync(Path.Combine(whole.Output, PackageLayout.Poster), Path.Combine(output, PackageLayout.Poster)) > 30);
     }
 
+    /// <summary>A chunked title's text tracks are cut on the joined video's segments, a cue across a join and an edge in both.</summary>
+    [Fact]
+    public async Task ChunkedPackage_CutsTextOnTheJoinedVideosSegments()
+    {
+        var input = await _rig.MakeAsync("chunked-text.mp4", "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=12", "-c:v", "libx264", "-preset", "ultrafast");
+        var plan = (await _rig.TranscodeAsync(input, name: "whole-text")).Plan with
+        {
+            TextTracks = [new PlannedText("t0", "en", "English", Default: true, Forced: false, Role: null, StreamIndex: null, CaptionIndex: 0)],
+        };
+        var output = Path.Combine(_rig.Folder, "chunked-text");
+        var outputs = new List<ChunkOutput>();
+        foreach (var chunk in ChunkPlanner.Plan(plan, new ChunkingOptions { MinSourceSeconds = 1, ChunkSeconds = 4 }))
+        {
+            var folder = Path.Combine(_rig.Folder, $"text-chunk-{chunk.Index}");
+            var encoded = await _rig.Encoder.EncodeChunkAsync(plan, chunk, input, folder, new Progress<double>(), CancellationToken.None);
+            outputs.Add(ChunkPackager.Cut(plan, chunk, folder, output, encoded).Output);
+        }
+
+        var cues = new Dictionary<string, IReadOnlyList<Captions.Cue>> { ["t0"] = [new Captions.Cue(TimeSpan.FromSeconds(7.5), TimeSpan.FromSeconds(8.5), "Across the join", 3)] };
+        using var package = LadderPackage.Joined(plan, Path.Combine(_rig.Folder, "text-audio"), output, cues);
+        var inits = package.JoinedIds.ToDictionary(id => id, id => File.ReadAllBytes(Path.Combine(output, PackageLayout.Init(id))));
+        outputs.ForEach(o => package.Join(o, inits));
+        package.Cut();
+        var title = package.Finish([]);
+
+        var video = HlsPlaylists.ReadSegments(await File.ReadAllTextAsync(Path.Combine(output, PackageLayout.MediaPlaylist("v0"))));
+        var text = HlsPlaylists.ReadSegments(await File.ReadAllTextAsync(Path.Combine(output, PackageLayout.MediaPlaylist("t0"))));
+        Assert.Equal(video.Select(s => Math.Round(s.Duration, 3)), text.Select(s => Math.Round(s.Duration, 3)));
+        Assert.Contains(title.Renditions, r => r.Kind == RenditionKind.Text && r.Language == "en");
+
+        // Segments 5 ([6 s, 8 s), the second chunk's last) and 6 ([8 s, 10 s), the third chunk's first) both carry the cue.
+        var holding = text.Select((s, i) => (Number: i + 1, Body: File.ReadAllText(Path.Combine(output, s.Uri))))
+            .Where(s => s.Body.Contains("Across the join", StringComparison.Ordinal)).Select(s => s.Number);
+        Assert.Equal([5, 6], holding);
+    }
+
     [Fact]
     public async Task ChunksThatDoNotJoin_AreRefused()
     {
