@@ -4,7 +4,7 @@
 // a text track show, with the cue "Ten seconds" active at 10.2 s and not at 5 s.
 // Environment: API_URL, TOKEN, JOB_ID (a completed job of tracks.mkv and its caption file), SCREENSHOTS, CHROMIUM (optional).
 // Prints one JSON line of what it saw; exits non-zero on the first expectation not met.
-import { env, expect, launchBrowser, screenshotsFolder } from './lib.mjs';
+import { expect, launchBrowser, openJob, reportFailure, screenshotsFolder, watchedPage } from './lib.mjs';
 
 const screenshots = screenshotsFolder();
 const seen = {};
@@ -12,19 +12,11 @@ const problems = [];
 
 const browser = await launchBrowser();
 try {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
-  page.on('pageerror', e => problems.push(`page error: ${e.message}`));
-  page.on('console', m => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console error: ${m.text()}`); });
-  page.on('response', r => { if (r.status() >= 400) problems.push(`${r.status()} ${r.request().method()} ${r.url()}`); });
+  const page = await watchedPage(browser, problems);
   const requested = [];
   page.on('request', r => requested.push(r.url()));
 
-  await page.goto(`${env('API_URL')}/#/`);
-  await page.fill('#token', env('TOKEN'));
-  await page.click('#sign-in-form button');
-  await page.waitForSelector('#jobs-view:not([hidden])');
-  await page.goto(`${env('API_URL')}/#/jobs/${env('JOB_ID')}`);
-  await page.waitForSelector('#playback:not([hidden])');
+  await openJob(page);
   seen.skipped = await page.locator('#skipped li').allTextContents();
   expect(seen.skipped.length === 1 && seen.skipped[0].includes('hdmv_pgs_subtitle'), `the PGS track is listed as skipped (saw ${seen.skipped})`);
 
@@ -79,11 +71,7 @@ try {
   expect(problems.length === 0, `no page or console errors (saw ${problems.join(' | ')})`);
   console.log(JSON.stringify({ ok: true, ...seen }));
 } catch (error) {
-  for (const [index, open] of browser.contexts().flatMap(c => c.pages()).entries()) {
-    await open.screenshot({ path: `${screenshots}/tracks-failure-${index + 1}.png`, fullPage: true }).catch(() => {});
-  }
-  console.log(JSON.stringify({ ...seen, ok: false, error: error.message, problems }));
-  process.exitCode = 1;
+  await reportFailure(browser, 'tracks', error, seen, problems);
 } finally {
   await browser.close();
 }
