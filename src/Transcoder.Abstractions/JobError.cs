@@ -34,4 +34,7 @@ public static class JobErrorCodes
 
     /// <summary>The chunks of a title encoded apart could not be joined (their encoders wrote different initialization segments, or left a gap).</summary>
     public const string ChunkMismatch = "chunk_mismatch";
+
+    /// <summary>The job's outputs ask for what the source cannot give (a rung above its height, a clip past its end); the message names the field.</summary>
+    public const string InvalidOutputs = "invalid_outputs";
 }

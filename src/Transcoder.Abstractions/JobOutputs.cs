@@ -57,6 +57,42 @@ public sealed record JobOutputs
     /// <summary>How many distinct silos did the job's work.</summary>
     [Id(15)] public int Silos { get; init; } = 1;
 
+    /// <summary>The downloads the job asked for, made beside the package.</summary>
+    [Id(16)] public ImmutableArray<DownloadFile> Downloads { get; init; } = [];
+
+    /// <summary>The stills the job asked for, in time order.</summary>
+    [Id(17)] public ImmutableArray<StillFile> Stills { get; init; } = [];
+
     /// <summary>The video renditions, largest first.</summary>
     public IEnumerable<Rendition> Video => Renditions.Where(r => r.Kind == RenditionKind.Video);
 }
+
+/// <summary>A download made beside the package.</summary>
+/// <param name="Format">"mp4" or "m4a".</param>
+/// <param name="Key">Its object key (an absolute URL in the API).</param>
+/// <param name="SizeBytes">Its size.</param>
+/// <param name="Codecs">RFC 6381 codecs of what it carries ("avc1.64001f,mp4a.40.2").</param>
+/// <param name="Width">An MP4's picture width.</param>
+/// <param name="Height">An MP4's picture height.</param>
+[GenerateSerializer, Immutable, Alias("transcoder.download-file")]
+public sealed record DownloadFile(
+    [property: Id(0)] string Format,
+    [property: Id(1)] string Key,
+    [property: Id(2)] long SizeBytes,
+    [property: Id(3)] string Codecs,
+    [property: Id(4)] int? Width = null,
+    [property: Id(5)] int? Height = null);
+
+/// <summary>A still made at an asked time.</summary>
+/// <param name="Seconds">Its time in the package.</param>
+/// <param name="Key">Its object key (an absolute URL in the API).</param>
+/// <param name="Width">Its width.</param>
+/// <param name="Height">Its height.</param>
+/// <param name="SizeBytes">Its size.</param>
+[GenerateSerializer, Immutable, Alias("transcoder.still-file")]
+public sealed record StillFile(
+    [property: Id(0)] double Seconds,
+    [property: Id(1)] string Key,
+    [property: Id(2)] int Width,
+    [property: Id(3)] int Height,
+    [property: Id(4)] long SizeBytes);

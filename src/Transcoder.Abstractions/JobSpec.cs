@@ -8,6 +8,7 @@ namespace Transcoder.Abstractions;
 /// <param name="CallbackUrl">An http(s) URL the service POSTs the job to, signed, when it ends; null for none.</param>
 /// <param name="Name">What people call the video: given at submission, or the file's name or the URL's last segment.</param>
 /// <param name="Tracks">What to do with the audio and text tracks; null for the defaults.</param>
+/// <param name="Outputs">What the package is made of (codecs, rungs, downloads, a clip, stills); null for the defaults.</param>
 [GenerateSerializer, Immutable, Alias("transcoder.job-spec")]
 public sealed record JobSpec(
     [property: Id(0)] string Tenant,
@@ -16,7 +17,8 @@ public sealed record JobSpec(
     [property: Id(3)] int? MaxAttempts = null,
     [property: Id(4)] string? CallbackUrl = null,
     [property: Id(5)] string? Name = null,
-    [property: Id(6)] TrackOptions? Tracks = null)
+    [property: Id(6)] TrackOptions? Tracks = null,
+    [property: Id(7)] OutputOptions? Outputs = null)
 {
     /// <summary>The longest name a job may have.</summary>
     public const int MaxNameLength = 200;

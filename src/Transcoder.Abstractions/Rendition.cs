@@ -83,6 +83,9 @@ public sealed record Rendition
     /// <summary>A text rendition as one WebVTT file (what the DASH manifest points to); resolved like <see cref="PlaylistUrl"/>.</summary>
     [Id(18)] public string? FileUrl { get; init; }
 
+    /// <summary>A video rendition's dynamic range, as HLS's VIDEO-RANGE names it: "SDR", "PQ" (HDR10) or "HLG".</summary>
+    [Id(19)] public string? VideoRange { get; init; }
+
     /// <summary>The same as <see cref="Codecs"/>: one rendition has one codec.</summary>
     public string Codec => Codecs;
 

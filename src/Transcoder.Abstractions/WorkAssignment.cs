@@ -37,6 +37,7 @@ public sealed record WorkClaim([property: Id(0)] string ItemId, [property: Id(1)
 /// <param name="Input">The job's source.</param>
 /// <param name="Tracks">What the job asks of its audio and text tracks; null for the defaults.</param>
 /// <param name="Chunk">For a chunk item: which chunk of which split.</param>
+/// <param name="Outputs">What the job asks its package to be made of; null for the defaults.</param>
 [GenerateSerializer, Immutable, Alias("transcoder.work-assignment")]
 public sealed record WorkAssignment(
     [property: Id(0)] Guid JobId,
@@ -46,7 +47,8 @@ public sealed record WorkAssignment(
     [property: Id(4)] string Tenant,
     [property: Id(5)] JobInput Input,
     [property: Id(6)] TrackOptions? Tracks = null,
-    [property: Id(7)] ChunkAssignment? Chunk = null);
+    [property: Id(7)] ChunkAssignment? Chunk = null,
+    [property: Id(8)] OutputOptions? Outputs = null);
 
 /// <summary>Worker keys: the parsable address of a silo, which changes when the silo restarts.</summary>
 public static class WorkerKeys

@@ -67,6 +67,16 @@ public sealed class ApiOptions
             ? new LoudnessTarget(own.TargetLufs, own.TruePeakDb)
             : null;
 
+    /// <summary>
+    /// What a tenant's jobs are made of when they do not say (codecs, a height cap, downloads): per tenant, or for
+    /// every tenant with Tenant "*". Empty by default (the H.264 ladder up to the source's height).
+    /// </summary>
+    public List<TenantOutputs> TenantOutputs { get; set; } = [];
+
+    /// <summary>A tenant's default outputs; null for the service's.</summary>
+    public TenantOutputs? DefaultOutputsFor(string tenant) =>
+        TenantOutputs.FirstOrDefault(t => t.Tenant == tenant) ?? TenantOutputs.FirstOrDefault(t => t.Tenant == "*");
+
     /// <summary>Who runs this deployment, as the API document's contact. Section "Api:Contact".</summary>
     public ApiContact Contact { get; set; } = new();
 }
@@ -91,6 +101,21 @@ public sealed class TenantLoudness
 
     [Range(LoudnessTarget.LowestTruePeakDb, LoudnessTarget.HighestTruePeakDb)]
     public double TruePeakDb { get; set; } = LoudnessTarget.DefaultTruePeakDb;
+}
+
+/// <summary>A tenant's default outputs ("*" for every tenant without its own); what it leaves out is the service's default.</summary>
+public sealed class TenantOutputs
+{
+    public string Tenant { get; set; } = "";
+
+    /// <summary>Codecs beside H.264: "hevc", "av1".</summary>
+    public List<string>? Codecs { get; set; }
+
+    [Range(OutputOptions.LowestHeight, OutputOptions.HighestHeight)]
+    public int? MaxHeight { get; set; }
+
+    /// <summary>Downloads: "mp4", "m4a".</summary>
+    public List<string>? Downloads { get; set; }
 }
 
 /// <summary>The API document's contact: whoever runs the deployment.</summary>

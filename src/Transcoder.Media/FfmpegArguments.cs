@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Transcoder.Abstractions;
+using Transcoder.Media.Chunking;
 using Transcoder.Media.Packaging;
 
 namespace Transcoder.Media;
@@ -53,19 +54,25 @@ public static class FfmpegArguments
             "-hide_banner", "-nostats", "-benchmark", "-y", "-progress", "pipe:1",
             "-protocol_whitelist", ProtocolAllowList,
             "-format_whitelist", formatAllowList,
-            "-i", inputPath,
         };
+        args.AddRange(ClipInput(plan));
+        args.AddRange(["-i", inputPath]);
 
         var video = plan.VideoStreamIndex is { } videoIndex && plan.Rungs.Length > 0;
         if (video)
         {
             args.Add("-filter_complex");
             args.Add(VideoFilterGraph(plan, plan.VideoStreamIndex!.Value));
-            for (var i = 0; i < plan.Rungs.Length; i++)
+            foreach (var output in plan.Videos)
             {
-                args.AddRange(["-map", Invariant($"[v{i}]")]);
-                AddVideoEncoding(args, plan, plan.Rungs[i], KeyframeExpression(plan));
-                AddFragmentedOutput(args, VideoFragments, Path.Combine(encodeFolder, PackageLayout.EncoderOutput(PackageLayout.VideoId(i))));
+                args.AddRange(["-map", $"[{output.Id}]"]);
+                AddVideoEncoding(args, plan, output, KeyframeExpression(plan));
+                if (plan.ClipEndSeconds is not null)
+                {
+                    args.AddRange(["-frames:v", Invariant(ClipFrames(plan))]);
+                }
+
+                AddFragmentedOutput(args, VideoFragments, Path.Combine(encodeFolder, PackageLayout.EncoderOutput(output.Id)));
             }
         }
 
@@ -93,19 +100,36 @@ public static class FfmpegArguments
     }
 
     /// <summary>
-    /// Decode once, make the frame rate constant, convert to 8-bit 4:2:0 once, then split to the rungs.
-    /// Every rung gets the same display aspect ratio so the packager (and players) treat them as one set.
+    /// Decode once, make the frame rate constant, convert to 8-bit 4:2:0 once (tone mapped to SDR from an HDR source),
+    /// then split to the rungs; a rung in several codecs is scaled once and split again. Codecs that keep an HDR source's
+    /// picture get a 10-bit branch of their own, not tone mapped. Every rung gets the same display aspect ratio so the
+    /// packager (and players) treat them as one set. Each video rendition's picture is labelled with its id ("[v0]").
     /// </summary>
     /// <param name="plan">What is encoded.</param>
     /// <param name="videoIndex">The source's video stream.</param>
     /// <param name="extraBranches">Branches split off besides the rungs' and the thumbnails', for the caller to use: [sN] on from the last of those.</param>
     internal static string VideoFilterGraph(LadderPlan plan, int videoIndex, int extraBranches = 0)
     {
+        var videos = plan.Videos;
+        var hdrRungs = videos.Where(v => v.Hdr).Select(v => v.Rung).Distinct().Order().ToList();
         var graph = new StringBuilder();
         graph.Append(CultureInfo.InvariantCulture, $"[0:{videoIndex}]");
         if (plan.Deinterlace)
         {
             graph.Append("bwdif=mode=send_frame:deint=interlaced,");
+        }
+
+        var sdr = "";
+        if (hdrRungs.Count > 0)
+        {
+            // The frame rate is made constant once, before the HDR and SDR pictures part.
+            graph.Append(CultureInfo.InvariantCulture, $"fps={plan.FrameRate},split=2[sdr][hdr];[hdr]format=yuv420p10le,split={hdrRungs.Count}");
+            graph.Append(string.Concat(hdrRungs.Select(r => Invariant($"[h{r}]"))));
+            graph.Append(";[sdr]");
+        }
+        else
+        {
+            sdr = Invariant($"fps={plan.FrameRate},");
         }
 
         if (plan.ToneMapFrom is { } transfer)
@@ -114,7 +138,7 @@ public static class FfmpegArguments
         }
 
         var branches = plan.Rungs.Length + (plan.Thumbnails is null ? 0 : 2) + extraBranches;
-        graph.Append(CultureInfo.InvariantCulture, $"fps={plan.FrameRate},format=yuv420p,split={branches}");
+        graph.Append(CultureInfo.InvariantCulture, $"{sdr}format=yuv420p,split={branches}");
         for (var i = 0; i < branches; i++)
         {
             graph.Append(CultureInfo.InvariantCulture, $"[s{i}]");
@@ -123,13 +147,15 @@ public static class FfmpegArguments
         for (var i = 0; i < plan.Rungs.Length; i++)
         {
             var rung = plan.Rungs[i];
-            graph.Append(rung switch
+            var scale = rung switch
             {
                 // The source's own size: cut the odd row or column rather than resample the whole picture.
-                { Native: true } when plan.SquarePixels => Invariant($";[s{i}]crop={rung.Width}:{rung.Height}:0:0,setsar=1[v{i}]"),
-                { Native: true } => Invariant($";[s{i}]scale={rung.Width}:{rung.Height}:flags=bicubic,setsar=1[v{i}]"),
-                _ => Invariant($";[s{i}]scale={rung.Width}:{rung.Height}:flags=bicubic,setdar={plan.DisplayAspect}[v{i}]"),
-            });
+                { Native: true } when plan.SquarePixels => Invariant($"crop={rung.Width}:{rung.Height}:0:0,setsar=1"),
+                { Native: true } => Invariant($"scale={rung.Width}:{rung.Height}:flags=bicubic,setsar=1"),
+                _ => Invariant($"scale={rung.Width}:{rung.Height}:flags=bicubic,setdar={plan.DisplayAspect}"),
+            };
+            AppendRung(graph, $"s{i}", scale, [.. videos.Where(v => v.Rung == i && !v.Hdr).Select(v => v.Id)]);
+            AppendRung(graph, $"h{i}", scale, [.. videos.Where(v => v.Rung == i && v.Hdr).Select(v => v.Id)]);
         }
 
         if (plan.Thumbnails is { } t)
@@ -149,6 +175,31 @@ public static class FfmpegArguments
 
         return graph.ToString();
     }
+
+    /// <summary>A rung's picture from <paramref name="input"/>, scaled once and labelled for each of <paramref name="outputs"/>.</summary>
+    private static void AppendRung(StringBuilder graph, string input, string scale, IReadOnlyList<string> outputs)
+    {
+        if (outputs.Count == 0)
+        {
+            return;
+        }
+
+        graph.Append(CultureInfo.InvariantCulture, $";[{input}]{scale}");
+        if (outputs.Count > 1)
+        {
+            graph.Append(CultureInfo.InvariantCulture, $",split={outputs.Count}");
+        }
+
+        graph.Append(string.Concat(outputs.Select(o => $"[{o}]")));
+    }
+
+    /// <summary>The input options that read a clip: an exact seek to its start (decoded from the keyframe before) and its span.</summary>
+    private static IEnumerable<string> ClipInput(LadderPlan plan) => plan.ClipEndSeconds is { } end
+        ? ["-ss", Invariant($"{plan.ClipStartSeconds:0.######}"), "-t", Invariant($"{end - plan.ClipStartSeconds:0.######}")]
+        : [];
+
+    /// <summary>The frames of a clip at the plan's frame rate: every frame shown in its span.</summary>
+    internal static long ClipFrames(LadderPlan plan) => (long)Math.Round(plan.Duration.TotalSeconds * plan.FrameRate.ToDouble());
 
     /// <summary>
     /// The arguments that encode one chunk of the plan's video into every rung (no audio, poster or storyboard): the
@@ -184,28 +235,24 @@ public static class FfmpegArguments
         args.AddRange(
         [
             "-format_whitelist", formatAllowList,
-            "-ss", Invariant($"{chunk.StartSeconds:0.######}"),
+            "-ss", Invariant($"{plan.ClipStartSeconds + chunk.StartSeconds:0.######}"),
             "-i", inputPath,
             "-filter_complex", graph.ToString(),
         ]);
 
         // The first chunk has the title's short first segments; the others start on a full one.
-        var keyframes = chunk.Index == 0 ? KeyframeExpression(plan) : Invariant($"expr:gte(t,n_forced*{plan.SegmentSeconds})");
-        for (var i = 0; i < plan.Rungs.Length; i++)
+        var keyframes = chunk.Index == 0 || plan.FixedGop ? KeyframeExpression(plan) : Invariant($"expr:gte(t,n_forced*{plan.SegmentSeconds})");
+        var frames = chunk.FrameCount ?? (plan.ClipEndSeconds is null ? null : ChunkPlanner.Frames(plan, chunk));
+        foreach (var output in plan.Videos)
         {
-            args.AddRange(["-map", Invariant($"[v{i}]")]);
-            AddVideoEncoding(args, plan, plan.Rungs[i], keyframes);
-            if (chunk.Index > 0)
+            args.AddRange(["-map", $"[{output.Id}]"]);
+            AddVideoEncoding(args, plan, output, keyframes, chunk.Index > 0 ? LaterChunkVbvInit : null);
+            if (frames is { } count)
             {
-                args.AddRange(["-x264-params", Invariant($"vbv-init={LaterChunkVbvInit:0.0#}")]);
+                args.AddRange(["-frames:v", Invariant(count)]);
             }
 
-            if (chunk.FrameCount is { } frames)
-            {
-                args.AddRange(["-frames:v", Invariant(frames)]);
-            }
-
-            AddFragmentedOutput(args, VideoFragments, Path.Combine(encodeFolder, PackageLayout.EncoderOutput(PackageLayout.VideoId(i))));
+            AddFragmentedOutput(args, VideoFragments, Path.Combine(encodeFolder, PackageLayout.EncoderOutput(output.Id)));
         }
 
         // Each still output stops at its count, so none keeps ffmpeg decoding past the chunk.
@@ -243,25 +290,117 @@ public static class FfmpegArguments
         "-vf", Invariant($"tile={plan.Columns}x{plan.Rows}"), "-frames:v", "1", "-q:v", "5", output,
     ];
 
-    private static void AddVideoEncoding(List<string> args, LadderPlan plan, PlannedRung rung, string keyframes)
+    /// <summary>
+    /// One video rendition's encoder: the codec's rate control capped by the rung's VBV (scaled by the codec's
+    /// efficiency), keyframes at the same instants in every rendition of every codec (a fixed GOP, no scene-cut
+    /// keyframes, closed GOPs, and forced keyframes on the time grid so rounding of the frame rate cannot drift them
+    /// apart), and the colour signalled: BT.709 for a tone-mapped picture, the source's HDR signal for a rendition that
+    /// keeps it. <paramref name="vbvInit"/> starts the VBV buffer that full (a chunk after the first; null for the encoder's default).
+    /// </summary>
+    private static void AddVideoEncoding(List<string> args, LadderPlan plan, PlannedVideo video, string keyframes, double? vbvInit = null)
     {
         var gop = Invariant(plan.GopFrames);
-        args.AddRange(["-c:v", plan.VideoCodec.Encoder, "-preset", plan.Preset, "-crf", Invariant(plan.Crf), "-profile:v", plan.VideoCodec.Profile,
-            "-maxrate", Invariant(rung.MaxRate), "-bufsize", Invariant(rung.BufferSize)]);
+        var rung = video.Spec;
+        var codec = video.Codec;
+        var (preset, crf, rates) = codec.Name switch
+        {
+            OutputCodec.Hevc => (plan.HevcPreset, plan.HevcCrf, HevcRateShare),
+            OutputCodec.Av1 => (plan.Av1Preset, plan.Av1Crf, Av1RateShare),
+            _ => (plan.Preset, plan.Crf, 1.0),
+        };
+        args.AddRange(["-c:v", codec.Encoder, "-preset", preset, "-crf", Invariant(crf),
+            "-maxrate", Invariant((long)(rung.MaxRate * rates)), "-bufsize", Invariant((long)(rung.BufferSize * rates)), "-g", gop, "-keyint_min", gop]);
+        var hdr = video.Hdr ? plan.Hdr : null;
+        switch (codec.Name)
+        {
+            case OutputCodec.H264:
+                args.AddRange(["-profile:v", codec.Profile, "-sc_threshold", "0", "-force_key_frames", keyframes]);
+                if (vbvInit is { } init)
+                {
+                    args.AddRange(["-x264-params", Invariant($"vbv-init={init:0.0#}")]);
+                }
 
-        // Keyframes at the same instants in every rung: a fixed GOP, no scene-cut keyframes, and forced keyframes on
-        // the time grid so rounding of the frame rate cannot drift them apart.
-        args.AddRange(["-g", gop, "-keyint_min", gop, "-sc_threshold", "0", "-force_key_frames", keyframes]);
+                break;
+            case OutputCodec.Hevc:
+                // hvc1: parameter sets only in the sample entry, as Apple's players require; IDR keyframes, closed GOPs.
+                args.AddRange(["-tag:v", "hvc1", "-profile:v", hdr is null ? "main" : "main10", "-force_key_frames", keyframes, "-forced-idr", "1",
+                    "-x265-params", X265Params(hdr, vbvInit)]);
+                break;
+            case OutputCodec.Av1:
+                args.AddRange(["-svtav1-params", SvtAv1Params(hdr)]);
+                break;
+        }
 
-        if (plan.ToneMapFrom is not null)
+        if (hdr is not null)
+        {
+            args.AddRange(["-color_primaries", "bt2020", "-color_trc", hdr.Transfer, "-colorspace", "bt2020nc", "-color_range", "tv"]);
+        }
+        else if (plan.ToneMapFrom is not null)
         {
             args.AddRange(["-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv"]);
         }
 
-        // The encoder measures each rendition against its own input (the source conditioned and scaled for that
-        // rung) on every frame, and prints PSNR and SSIM when it closes: measuring quality this way costs a few
-        // percent of the encode instead of decoding everything a second time. See EncoderSummary.
-        args.AddRange(["-flags:v", "+psnr", "-ssim:v", "1"]);
+        if (codec.Name == OutputCodec.H264)
+        {
+            // The encoder measures each rendition against its own input (the source conditioned and scaled for that
+            // rung) on every frame, and prints PSNR and SSIM when it closes: measuring quality this way costs a few
+            // percent of the encode instead of decoding everything a second time. See EncoderSummary.
+            args.AddRange(["-flags:v", "+psnr", "-ssim:v", "1"]);
+        }
+    }
+
+    /// <summary>HEVC's VBV as a share of the H.264 rung's: it needs about 70 % of the bits for the same picture.</summary>
+    public const double HevcRateShare = 0.7;
+
+    /// <summary>AV1's VBV as a share of the H.264 rung's: it needs about 60 % of the bits for the same picture.</summary>
+    public const double Av1RateShare = 0.6;
+
+    /// <summary>x265: no scene-cut keyframes, closed GOPs, quiet; HDR10's signal (or HLG's) in the stream's VUI and SEI.</summary>
+    internal static string X265Params(HdrSignal? hdr, double? vbvInit)
+    {
+        var text = new StringBuilder("scenecut=0:open-gop=0:log-level=warning");
+        if (vbvInit is { } init)
+        {
+            text.Append(CultureInfo.InvariantCulture, $":vbv-init={init:0.0#}");
+        }
+
+        if (hdr is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $":colorprim=bt2020:transfer={hdr.Transfer}:colormatrix=bt2020nc:range=limited");
+            if (hdr.Transfer == "smpte2084")
+            {
+                text.Append(":hdr10=1:hdr10-opt=1:repeat-headers=0");
+            }
+
+            if (hdr.MasteringDisplay is { } display)
+            {
+                text.Append(CultureInfo.InvariantCulture, $":master-display={display}");
+            }
+
+            if (hdr.MaxCll is { } cll)
+            {
+                text.Append(CultureInfo.InvariantCulture, $":max-cll={cll},{hdr.MaxFall ?? 0}");
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>SVT-AV1: closed GOPs; an HDR signal's mastering display and content light level.</summary>
+    internal static string SvtAv1Params(HdrSignal? hdr)
+    {
+        var text = new StringBuilder("irefresh-type=2");
+        if (hdr?.MasteringDisplay is { } display)
+        {
+            text.Append(CultureInfo.InvariantCulture, $":mastering-display={display}");
+        }
+
+        if (hdr?.MaxCll is { } cll)
+        {
+            text.Append(CultureInfo.InvariantCulture, $":content-light={cll},{hdr.MaxFall ?? 0}");
+        }
+
+        return text.ToString();
     }
 
     /// <summary>
@@ -340,6 +479,11 @@ public static class FfmpegArguments
     /// </summary>
     internal static string KeyframeExpression(LadderPlan plan)
     {
+        if (plan.FixedGop)
+        {
+            return Invariant($"expr:eq(mod(n,{plan.GopFrames}),0)");
+        }
+
         var first = plan.FirstSegmentSeconds;
         var every = plan.SegmentSeconds;
         var shortOnes = every / first;

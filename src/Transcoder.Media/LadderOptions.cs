@@ -64,6 +64,22 @@ public sealed class LadderOptions : IValidatableObject
     [Range(0, 51)]
     public int Crf { get; set; } = 23;
 
+    /// <summary>x265 preset of HEVC rungs, for jobs that ask for HEVC. Default "fast".</summary>
+    [Required]
+    public string HevcPreset { get; set; } = "fast";
+
+    /// <summary>x265 constant rate factor of HEVC rungs (x265's 28 looks about as x264's 23), capped by 70 % of the rung's VBV. Default 28.</summary>
+    [Range(0, 51)]
+    public int HevcCrf { get; set; } = 28;
+
+    /// <summary>SVT-AV1 preset of AV1 rungs, 0 (slowest) to 13 (fastest), for jobs that ask for AV1. Default 10.</summary>
+    [Range(0, 13)]
+    public int Av1Preset { get; set; } = 10;
+
+    /// <summary>SVT-AV1 constant rate factor of AV1 rungs, 1 to 63, capped by 60 % of the rung's VBV. Default 35.</summary>
+    [Range(1, 63)]
+    public int Av1Crf { get; set; } = 35;
+
     /// <summary>AAC bitrate in bits per second. Default 128k, the seed's.</summary>
     [Range(32_000, 512_000)]
     public int AudioBitrate { get; set; } = 128_000;

@@ -51,13 +51,58 @@ public sealed record LoudnessMeasurement(double IntegratedLufs, double TruePeakD
 public sealed record PlannedText(string Id, string Language, string Name, bool Default, bool Forced, string? Role, int? StreamIndex, int? CaptionIndex);
 
 /// <summary>A video encoder the ladder can use, and what the plan tells it.</summary>
+/// <param name="Name">The codec as jobs name it.</param>
 /// <param name="Encoder">ffmpeg's name of the encoder.</param>
-/// <param name="Profile">The profile every rung is encoded in.</param>
-public sealed record VideoCodec(string Encoder, string Profile)
+/// <param name="Profile">The profile every SDR rung is encoded in.</param>
+/// <param name="IdPrefix">What its representation ids start with ("v0" for H.264, "vh0" for HEVC, "va0" for AV1).</param>
+public sealed record VideoCodec(OutputCodec Name, string Encoder, string Profile, string IdPrefix)
 {
     /// <summary>H.264 High with x264: what every player decodes.</summary>
-    public static VideoCodec H264 { get; } = new("libx264", "high");
+    public static VideoCodec H264 { get; } = new(OutputCodec.H264, "libx264", "high", "v");
+
+    /// <summary>HEVC Main (Main 10 for HDR) with x265, in hvc1 sample entries as Apple's players require.</summary>
+    public static VideoCodec Hevc { get; } = new(OutputCodec.Hevc, "libx265", "main", "vh");
+
+    /// <summary>AV1 Main with SVT-AV1.</summary>
+    public static VideoCodec Av1 { get; } = new(OutputCodec.Av1, "libsvtav1", "main", "va");
+
+    public static VideoCodec For(OutputCodec name) => name switch
+    {
+        OutputCodec.Hevc => Hevc,
+        OutputCodec.Av1 => Av1,
+        _ => H264,
+    };
+
+    /// <summary>
+    /// Whether the encoder puts keyframes where ffmpeg forces them. SVT-AV1 (as ffmpeg 5.1 drives it) does not: its
+    /// keyframes come only every GOP, so a package with AV1 keeps every segment one GOP long, the first ones too.
+    /// </summary>
+    public bool ForcesKeyframes => Name != OutputCodec.Av1;
+
+    /// <summary>Whether its rungs keep an HDR source's picture (10-bit, PQ or HLG); H.264 rungs are tone mapped to SDR.</summary>
+    public bool KeepsHdr => Name != OutputCodec.H264;
 }
+
+/// <summary>
+/// An HDR source's signal, kept by the codecs that can carry it.
+/// </summary>
+/// <param name="Transfer">ffmpeg's name of the transfer: "smpte2084" (PQ, HDR10) or "arib-std-b67" (HLG).</param>
+/// <param name="MasteringDisplay">The mastering display as x265 takes it ("G(x,y)B(x,y)R(x,y)WP(x,y)L(max,min)", chromaticities in 0.00002 units, luminance in 0.0001 cd/m2); null when the source carries none.</param>
+/// <param name="MaxCll">Content light level: the brightest pixel, cd/m2; null when the source carries none.</param>
+/// <param name="MaxFall">Content light level: the brightest frame average, cd/m2.</param>
+public sealed record HdrSignal(string Transfer, string? MasteringDisplay = null, int? MaxCll = null, int? MaxFall = null)
+{
+    /// <summary>HLS's VIDEO-RANGE for it: "PQ" or "HLG".</summary>
+    public string VideoRange => Transfer == "arib-std-b67" ? "HLG" : "PQ";
+}
+
+/// <summary>One video rendition as planned: a rung in one codec.</summary>
+/// <param name="Id">Its representation id, which names its files.</param>
+/// <param name="Codec">The codec.</param>
+/// <param name="Rung">The rung's index in <see cref="LadderPlan.Rungs"/>.</param>
+/// <param name="Spec">The rung.</param>
+/// <param name="Hdr">True when it keeps the source's HDR picture.</param>
+public sealed record PlannedVideo(string Id, VideoCodec Codec, int Rung, PlannedRung Spec, bool Hdr);
 
 /// <summary>An audio encoder the ladder can use.</summary>
 /// <param name="Encoder">ffmpeg's name of the encoder.</param>
@@ -123,7 +168,30 @@ public sealed record LadderPlan
     /// <summary>The source's HDR transfer ("smpte2084" or "arib-std-b67") when its picture is tone mapped to SDR BT.709; else null.</summary>
     public string? ToneMapFrom { get; init; }
 
-    public VideoCodec VideoCodec { get; init; } = VideoCodec.H264;
+    /// <summary>The video codecs, H.264 first; each encodes every rung from the same decode.</summary>
+    public ImmutableArray<VideoCodec> Codecs { get; init; } = [VideoCodec.H264];
+
+    /// <summary>The source's HDR signal, when a codec of the plan keeps it (its rungs are then 10-bit HDR); else null.</summary>
+    public HdrSignal? Hdr { get; init; }
+
+    /// <summary>Where in the source the package starts (a clip's start), in seconds; 0 for the whole source.</summary>
+    public double ClipStartSeconds { get; init; }
+
+    /// <summary>Where in the source the package ends (a clip's end), in seconds; null for the source's end.</summary>
+    public double? ClipEndSeconds { get; init; }
+
+    /// <summary>
+    /// True when every segment is one GOP of <see cref="GopFrames"/> frames (a codec that cannot take forced keyframes
+    /// is in the plan): keyframes by frame count, every segment as long, the first too.
+    /// </summary>
+    public bool FixedGop => Codecs.Any(c => !c.ForcesKeyframes);
+
+    /// <summary>Every video rendition: each codec's rungs, largest first, H.264's first.</summary>
+    public IReadOnlyList<PlannedVideo> Videos =>
+    [
+        .. Codecs.SelectMany(codec => Rungs.Select((rung, i) =>
+            new PlannedVideo(PackageLayout.VideoId(codec, i), codec, i, rung, Hdr is not null && codec.KeepsHdr))),
+    ];
 
     public AudioCodec AudioCodec { get; init; } = AudioCodec.Aac;
 
@@ -150,16 +218,28 @@ public sealed record LadderPlan
 
     public required int Crf { get; init; }
 
+    /// <summary>x265 preset of HEVC rungs.</summary>
+    public string HevcPreset { get; init; } = "fast";
+
+    /// <summary>x265 constant rate factor of HEVC rungs.</summary>
+    public int HevcCrf { get; init; } = 28;
+
+    /// <summary>SVT-AV1 preset (0 slowest .. 13 fastest) of AV1 rungs, as ffmpeg's -preset takes it.</summary>
+    public string Av1Preset { get; init; } = "10";
+
+    /// <summary>SVT-AV1 constant rate factor (0..63) of AV1 rungs.</summary>
+    public int Av1Crf { get; init; } = 35;
+
     /// <summary>Poster and storyboard; null for audio-only sources.</summary>
     public ThumbnailPlan? Thumbnails { get; init; }
 
     /// <summary>Most frames between keyframes at <see cref="FrameRate"/>: one segment.</summary>
     public int GopFrames => Math.Max(1, (int)Math.Round(FrameRate.ToDouble() * SegmentSeconds));
 
-    /// <summary>The renditions the encoder writes, in the order of the manifests: video largest first, then audio.</summary>
+    /// <summary>The renditions the encoder writes, in the order of the manifests: video (each codec's, largest first), then audio.</summary>
     public IReadOnlyList<PlannedRendition> Renditions =>
     [
-        .. Rungs.Select((r, i) => new PlannedRendition(PackageLayout.VideoId(i), RenditionKind.Video, r.Name, r.Width, r.Height, r.Bitrate, r.MaxRate, r.BufferSize)),
+        .. Videos.Select(v => new PlannedRendition(v.Id, RenditionKind.Video, v.Spec.Name, v.Spec.Width, v.Spec.Height, v.Spec.Bitrate, v.Spec.MaxRate, v.Spec.BufferSize)),
         .. AudioTracks.Select(a => new PlannedRendition(a.Id, RenditionKind.Audio, a.Name, null, null, a.Bitrate, a.Bitrate, 0)),
     ];
 
@@ -170,6 +250,11 @@ public sealed record LadderPlan
     /// </summary>
     public double SegmentStart(int index)
     {
+        if (FixedGop)
+        {
+            return index * (double)GopFrames * FrameRate.Denominator / FrameRate.Numerator;
+        }
+
         var shortOnes = SegmentSeconds / FirstSegmentSeconds;
         return index < shortOnes ? index * FirstSegmentSeconds : (index - (shortOnes - 1)) * (double)SegmentSeconds;
     }

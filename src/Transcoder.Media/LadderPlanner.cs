@@ -10,10 +10,12 @@ public static class LadderPlanner
     private const int FallbackFrameRate = 30;
 
     /// <exception cref="MediaException">
-    /// The source has neither video nor audio to encode, lacks a selected language, or has too many tracks.
+    /// The source has neither video nor audio to encode, lacks a selected language, has too many tracks, or cannot give
+    /// what the outputs ask (a rung above its height, a clip or a time past its end; the message names the field).
     /// </exception>
-    public static LadderPlan Plan(SourceInfo source, LadderOptions options, TrackOptions? tracks = null)
+    public static LadderPlan Plan(SourceInfo source, LadderOptions options, TrackOptions? tracks = null, OutputOptions? outputs = null)
     {
+        outputs ??= OutputOptions.Default;
         if (source.Video is null && source.Audio is null)
         {
             throw new MediaException(MediaErrorKind.NoVideoOrAudio, "The input has no video or audio stream.");
@@ -25,11 +27,20 @@ public static class LadderPlanner
             throw new MediaException(MediaErrorKind.UnsupportedCodec, $"The audio codec '{source.Audio!.Codec}' cannot be decoded.");
         }
 
-        var rungs = source.Video is { } video ? PlanRungs(video, options) : [];
+        var rungs = source.Video is { } video ? PlanRungs(video, options, outputs) : [];
         var frameRate = source.Video is { } v ? PlanFrameRate(v.FrameRate, options.MaxFrameRate) : Rational.Zero;
+        var (clipStart, clipEnd, duration) = PlanClip(source, outputs.Clip);
+        CheckTimes(outputs, duration, rungs);
+        var codecs = rungs.IsEmpty ? [VideoCodec.H264] : outputs.Codecs.Select(VideoCodec.For).Distinct().ToImmutableArray();
+        var keepsHdr = source.Video is { Hdr: true } && codecs.Any(c => c.KeepsHdr);
+        var fixedGop = codecs.Any(c => !c.ForcesKeyframes);
         return new LadderPlan
         {
-            Thumbnails = rungs.Length > 0 ? PlanThumbnails(rungs[0], frameRate, source.Duration, options) : null,
+            Thumbnails = rungs.Length > 0 ? PlanThumbnails(rungs[0], frameRate, duration, options, outputs.PosterSeconds) : null,
+            Codecs = codecs,
+            Hdr = keepsHdr ? source.Video!.HdrSignal : null,
+            ClipStartSeconds = clipStart,
+            ClipEndSeconds = clipEnd,
             Rungs = rungs,
             VideoStreamIndex = source.Video?.Index,
             AudioTracks = audio,
@@ -40,15 +51,19 @@ public static class LadderPlanner
             DisplayAspect = source.Video is { } d ? DisplayAspect(d) : Rational.One,
             Deinterlace = source.Video?.Interlaced ?? false,
             SquarePixels = source.Video is not { } sv || sv.SampleAspectRatio.Reduce() == Rational.One,
-            Duration = source.Duration,
+            Duration = duration,
             SegmentSeconds = options.SegmentSeconds,
-            FirstSegmentSeconds = options.FirstSegmentSeconds,
+            FirstSegmentSeconds = fixedGop ? options.SegmentSeconds : options.FirstSegmentSeconds,
             Preset = options.Preset,
             Crf = options.Crf,
+            HevcPreset = options.HevcPreset,
+            HevcCrf = options.HevcCrf,
+            Av1Preset = options.Av1Preset.ToString(CultureInfo.InvariantCulture),
+            Av1Crf = options.Av1Crf,
         };
     }
 
-    private static ImmutableArray<PlannedRung> PlanRungs(VideoStreamInfo video, LadderOptions options)
+    private static ImmutableArray<PlannedRung> PlanRungs(VideoStreamInfo video, LadderOptions options, OutputOptions outputs)
     {
         var displayWidth = video.DisplayWidth;
         var displayHeight = video.DisplayHeight;
@@ -56,14 +71,25 @@ public static class LadderPlanner
         var sourceShort = Math.Min(displayWidth, displayHeight);
         var sourceLong = Math.Max(displayWidth, displayHeight);
         var aspect = sourceLong / sourceShort;
-
-        // Never upscale: a rung is kept only if the source is at least its size.
         var ordered = options.Rungs.OrderByDescending(r => r.ShortSide).ToList();
-        var kept = ordered.Where(r => r.ShortSide <= sourceShort + 0.5).ToList();
+        if (!outputs.Renditions.IsEmpty)
+        {
+            return PlanAskedRungs(outputs.Renditions, ordered, sourceShort, sourceLong, portrait);
+        }
+
+        // Never upscale: a rung is kept only if the source is at least its size (and, with a cap, the cap is).
+        var cap = outputs.MaxHeight is { } maxHeight && maxHeight < sourceShort ? maxHeight : (int?)null;
+        var kept = ordered.Where(r => r.ShortSide <= sourceShort + 0.5 && r.ShortSide <= (cap ?? int.MaxValue)).ToList();
         var result = ImmutableArray.CreateBuilder<PlannedRung>();
 
         var largestKept = kept.Count > 0 ? kept[0].ShortSide : 0;
-        if (kept.Count == 0 || sourceShort >= largestKept * options.NativeRungThreshold)
+        if (cap is { } height && kept.Count == 0)
+        {
+            // A cap under every rung of the ladder: one rung at the cap, with the smallest rung's rates.
+            var shortSide = EvenFloor(height);
+            result.Add(MakeRung(shortSide, Math.Min(EvenRound(shortSide * aspect), EvenFloor(sourceLong)), portrait, ordered[^1]));
+        }
+        else if (cap is null && (kept.Count == 0 || sourceShort >= largestKept * options.NativeRungThreshold))
         {
             // The source sits between rungs (or under the smallest): give it a rung at its own size, with the
             // bitrates of the next rung up so it is not starved.
@@ -83,6 +109,108 @@ public static class LadderPlanner
         return result.ToImmutable();
     }
 
+    /// <summary>
+    /// The rungs a job listed, each no larger than the source: rates from the job, or from the ladder's rung of that
+    /// height (scaled by pixels from the nearest taller one when the ladder has none); the source's own size is cut,
+    /// not resampled.
+    /// </summary>
+    private static ImmutableArray<PlannedRung> PlanAskedRungs(ImmutableArray<RenditionRequest> asked, List<RungSpec> ladder, double sourceShort, double sourceLong, bool portrait)
+    {
+        var result = ImmutableArray.CreateBuilder<PlannedRung>();
+        var aspect = sourceLong / sourceShort;
+        for (var i = 0; i < asked.Length; i++)
+        {
+            var height = asked[i].Height;
+            if (height > EvenFloor(sourceShort))
+            {
+                throw Invalid($"outputs.renditions[{i}].height", Invariant($"{height} is above the source's {(portrait ? "width" : "height")} ({EvenFloor(sourceShort)}): a rung is never upscaled."));
+            }
+
+            var template = ladder.LastOrDefault(r => r.ShortSide >= height) ?? ladder[^1];
+            var scale = Math.Min(1, (double)height * height / ((double)template.ShortSide * template.ShortSide));
+            var spec = asked[i].MaxBitrateKbps is { } kbps
+                ? new RungSpec { ShortSide = height, MaxRate = kbps * 1000L, Bitrate = kbps * 850L, BufferSize = kbps * 2000L }
+                : new RungSpec
+                {
+                    ShortSide = height,
+                    Bitrate = (long)(template.Bitrate * scale),
+                    MaxRate = (long)(template.MaxRate * scale),
+                    BufferSize = (long)(template.BufferSize * scale),
+                };
+            var native = height == EvenFloor(sourceShort);
+            var longSide = native ? EvenFloor(sourceLong) : Math.Min(EvenRound(height * aspect), EvenFloor(sourceLong));
+            result.Add(MakeRung(height, longSide, portrait, spec) with { Native = native });
+        }
+
+        return result.ToImmutable();
+    }
+
+    /// <summary>The span to encode: the clip (checked against the source), or all of it.</summary>
+    private static (double Start, double? End, TimeSpan Duration) PlanClip(SourceInfo source, ClipRange? clip)
+    {
+        if (clip is null)
+        {
+            return (0, null, source.Duration);
+        }
+
+        var total = source.Duration.TotalSeconds;
+        if (total > 0 && clip.StartSeconds >= total)
+        {
+            throw Invalid("outputs.clip.startSeconds", Invariant($"{clip.StartSeconds} s is past the source's end ({total:0.###} s)."));
+        }
+
+        if (total > 0 && clip.EndSeconds > total + 0.001)
+        {
+            throw Invalid("outputs.clip.endSeconds", Invariant($"{clip.EndSeconds} s is past the source's end ({total:0.###} s)."));
+        }
+
+        return (clip.StartSeconds, clip.EndSeconds, TimeSpan.FromSeconds(clip.DurationSeconds));
+    }
+
+    /// <summary>Stills and the poster within the package's duration; an MP4 download of one of its rungs.</summary>
+    private static void CheckTimes(OutputOptions outputs, TimeSpan duration, ImmutableArray<PlannedRung> rungs)
+    {
+        var seconds = duration.TotalSeconds;
+        if (outputs.PosterSeconds is { } poster && seconds > 0 && poster >= seconds)
+        {
+            throw Invalid("outputs.posterSeconds", Invariant($"{poster} s is past the video's end ({seconds:0.###} s)."));
+        }
+
+        if (outputs.Thumbnails is { } stills)
+        {
+            if (rungs.IsEmpty)
+            {
+                throw Invalid("outputs.thumbnails", "The source has no video to take stills of.");
+            }
+
+            for (var i = 0; i < stills.Times.Length; i++)
+            {
+                if (seconds > 0 && stills.Times[i] >= seconds)
+                {
+                    throw Invalid($"outputs.thumbnails.times[{i}]", Invariant($"{stills.Times[i]} s is past the video's end ({seconds:0.###} s)."));
+                }
+            }
+        }
+
+        for (var i = 0; i < outputs.Downloads.Length; i++)
+        {
+            var download = outputs.Downloads[i];
+            if (download.Format == DownloadFormat.Mp4 && rungs.IsEmpty)
+            {
+                throw Invalid($"outputs.downloads[{i}].format", "The source has no video for an MP4 download; ask for \"m4a\".");
+            }
+
+            if (download.Height is { } height && !rungs.Any(r => Math.Min(r.Width, r.Height) == height))
+            {
+                throw Invalid($"outputs.downloads[{i}].height", Invariant($"{height} is not one of the package's rungs ({string.Join(", ", rungs.Select(r => Math.Min(r.Width, r.Height)))})."));
+            }
+        }
+    }
+
+    private static MediaException Invalid(string field, string message) => new(MediaErrorKind.OutputsInvalid, $"{field}: {message}");
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
     private static PlannedRung MakeRung(int shortSide, int longSide, bool portrait, RungSpec spec) =>
         new(
             string.Create(CultureInfo.InvariantCulture, $"{shortSide}p"),
@@ -93,13 +221,13 @@ public static class LadderPlanner
             spec.BufferSize);
 
     /// <summary>
-    /// A poster from about a tenth of the way in (at most 10 s), and up to MaxThumbnails storyboard thumbnails
+    /// A poster from the job's time or about a tenth of the way in (at most 10 s), and up to MaxThumbnails storyboard thumbnails
     /// spread evenly, at least one second apart, shaped like the top rung.
     /// </summary>
-    internal static ThumbnailPlan PlanThumbnails(PlannedRung top, Rational frameRate, TimeSpan duration, LadderOptions options)
+    internal static ThumbnailPlan PlanThumbnails(PlannedRung top, Rational frameRate, TimeSpan duration, LadderOptions options, double? posterAt = null)
     {
         var seconds = Math.Max(duration.TotalSeconds, 0.1);
-        var posterSeconds = Math.Min(seconds * 0.1, 10);
+        var posterSeconds = posterAt ?? Math.Min(seconds * 0.1, 10);
         var posterFrame = (int)Math.Floor(posterSeconds * frameRate.ToDouble());
         var posterWidth = Math.Min(top.Width, options.MaxPosterWidth);
         var posterHeight = EvenRound(posterWidth * (double)top.Height / top.Width);

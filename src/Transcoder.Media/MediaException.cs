@@ -29,6 +29,9 @@ public enum MediaErrorKind
 
     /// <summary>Chunks of one title encoded apart do not join: another init segment, a gap or an overlap.</summary>
     ChunksDiffer,
+
+    /// <summary>The job's outputs ask for what the source cannot give: a rung above its height, a clip or time past its end.</summary>
+    OutputsInvalid,
 }
 
 /// <summary>A media failure with a kind the job can report, and the tail of ffmpeg's stderr when there is one.</summary>

@@ -67,6 +67,15 @@ public sealed record VideoStreamInfo
     /// <summary>True for high dynamic range: a PQ (HDR10) or HLG transfer.</summary>
     public bool Hdr => ColorTransfer is "smpte2084" or "arib-std-b67";
 
+    /// <summary>The mastering display of an HDR stream, as x265 takes it (see <see cref="HdrSignal"/>); null when it carries none.</summary>
+    public string? MasteringDisplay { get; init; }
+
+    /// <summary>Content light level of an HDR stream: the brightest pixel and frame average, cd/m2; null when it carries none.</summary>
+    public (int MaxCll, int MaxFall)? ContentLight { get; init; }
+
+    /// <summary>The HDR signal to keep, for an HDR stream.</summary>
+    public HdrSignal? HdrSignal => Hdr ? new HdrSignal(ColorTransfer!, MasteringDisplay, ContentLight?.MaxCll, ContentLight?.MaxFall) : null;
+
     /// <summary>True when the stream is coded as interlaced fields.</summary>
     public bool Interlaced { get; init; }
 

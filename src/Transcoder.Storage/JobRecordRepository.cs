@@ -49,7 +49,7 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
         id, tenant, status, stage, progress, priority, input_kind, input_location, created_at, started_at,
         completed_at, updated_at, processing_node, attempts, renditions, hls_key, dash_key, error_code, error_message, cost, poster_key, storyboard_key, playable_at,
         max_attempts, dead_lettered_at, error_detail, content_hash, ladder_hash, reused_from, callback_url,
-        input_file_name, input_size_bytes, duration_seconds, name, source, tracks, package_notes
+        input_file_name, input_size_bytes, duration_seconds, name, source, tracks, package_notes, outputs
         """;
 
     public async Task UpsertAsync(JobView job, CancellationToken cancellationToken)
@@ -63,7 +63,7 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
             VALUES (@id, @tenant, @status, @stage, @progress, @priority, @input_kind, @input_location, @created_at, @started_at,
                     @completed_at, @updated_at, @processing_node, @attempts, @renditions, @hls_key, @dash_key, @error_code, @error_message, @cost, @poster_key, @storyboard_key, @playable_at,
                     @max_attempts, @dead_lettered_at, @error_detail, @content_hash, @ladder_hash, @reused_from, @callback_url,
-                    @input_file_name, @input_size_bytes, @duration_seconds, @name, @source, @tracks, @package_notes)
+                    @input_file_name, @input_size_bytes, @duration_seconds, @name, @source, @tracks, @package_notes, @outputs)
             ON CONFLICT (id) DO UPDATE SET
                 status = EXCLUDED.status, stage = EXCLUDED.stage, progress = EXCLUDED.progress,
                 started_at = EXCLUDED.started_at, completed_at = EXCLUDED.completed_at, updated_at = EXCLUDED.updated_at,
@@ -125,13 +125,16 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
         p.Add(new NpgsqlParameter("tracks", NpgsqlDbType.Jsonb) { Value = spec.Tracks is { } tracks ? JsonSerializer.Serialize(tracks, Json) : DBNull.Value });
         p.Add(new NpgsqlParameter("package_notes", NpgsqlDbType.Jsonb)
         {
-            Value = outputs is null ? DBNull.Value : JsonSerializer.Serialize(new PackageNotes(outputs.Skipped.IsDefault ? [] : outputs.Skipped, outputs.Warnings.IsDefault ? [] : outputs.Warnings, outputs.ToneMapped, outputs.Chunks, outputs.Silos), Json),
+            Value = outputs is null ? DBNull.Value : JsonSerializer.Serialize(new PackageNotes(outputs.Skipped.IsDefault ? [] : outputs.Skipped, outputs.Warnings.IsDefault ? [] : outputs.Warnings, outputs.ToneMapped, outputs.Chunks, outputs.Silos,
+                outputs.Downloads.IsDefault ? [] : outputs.Downloads, outputs.Stills.IsDefault ? [] : outputs.Stills), Json),
         });
+        p.Add(new NpgsqlParameter("outputs", NpgsqlDbType.Jsonb) { Value = spec.Outputs is { } asked ? JsonSerializer.Serialize(asked, Json) : DBNull.Value });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>What the package says about its tracks beside its renditions, as the row keeps it.</summary>
-    private sealed record PackageNotes(ImmutableArray<SkippedTrack> Skipped, ImmutableArray<JobWarning> Warnings, bool ToneMapped, int Chunks = 1, int Silos = 1);
+    private sealed record PackageNotes(ImmutableArray<SkippedTrack> Skipped, ImmutableArray<JobWarning> Warnings, bool ToneMapped, int Chunks = 1, int Silos = 1,
+        ImmutableArray<DownloadFile> Downloads = default, ImmutableArray<StillFile> Stills = default);
 
     public async Task<JobPage> ListAsync(string tenant, JobStatus? status, string? nameContains, int limit, JobCursor? cursor, CancellationToken cancellationToken)
     {
@@ -245,7 +248,8 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
                 reader.IsDBNull(23) ? null : reader.GetInt16(23),
                 reader.IsDBNull(29) ? null : reader.GetString(29),
                 reader.IsDBNull(33) ? null : reader.GetString(33),
-                reader.IsDBNull(35) ? null : JsonSerializer.Deserialize<TrackOptions>(reader.GetString(35), Json)),
+                reader.IsDBNull(35) ? null : JsonSerializer.Deserialize<TrackOptions>(reader.GetString(35), Json),
+                reader.IsDBNull(37) ? null : JsonSerializer.Deserialize<OutputOptions>(reader.GetString(37), Json)),
             Status = status,
             Stage = reader.GetString(3),
             Progress = reader.GetFloat(4),
@@ -276,6 +280,8 @@ public sealed class JobRecordRepository(NpgsqlDataSource dataSource) : IJobRecor
                 ToneMapped = notes?.ToneMapped ?? false,
                 Chunks = Math.Max(1, notes?.Chunks ?? 1),
                 Silos = Math.Max(1, notes?.Silos ?? 1),
+                Downloads = notes?.Downloads is { IsDefault: false } downloads ? downloads : [],
+                Stills = notes?.Stills is { IsDefault: false } stills ? stills : [],
             },
         };
     }

@@ -37,9 +37,9 @@ public sealed class JobSubmissions(NpgsqlDataSource dataSource, WorkSignal signa
         var created = new HashSet<Guid>();
         await using (var insert = new NpgsqlCommand("""
             INSERT INTO transcode_jobs (id, tenant, status, stage, priority, input_kind, input_location, input_file_name, input_size_bytes,
-                                        created_at, updated_at, max_attempts, callback_url, name, tracks)
+                                        created_at, updated_at, max_attempts, callback_url, name, tracks, outputs)
             SELECT * FROM unnest(@ids, @tenants, @statuses, @stages, @priorities, @kinds, @locations, @file_names, @sizes,
-                                 @times, @times, @max_attempts, @callback_urls, @names, @tracks)
+                                 @times, @times, @max_attempts, @callback_urls, @names, @tracks, @outputs)
             ON CONFLICT (id) DO NOTHING
             RETURNING id
             """, connection, transaction))
@@ -59,6 +59,7 @@ public sealed class JobSubmissions(NpgsqlDataSource dataSource, WorkSignal signa
             p.Add(Array("callback_urls", NpgsqlDbType.Text, distinct.Select(j => j.Spec.CallbackUrl)));
             p.Add(Array("names", NpgsqlDbType.Text, distinct.Select(j => j.Spec.Name)));
             p.Add(Array("tracks", NpgsqlDbType.Jsonb, distinct.Select(j => j.Spec.Tracks is { } tracks ? JsonSerializer.Serialize(tracks, JobRecordRepository.Json) : null)));
+            p.Add(Array("outputs", NpgsqlDbType.Jsonb, distinct.Select(j => j.Spec.Outputs is { } outputs ? JsonSerializer.Serialize(outputs, JobRecordRepository.Json) : null)));
             await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {

@@ -43,8 +43,8 @@ public sealed partial class ChunkPipeline(
         var input = url.AbsoluteUri;
         var source = await probe.ProbeAsync(url, size, token);
         var fetched = Stopwatch.GetElapsedTime(fetchStarted);
-        var plan = LadderPlanner.Plan(source, ladder.Value, assignment.Tracks ?? TrackOptions.Default);
-        if (reuse.HashFor(assignment.Tracks) != split.LadderHash)
+        var plan = LadderPlanner.Plan(source, ladder.Value, assignment.Tracks ?? TrackOptions.Default, assignment.Outputs);
+        if (reuse.HashFor(assignment) != split.LadderHash)
         {
             // Silos of another configuration (a rolling update): one of the title's own kind takes the chunk instead.
             throw new ChunkPlanMismatchException("This silo's ladder settings differ from those the title was planned with.");

@@ -52,11 +52,11 @@ public sealed partial class LadderPipeline(
         await context.ReportAsync(2, JobStages.Probing, force: true);
         var source = await probe.ProbeAsync(input, token);
         InputPolicy.Enforce(source, limits.Value);
-        var plan = LadderPlanner.Plan(source, ladder.Value, tracks);
+        var plan = LadderPlanner.Plan(source, ladder.Value, tracks, assignment.Outputs);
         Planned(logger, assignment.JobId, assignment.Tenant, plan.Rungs.Length, plan.AudioTracks.Length, plan.TextTracks.Length, source.Duration.TotalSeconds);
 
         // Chunks are queued before the passes below, so other silos start on the video at once.
-        var ladderHash = reuse.HashFor(assignment.Tracks);
+        var ladderHash = reuse.HashFor(assignment);
         var split = await chunked.SplitAsync(context, plan, input, contentHash, ladderHash, token);
 
         // The passes before the encode: text subtitles as WebVTT, caption files, the source's loudness.
@@ -114,7 +114,7 @@ public sealed partial class LadderPipeline(
             // The audio is done: this run only waits and joins now, so the slot goes to other work (a chunk, say).
             context.ReleaseSlot();
             var chunks = await chunked.JoinAsync(context, split, package, publisher, () => ReportPlayableQuietlyAsync(context, prefix), token);
-            quality = ChunkPackager.Quality(chunks);
+            quality = ChunkPackager.Quality(chunks, plan.Rungs.Length);
             chunkCpuSeconds = chunks.Sum(c => c.CpuSeconds);
             stillsCpuSeconds = await chunked.CollectStillsAsync(context, plan, prefix, package, token);
         }

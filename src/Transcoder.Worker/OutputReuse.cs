@@ -8,13 +8,13 @@ namespace Transcoder.Worker;
 
 /// <summary>
 /// Smart caching: a job whose input has the same bytes (SHA-256) as a completed job of the same tenant, made with
-/// the same ladder settings and track options, points at that job's package instead of transcoding again. Only the same tenant's
+/// the same ladder settings, track and output options, points at that job's package instead of transcoding again. Only the same tenant's
 /// jobs are considered, so nothing about one tenant's uploads can be learned by another.
 /// </summary>
 public sealed class OutputReuse(IJobRecordRepository records, IObjectStore store, IOptions<LadderOptions> ladder, IOptions<WorkerOptions> worker)
 {
-    /// <summary>The fingerprint of this silo's ladder settings with a job's track options.</summary>
-    public string HashFor(TrackOptions? tracks) => LadderFingerprint.Of(ladder.Value, tracks);
+    /// <summary>The fingerprint of this silo's ladder settings with a job's track and output options.</summary>
+    public string HashFor(WorkAssignment assignment) => LadderFingerprint.Of(ladder.Value, assignment.Tracks, assignment.Outputs);
 
     /// <summary>SHA-256 of a file's bytes, in hex.</summary>
     public static async Task<string> HashFileAsync(string path, CancellationToken cancellationToken)
@@ -26,7 +26,7 @@ public sealed class OutputReuse(IJobRecordRepository records, IObjectStore store
     /// <summary>The outputs of an earlier job this run can reuse as they are, or null to transcode.</summary>
     public async Task<JobOutputs?> FindAsync(WorkAssignment assignment, string contentHash, CancellationToken cancellationToken)
     {
-        var ladderHash = HashFor(assignment.Tracks);
+        var ladderHash = HashFor(assignment);
         var done = await records.FindReusableAsync(assignment.Tenant, contentHash, ladderHash, cancellationToken);
         if (done is not { Outputs: { HlsKey: { } hls, DashKey: not null } outputs } || done.Id == assignment.JobId
             || !await store.ExistsAsync(hls, cancellationToken))

@@ -276,6 +276,7 @@ public sealed partial class WorkRunner : IWorkRuns, IDisposable
         MediaErrorKind.CaptionInvalid => JobErrorCodes.CaptionInvalid,
         MediaErrorKind.InputTruncated => JobErrorCodes.InputTruncated,
         MediaErrorKind.ChunksDiffer => JobErrorCodes.ChunkMismatch,
+        MediaErrorKind.OutputsInvalid => JobErrorCodes.InvalidOutputs,
         _ => JobErrorCodes.EncodeFailed,
     };
 

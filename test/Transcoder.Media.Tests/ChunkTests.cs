@@ -161,7 +161,7 @@ public sealed class ChunkTests : IDisposable
             .Where(e => e.Name.LocalName == "SegmentTimeline").Select(e => e.ToString(System.Xml.Linq.SaveOptions.DisableFormatting));
         Assert.Equal(Timelines(Path.Combine(whole.Output, PackageLayout.DashManifest)), Timelines(Path.Combine(output, PackageLayout.DashManifest)));
         var master = await File.ReadAllTextAsync(Path.Combine(output, PackageLayout.HlsMaster));
-        Assert.Equal(plan.Rungs.Length, master.Split('\n').Count(l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal)));
+        Assert.Equal(plan.Rungs.Length, master.Split('\n').Count(l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal) && l.Contains("RESOLUTION=", StringComparison.Ordinal)));
 
         // One still per thumbnail instant across the chunks, tiled like the whole encode's sprite; the poster is the whole's frame.
         Assert.Equal(plan.Thumbnails!.Count, Directory.EnumerateFiles(parts, "thumb-*.jpg").Count());

@@ -72,12 +72,12 @@ public sealed class MediaRig : IDisposable
     /// cues of the job's caption files (<c>captions</c>) are given by their index in the track options' list.
     /// </summary>
     public async Task<Transcoded> TranscodeAsync(string input, LadderOptions? options = null, string? name = null, IProgress<double>? progress = null,
-        TrackOptions? tracks = null, IReadOnlyList<IReadOnlyList<Cue>>? captions = null)
+        TrackOptions? tracks = null, IReadOnlyList<IReadOnlyList<Cue>>? captions = null, OutputOptions? outputs = null)
     {
         name ??= Path.GetFileName(input);
         var source = await Probe.ProbeAsync(input, CancellationToken.None);
         InputPolicy.Enforce(source, Limits);
-        var plan = LadderPlanner.Plan(source, options ?? Ladder, tracks);
+        var plan = LadderPlanner.Plan(source, options ?? Ladder, tracks, outputs);
         var text = (await Passes.ReadSourceTextAsync(plan, input, Path.Combine(Folder, "tracks-" + name), CancellationToken.None)).Value;
         foreach (var track in plan.TextTracks.Where(t => t.CaptionIndex is not null))
         {

@@ -45,8 +45,12 @@ public sealed class TrackTests : IDisposable
         Assert.Contains(media, l => l.Contains("TYPE=AUDIO", StringComparison.Ordinal) && Attribute(l, "LANGUAGE") == "und");
         Assert.Contains(media, l => l.Contains("TYPE=SUBTITLES", StringComparison.Ordinal) && Attribute(l, "LANGUAGE") == "fr" && l.Contains(",FORCED=YES,", StringComparison.Ordinal));
         var variants = master.Split('\n').Where(l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal)).ToList();
-        Assert.Equal(2 * plan.Rungs.Length, variants.Count);
-        Assert.All(variants, v => Assert.Contains("SUBTITLES=\"subs\"", v, StringComparison.Ordinal));
+        // Each audio group: every rung, and one audio-only variant of the group's default track.
+        var (pictures, audioOnly) = (variants.Where(v => v.Contains("RESOLUTION=", StringComparison.Ordinal)).ToList(), variants.Where(v => !v.Contains("RESOLUTION=", StringComparison.Ordinal)).ToList());
+        Assert.Equal(2 * plan.Rungs.Length, pictures.Count);
+        Assert.All(pictures, v => Assert.Contains("SUBTITLES=\"subs\"", v, StringComparison.Ordinal));
+        Assert.Equal(["aac", "aac-surround"], audioOnly.Select(v => Attribute(v, "AUDIO")));
+        Assert.All(audioOnly, v => Assert.StartsWith("mp4a.40.2", Attribute(v, "CODECS"), StringComparison.Ordinal));
 
         var mpd = XDocument.Load(Path.Combine(output, PackageLayout.DashManifest));
         var sets = mpd.Descendants(Mpd + "AdaptationSet").ToList();

@@ -333,15 +333,16 @@ public static class JobsApi
 
         var priority = JobValidation.CheckJobSettings(body, webhooks, errors);
         var tracks = TrackRequests.Check(body.Audio, body.Captions, [], options.DefaultLoudnessFor(tenant), errors, out _);
+        var outputs = OutputRequests.Check(body.Outputs, options.DefaultOutputsFor(tenant), errors);
         return errors.Count > 0
             ? (null, errors)
             : (new JobSpec(tenant, new JobInput(JobInputKind.Url, body.InputUrl!), priority, body.MaxAttempts, webhooks.CallbackUrlFor(tenant, body.CallbackUrl),
-                JobNames.For(body.Name, url: body.InputUrl), tracks), null);
+                JobNames.For(body.Name, url: body.InputUrl), tracks, outputs), null);
     }
 
     private static readonly IReadOnlySet<string> UploadFields = new HashSet<string>(["priority", "maxAttempts", "callbackUrl", "name", OptionsField], StringComparer.Ordinal);
 
-    /// <summary>The multipart field that carries the track options as JSON ({"audio": ..., "captions": [...]}).</summary>
+    /// <summary>The multipart field that carries the track and output options as JSON ({"audio": ..., "captions": [...], "outputs": {...}}).</summary>
     private const string OptionsField = "options";
 
     private static async Task<(JobSpec? Spec, Dictionary<string, string[]>? Errors)> ReadUploadAsync(
@@ -378,6 +379,7 @@ public static class JobsApi
 
         var trackRequest = TrackRequests.ReadOptionsField(form.Fields.GetValueOrDefault(OptionsField), OptionsField, errors);
         var tracks = TrackRequests.Check(trackRequest?.Audio, trackRequest?.Captions, form.Captions, options.DefaultLoudnessFor(tenant), errors, out var captionCues);
+        var outputs = OutputRequests.Check(trackRequest?.Outputs, options.DefaultOutputsFor(tenant), errors);
         if (errors.Count > 0)
         {
             await store.DeleteAsync(key, CancellationToken.None);
@@ -387,7 +389,7 @@ public static class JobsApi
         tracks = await SubmissionFiles.StoreCaptionPartsAsync(tracks, key, captionCues, store, context.RequestAborted);
         var fileName = Path.GetFileName(form.FileName ?? "");
         return (new JobSpec(tenant, new JobInput(JobInputKind.Upload, key, fileName.Length > 0 ? fileName[..Math.Min(fileName.Length, 255)] : null, form.FileBytes),
-            priority, maxAttempts, webhooks.CallbackUrlFor(tenant, callbackUrl), JobNames.For(name, fileName), tracks), null);
+            priority, maxAttempts, webhooks.CallbackUrlFor(tenant, callbackUrl), JobNames.For(name, fileName), tracks, outputs), null);
     }
 
     /// <summary>An optional whole-number form field: true with null if absent, false if present but not a number.</summary>

@@ -152,7 +152,7 @@ public static class UploadsApi
         }
 
         var tenant = context.User.Tenant();
-        var (request, tracks, errors) = await ReadCompleteRequestAsync(context.Request, tenant, options.Value, webhooks.Value, context.RequestAborted);
+        var (request, tracks, outputs, errors) = await ReadCompleteRequestAsync(context.Request, tenant, options.Value, webhooks.Value, context.RequestAborted);
         if (request is null)
         {
             return TypedResults.ValidationProblem(errors!);
@@ -211,7 +211,7 @@ public static class UploadsApi
         try
         {
             var job = await submitter.SubmitAsync(jobId, new JobSpec(tenant, input, request.Priority ?? JobSpec.DefaultPriority, request.MaxAttempts, webhooks.Value.CallbackUrlFor(tenant, request.CallbackUrl),
-                JobNames.For(request.Name, request.FileName), tracks));
+                JobNames.For(request.Name, request.FileName), tracks, outputs));
             await allowance.ReleaseAsync(key);
             var response = links.ToResponse(job);
             feed.Created(tenant, response);
@@ -277,18 +277,18 @@ public static class UploadsApi
         return error is null;
     }
 
-    private static async Task<(CompleteUploadRequest? Request, TrackOptions? Tracks, Dictionary<string, string[]>? Errors)> ReadCompleteRequestAsync(
+    private static async Task<(CompleteUploadRequest? Request, TrackOptions? Tracks, OutputOptions? Outputs, Dictionary<string, string[]>? Errors)> ReadCompleteRequestAsync(
         HttpRequest request, string tenant, ApiOptions options, WebhookOptions webhooks, CancellationToken cancellationToken)
     {
         if (!request.HasJsonContentType())
         {
-            return (null, null, JobsApi.Error("body", "Send application/json."));
+            return (null, null, null, JobsApi.Error("body", "Send application/json."));
         }
 
         var (body, invalid) = await JsonBodies.ReadAsync<CompleteUploadRequest>(request, options.MaxJsonBytes, "completion", cancellationToken);
         if (body is null)
         {
-            return (null, null, invalid);
+            return (null, null, null, invalid);
         }
 
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -299,7 +299,8 @@ public static class UploadsApi
 
         JobValidation.CheckJobSettings(body, webhooks, errors);
         var tracks = TrackRequests.Check(body.Audio, body.Captions, [], options.DefaultLoudnessFor(tenant), errors, out _);
-        return errors.Count > 0 ? (null, null, errors) : (body, tracks, null);
+        var outputs = OutputRequests.Check(body.Outputs, options.DefaultOutputsFor(tenant), errors);
+        return errors.Count > 0 ? (null, null, null, errors) : (body, tracks, outputs, null);
     }
 
     private static bool TryRead(string id, string? uploadId, out Guid jobId, out ValidationProblem invalid)

@@ -30,6 +30,10 @@ public abstract record JobSettingsRequest
     /// <summary>Caption or subtitle files (SRT or WebVTT) to fetch and carry as text renditions.</summary>
     [Description("Caption or subtitle files (SRT or WebVTT) to fetch and carry as text renditions, at most 32.")]
     public IReadOnlyList<CaptionRequest>? Captions { get; init; }
+
+    /// <summary>What the package is made of: codecs, rungs, downloads, a clip, stills.</summary>
+    [Description("What the package is made of: codecs, a height cap or the rungs, downloads, a clip of the source, stills. Default: the service's H.264 ladder up to the source's height.")]
+    public OutputsRequest? Outputs { get; init; }
 }
 
 /// <summary>What a job asks of its audio tracks. Unknown fields are refused.</summary>
@@ -95,6 +99,9 @@ public sealed record JobOptionsRequest
 
     /// <inheritdoc cref="JobSettingsRequest.Captions"/>
     public IReadOnlyList<CaptionRequest>? Captions { get; init; }
+
+    /// <inheritdoc cref="JobSettingsRequest.Outputs"/>
+    public OutputsRequest? Outputs { get; init; }
 }
 
 /// <summary>A job submitted by URL. Unknown fields are refused.</summary>
@@ -119,3 +126,144 @@ public sealed record QueueResponse(long Queued, IReadOnlyDictionary<string, long
 
 /// <summary>A progress message sent to hub clients watching a job.</summary>
 public sealed record ProgressMessage(Guid JobId, string Status, double Percent, string Stage, DateTimeOffset At);
+
+/// <summary>What the package is made of. Every field is optional; unknown fields are refused.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record OutputsRequest
+{
+    /// <summary>Video codecs: any of "h264", "hevc", "av1". H.264 is always made, as every player's fallback.</summary>
+    [Description("Video codecs, any of \"h264\", \"hevc\" (x265, hvc1) and \"av1\" (SVT-AV1), encoded from the same decode into one package: players pick the codec they decode. H.264 is always made, as every player's fallback. Default [\"h264\"].")]
+    public IReadOnlyList<string>? Codecs { get; init; }
+
+    /// <summary>No rung taller than this many pixels (the short side of a portrait video), 144 to 4320.</summary>
+    [Description("No rung taller than this, 144 to 4320 pixels (the short side of a portrait video). Default: the source's height.")]
+    public int? MaxHeight { get; init; }
+
+    /// <summary>The rungs to make instead of the service's ladder, at most 8, each no taller than the source.</summary>
+    [Description("The rungs to make instead of the service's ladder, at most 8, each no taller than the source (never an upscale; the width keeps the source's aspect ratio).")]
+    public IReadOnlyList<RenditionItemRequest>? Renditions { get; init; }
+
+    /// <summary>Files beside the package: "mp4" (or {"format": "mp4", "height": 720}) and "m4a".</summary>
+    [Description("Files beside the package: \"mp4\" (a progressive, faststart H.264/AAC MP4 of the top rung; {\"format\": \"mp4\", \"height\": 480} for another rung) and \"m4a\" (the default audio track).")]
+    public IReadOnlyList<DownloadItemRequest>? Downloads { get; init; }
+
+    /// <summary>Only this span of the source.</summary>
+    [Description("Encode only this span of the source, frame-exact for video and sample-exact for audio.")]
+    public ClipRequest? Clip { get; init; }
+
+    /// <summary>Stills at chosen times, beside the poster and the storyboard.</summary>
+    [Description("Stills at chosen times (of the clip, when there is one), beside the poster and the storyboard.")]
+    public ThumbnailsRequest? Thumbnails { get; init; }
+
+    /// <summary>The poster's time, in seconds (of the clip, when there is one).</summary>
+    [Description("The poster's time in seconds (of the clip, when there is one). Default: a tenth of the way in, at most 10 s.")]
+    public double? PosterSeconds { get; init; }
+}
+
+/// <summary>A rung. Unknown fields are refused.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record RenditionItemRequest
+{
+    /// <summary>Height in pixels (the short side of a portrait video), even, 144 to 4320.</summary>
+    [Description("Height in pixels (the short side of a portrait video), even, 144 to 4320, no taller than the source.")]
+    public int? Height { get; init; }
+
+    /// <summary>Its peak bitrate in kbit/s, 100 to 100000.</summary>
+    [Description("Its peak bitrate in kbit/s, 100 to 100000. Default: the service's rate for that height.")]
+    public int? MaxBitrateKbps { get; init; }
+}
+
+/// <summary>A download: a format name, or an object with the format and (for mp4) the rung's height.</summary>
+[JsonConverter(typeof(DownloadItemConverter))]
+public sealed record DownloadItemRequest
+{
+    /// <summary>"mp4" or "m4a".</summary>
+    [Description("\"mp4\" or \"m4a\".")]
+    public string? Format { get; init; }
+
+    /// <summary>For mp4: the height of the rung it is made of; default the top rung.</summary>
+    [Description("For mp4: the height of the rung it is made of (one of the package's). Default: the top rung.")]
+    public int? Height { get; init; }
+}
+
+/// <summary>A span of the source, in seconds. Unknown fields are refused.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record ClipRequest
+{
+    /// <summary>Where the clip starts, in seconds from the source's start.</summary>
+    [Description("Where the clip starts, in seconds of the source, 0 or more.")]
+    public double? StartSeconds { get; init; }
+
+    /// <summary>Where it ends, in seconds from the source's start; within the source.</summary>
+    [Description("Where it ends, in seconds of the source: at least half a second after the start, within the source.")]
+    public double? EndSeconds { get; init; }
+}
+
+/// <summary>Stills at chosen times. Unknown fields are refused.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record ThumbnailsRequest
+{
+    /// <summary>Times in seconds, 1 to 50 of them.</summary>
+    [Description("Times in seconds (of the clip, when there is one), 1 to 50 of them, each within the video.")]
+    public IReadOnlyList<double>? Times { get; init; }
+
+    /// <summary>Width of each still in pixels, 32 to 3840; the height follows the picture's aspect ratio.</summary>
+    [Description("Width of each still in pixels, 32 to 3840, no wider than the top rung; the height follows the aspect ratio. Default 640.")]
+    public int? Width { get; init; }
+
+    /// <summary>"jpeg" (default) or "webp".</summary>
+    [Description("\"jpeg\" (default) or \"webp\".")]
+    public string? Format { get; init; }
+}
+
+/// <summary>Reads a download as "mp4" or as {"format": "mp4", "height": 720}; unknown fields are refused.</summary>
+internal sealed class DownloadItemConverter : JsonConverter<DownloadItemRequest>
+{
+    public override DownloadItemRequest? Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options)
+    {
+        if (reader.TokenType == System.Text.Json.JsonTokenType.String)
+        {
+            return new DownloadItemRequest { Format = reader.GetString() };
+        }
+
+        if (reader.TokenType != System.Text.Json.JsonTokenType.StartObject)
+        {
+            throw new System.Text.Json.JsonException("A download is \"mp4\", \"m4a\" or an object like {\"format\": \"mp4\", \"height\": 720}.");
+        }
+
+        string? format = null;
+        int? height = null;
+        while (reader.Read() && reader.TokenType != System.Text.Json.JsonTokenType.EndObject)
+        {
+            var name = reader.GetString();
+            reader.Read();
+            switch (name)
+            {
+                case "format" when reader.TokenType is System.Text.Json.JsonTokenType.String or System.Text.Json.JsonTokenType.Null:
+                    format = reader.GetString();
+                    break;
+                case "height" when reader.TokenType == System.Text.Json.JsonTokenType.Null:
+                    break;
+                case "height" when reader.TokenType == System.Text.Json.JsonTokenType.Number && reader.TryGetInt32(out var h):
+                    height = h;
+                    break;
+                default:
+                    throw new System.Text.Json.JsonException($"A download has only \"format\" and \"height\" (a whole number); '{name}' is not allowed there.");
+            }
+        }
+
+        return new DownloadItemRequest { Format = format, Height = height };
+    }
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, DownloadItemRequest value, System.Text.Json.JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("format", value.Format);
+        if (value.Height is { } height)
+        {
+            writer.WriteNumber("height", height);
+        }
+
+        writer.WriteEndObject();
+    }
+}

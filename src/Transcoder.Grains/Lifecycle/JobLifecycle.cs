@@ -189,7 +189,8 @@ public static class JobLifecycle
 
     private static WorkAssignment AssignmentFor(JobState state, WorkItem item, WorkRun run) =>
         new(state.Id, run, item.Kind, item.Attempts, state.Spec.Tenant, state.Spec.Input, state.Spec.Tracks,
-            item is { Kind: WorkItemKind.Chunk, ChunkIndex: { } index } && state.Split is { } split ? new ChunkAssignment(index, split) : null);
+            item is { Kind: WorkItemKind.Chunk, ChunkIndex: { } index } && state.Split is { } split ? new ChunkAssignment(index, split) : null,
+            state.Spec.Outputs);
 
     private static JobDecision Split(JobState? state, SplitRequested e, DecisionContext context)
     {

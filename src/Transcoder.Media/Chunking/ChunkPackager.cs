@@ -25,16 +25,17 @@ public static class ChunkPackager
         Directory.CreateDirectory(packageFolder);
         var files = new List<string>();
         var renditions = ImmutableArray.CreateBuilder<ChunkRendition>();
-        for (var rung = 0; rung < plan.Rungs.Length; rung++)
+        foreach (var video in plan.Videos)
         {
-            var id = PackageLayout.VideoId(rung);
+            var id = video.Id;
             using var segmenter = new Segmenter(id, Path.Combine(encodeFolder, PackageLayout.EncoderOutput(id)), packageFolder, plan.SegmentStart,
                 new SpanPlacement(chunk.FirstSegment, chunk.StartSeconds));
             var written = segmenter.Cut(final: true);
 
             // One init segment serves the rendition: the first chunk's. The others' are only compared with it, by hash.
             files.AddRange(chunk.Index == 0 ? written : written.Where(f => f != segmenter.InitUri));
-            var quality = rung < encoded.Quality.Count ? encoded.Quality[rung] : new RenditionQuality(0, 0);
+            // The encoders measure H.264's rungs (EncoderSummary); the other codecs' are measured apart.
+            var quality = video.Codec == VideoCodec.H264 && video.Rung < encoded.Quality.Count ? encoded.Quality[video.Rung] : new RenditionQuality(0, 0);
             renditions.Add(new ChunkRendition(
                 id,
                 Convert.ToHexStringLower(SHA256.HashData(segmenter.Init!)),
@@ -61,12 +62,12 @@ public static class ChunkPackager
     }
 
     /// <summary>
-    /// Each rung's quality over the whole title from its chunks': PSNR from the mean squared error over all frames (as
+    /// Each H.264 rung's quality (the first <paramref name="rungs"/> renditions) over the whole title from its chunks': PSNR from the mean squared error over all frames (as
     /// x264's global figure is, so one chunk's easy frames do not lift the rest), SSIM as the mean over all frames.
     /// </summary>
-    public static IReadOnlyList<RenditionQuality> Quality(IReadOnlyList<ChunkOutput> chunks)
+    public static IReadOnlyList<RenditionQuality> Quality(IReadOnlyList<ChunkOutput> chunks, int rungs)
     {
-        var rungs = chunks.Count == 0 ? 0 : chunks.Min(c => c.Renditions.Length);
+        rungs = chunks.Count == 0 ? 0 : Math.Min(rungs, chunks.Min(c => c.Renditions.Length));
         var quality = new List<RenditionQuality>(rungs);
         for (var rung = 0; rung < rungs; rung++)
         {

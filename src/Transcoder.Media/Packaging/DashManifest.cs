@@ -55,10 +55,20 @@ internal static class DashManifest
 
         var period = new XElement(Mpd + "Period", new XAttribute("id", "0"), new XAttribute("start", "PT0S"));
         var setId = 0;
-        var video = representations.Where(r => r.Rendition.Kind == RenditionKind.Video).ToList();
-        if (video.Count > 0)
+        // One adaptation set per codec (and dynamic range): a player plays the set it decodes. With several, each says
+        // how much it is preferred (fewer bits for the picture first), so a player that decodes AV1 picks it.
+        var videoSets = representations.Where(r => r.Rendition.Kind == RenditionKind.Video)
+            .GroupBy(r => (Family: r.Rendition.Codecs.Split('.')[0], Range: r.Track?.VideoRange ?? "SDR"))
+            .ToList();
+        foreach (var set in videoSets)
         {
-            period.Add(AdaptationSet(setId++, RenditionKind.Video, video, pictureAspect));
+            var element = AdaptationSet(setId++, RenditionKind.Video, [.. set], pictureAspect);
+            if (videoSets.Count > 1)
+            {
+                element.Add(new XAttribute("selectionPriority", Preference(set.Key.Family)));
+            }
+
+            period.Add(element);
         }
 
         foreach (var audio in representations.Where(r => r.Rendition.Kind == RenditionKind.Audio))
@@ -102,6 +112,15 @@ internal static class DashManifest
             if (pictureAspect is not null)
             {
                 set.Add(new XAttribute("par", pictureAspect));
+            }
+
+            if (members[0].Track?.Transfer is 16 or 18)
+            {
+                // HDR (DASH-IF IOP, ISO/IEC 23091-2 code points): a player that cannot show PQ or HLG leaves the set alone.
+                set.Add(
+                    new XElement(Mpd + "EssentialProperty", new XAttribute("schemeIdUri", "urn:mpeg:mpegB:cicp:TransferCharacteristics"), new XAttribute("value", members[0].Track!.Transfer!.Value)),
+                    new XElement(Mpd + "SupplementalProperty", new XAttribute("schemeIdUri", "urn:mpeg:mpegB:cicp:ColourPrimaries"), new XAttribute("value", 9)),
+                    new XElement(Mpd + "SupplementalProperty", new XAttribute("schemeIdUri", "urn:mpeg:mpegB:cicp:MatrixCoefficients"), new XAttribute("value", 9)));
             }
         }
         else
@@ -157,6 +176,14 @@ internal static class DashManifest
             new XElement(Mpd + "BaseURL", text.FileUrl)));
         return set;
     }
+
+    /// <summary>How much a codec's set is preferred: the fewer bits it needs for a picture, the more.</summary>
+    private static int Preference(string family) => family switch
+    {
+        "av01" => 3,
+        "hvc1" or "hev1" => 2,
+        _ => 1,
+    };
 
     private static XElement Role(string value) =>
         new(Mpd + "Role", new XAttribute("schemeIdUri", "urn:mpeg:dash:role:2011"), new XAttribute("value", value));

@@ -19,8 +19,18 @@ namespace Transcoder.Media.Packaging;
 /// Where presentation starts on the track's own timeline (its edit list): the encoder's priming samples for audio,
 /// the reordering delay for video with B-frames. Presentation time = composition time - this.
 /// </param>
+/// <param name="Transfer">The video's transfer characteristics (ISO/IEC 23091-2: 1 BT.709, 16 PQ, 18 HLG) from its colr box; null when it has none.</param>
 internal sealed record TrackInfo(uint TrackId, string Handler, uint Timescale, string Codecs, string? Language,
-    int? Width, int? Height, int? Channels, int? SampleRate, SampleDefaults Defaults, long MediaTime = 0);
+    int? Width, int? Height, int? Channels, int? SampleRate, SampleDefaults Defaults, long MediaTime = 0, int? Transfer = null)
+{
+    /// <summary>HLS's VIDEO-RANGE of a video track: "PQ", "HLG", or "SDR".</summary>
+    public string VideoRange => Transfer switch
+    {
+        16 => "PQ",
+        18 => "HLG",
+        _ => "SDR",
+    };
+}
 
 /// <summary>Sample fields a fragment may leave to the track (trex) or its own header (tfhd).</summary>
 internal readonly record struct SampleDefaults(uint Duration, uint Size, uint Flags);
@@ -92,6 +102,7 @@ internal static class Fmp4
         }
 
         int? width = null, height = null, channels = null, sampleRate = null;
+        var colour = entry.Type is "hvc1" or "hev1" or "av01" or "avc1" or "avc3" ? Colour(init, entry) : null;
         string codecs;
         switch (entry.Type)
         {
@@ -101,6 +112,18 @@ internal static class Fmp4
                 var avcC = Mp4Boxes.Find(init, entry, "avcC") ?? throw Mp4Boxes.Malformed("no avcC in the sample entry");
                 codecs = string.Create(CultureInfo.InvariantCulture,
                     $"{entry.Type}.{init[avcC.PayloadStart + 1]:x2}{init[avcC.PayloadStart + 2]:x2}{init[avcC.PayloadStart + 3]:x2}");
+                break;
+            case "hvc1" or "hev1":
+                width = Mp4Boxes.U16(init, entry.PayloadStart + 24);
+                height = Mp4Boxes.U16(init, entry.PayloadStart + 26);
+                var hvcC = Mp4Boxes.Find(init, entry, "hvcC") ?? throw Mp4Boxes.Malformed("no hvcC in the sample entry");
+                codecs = HevcCodecs(entry.Type, init[hvcC.PayloadStart..hvcC.End]);
+                break;
+            case "av01":
+                width = Mp4Boxes.U16(init, entry.PayloadStart + 24);
+                height = Mp4Boxes.U16(init, entry.PayloadStart + 26);
+                var av1C = Mp4Boxes.Find(init, entry, "av1C") ?? throw Mp4Boxes.Malformed("no av1C in the sample entry");
+                codecs = Av1Codecs(init[av1C.PayloadStart..av1C.End], colour);
                 break;
             case "mp4a":
                 channels = Mp4Boxes.U16(init, entry.PayloadStart + 16);
@@ -124,8 +147,90 @@ internal static class Fmp4
             }
         }
 
-        return new TrackInfo(trackId, handler, timescale, codecs, language, width, height, channels, sampleRate, defaults, MediaTime(init, trak));
+        return new TrackInfo(trackId, handler, timescale, codecs, language, width, height, channels, sampleRate, defaults, MediaTime(init, trak), colour?.Transfer);
     }
+
+    /// <summary>The colour description of a visual sample entry's colr box of type nclx, if it has one.</summary>
+    private static (int Primaries, int Transfer, int Matrix, bool FullRange)? Colour(ReadOnlySpan<byte> init, Mp4Box entry)
+    {
+        if (Mp4Boxes.Find(init, entry, "colr") is not { } colr || colr.End - colr.PayloadStart < 11
+            || Encoding.ASCII.GetString(init.Slice(colr.PayloadStart, 4)) != "nclx")
+        {
+            return null;
+        }
+
+        var at = colr.PayloadStart + 4;
+        return (Mp4Boxes.U16(init, at), Mp4Boxes.U16(init, at + 2), Mp4Boxes.U16(init, at + 4), (init[at + 6] & 0x80) != 0);
+    }
+
+    /// <summary>
+    /// "hvc1.P.C.TL.B" from an HEVCDecoderConfigurationRecord (ISO/IEC 14496-15 annex E.3): the profile (after its
+    /// space, A-C), the compatibility flags bit-reversed in hex, the tier (L or H) and level, then the constraint
+    /// bytes in hex, trailing zero bytes left out.
+    /// </summary>
+    internal static string HevcCodecs(string sampleEntry, ReadOnlySpan<byte> hvcC)
+    {
+        if (hvcC.Length < 13)
+        {
+            throw Mp4Boxes.Malformed("hvcC too short");
+        }
+
+        var space = hvcC[1] >> 6;
+        var tier = (hvcC[1] & 0x20) != 0 ? 'H' : 'L';
+        var profile = hvcC[1] & 0x1f;
+        var compatibility = BinaryPrimitives.ReadUInt32BigEndian(hvcC[2..]);
+        uint reversed = 0;
+        for (var bit = 0; bit < 32; bit++)
+        {
+            reversed |= ((compatibility >> bit) & 1) << (31 - bit);
+        }
+
+        var constraints = hvcC[6..12].ToArray().AsEnumerable().Reverse().SkipWhile(b => b == 0).Reverse().ToList();
+        var text = new StringBuilder(sampleEntry).Append('.');
+        if (space > 0)
+        {
+            text.Append((char)('A' + space - 1));
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $"{profile}.{reversed:X}.{tier}{hvcC[12]}");
+        foreach (var constraint in constraints)
+        {
+            text.Append(CultureInfo.InvariantCulture, $".{constraint:X2}");
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// "av01.P.LLT.DD" from an AV1CodecConfigurationRecord (AV1 in ISO-BMFF, codecs parameter string): profile, level
+    /// and tier, bit depth; with the colour (monochrome, chroma subsampling and position, primaries, transfer, matrix,
+    /// full range) when it is other than the defaults (4:2:0, BT.709, limited range).
+    /// </summary>
+    internal static string Av1Codecs(ReadOnlySpan<byte> av1C, (int Primaries, int Transfer, int Matrix, bool FullRange)? colour)
+    {
+        if (av1C.Length < 4)
+        {
+            throw Mp4Boxes.Malformed("av1C too short");
+        }
+
+        var profile = av1C[1] >> 5;
+        var level = av1C[1] & 0x1f;
+        var tier = (av1C[2] & 0x80) != 0 ? 'H' : 'M';
+        var high = (av1C[2] & 0x40) != 0;
+        var twelve = (av1C[2] & 0x20) != 0;
+        var depth = high ? (twelve ? 12 : 10) : 8;
+        var monochrome = (av1C[2] & 0x10) != 0 ? 1 : 0;
+        var subsampling = Invariant($"{(av1C[2] >> 3) & 1}{(av1C[2] >> 2) & 1}{av1C[2] & 3}");
+        var text = Invariant($"av01.{profile}.{level:00}{tier}.{depth:00}");
+        if (colour is { } c && (monochrome != 0 || subsampling != "110" || c.Primaries != 1 || c.Transfer != 1 || c.Matrix != 1 || c.FullRange))
+        {
+            text += Invariant($".{monochrome}.{subsampling}.{c.Primaries:00}.{c.Transfer:00}.{c.Matrix:00}.{(c.FullRange ? 1 : 0)}");
+        }
+
+        return text;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The samples of one fragment (moof followed by its mdat, the moof at offset 0).</summary>
     public static Fragment ReadFragment(byte[] bytes, SampleDefaults trackDefaults)

@@ -73,6 +73,8 @@ public static class HlsPlaylists
             AppendMedia(master, "SUBTITLES", subtitles, text);
         }
 
+        // VIDEO-RANGE on every variant once one is HDR, so a player that cannot show it keeps to the SDR ones.
+        var ranges = video.Any(v => v.VideoRange is "PQ" or "HLG");
         var textPeak = text.Count > 0 ? text.Max(t => t.Bandwidth) : 0;
         var textAverage = text.Count > 0 ? text.Max(t => t.AverageBandwidth) : 0;
         foreach (var (group, members) in groups.Count > 0 ? groups : [(null!, [])])
@@ -95,6 +97,11 @@ public static class HlsPlaylists
                     {
                         master.Append(CultureInfo.InvariantCulture, $",FRAME-RATE={rate:0.000}");
                     }
+
+                    if (ranges)
+                    {
+                        master.Append(CultureInfo.InvariantCulture, $",VIDEO-RANGE={variant.VideoRange ?? "SDR"}");
+                    }
                 }
 
                 if (group is not null)
@@ -108,6 +115,15 @@ public static class HlsPlaylists
                 }
 
                 master.Append('\n').Append(variant.PlaylistUrl).Append('\n');
+            }
+
+            if (video.Count > 0 && members.Count > 0)
+            {
+                // An audio-only variant, so a viewer whose link cannot carry the smallest picture keeps hearing: the
+                // group's default track (a player may switch to another of the group as with any variant).
+                var own = members.FirstOrDefault(m => m.Default) ?? members[0];
+                master.Append(CultureInfo.InvariantCulture,
+                    $"#EXT-X-STREAM-INF:BANDWIDTH={audioPeak},AVERAGE-BANDWIDTH={audioAverage},CODECS=\"{audioCodecs}\",AUDIO=\"{group}\"\n{own.PlaylistUrl}\n");
             }
         }
 

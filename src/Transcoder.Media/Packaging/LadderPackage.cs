@@ -305,6 +305,7 @@ public sealed class LadderPackage : IDisposable
             Width = planned.Kind == RenditionKind.Video ? planned.Width : null,
             Height = planned.Kind == RenditionKind.Video ? planned.Height : null,
             FrameRate = planned.Kind == RenditionKind.Video ? Math.Round(_plan.FrameRate.ToDouble(), 3) : null,
+            VideoRange = planned.Kind == RenditionKind.Video ? track.VideoRange : null,
             Channels = audio?.Channels ?? track.Channels,
             Bandwidth = peak,
             AverageBandwidth = average,

@@ -4,8 +4,8 @@ namespace Transcoder.Media.Packaging;
 
 /// <summary>
 /// File names inside a package (and so under its prefix in the bucket), and of the encoder's own outputs in the run's
-/// scratch folder. Representations are named by kind and order: "v0" the largest video rendition, "a0" the first
-/// audio track.
+/// scratch folder. Representations are named by kind and order: "v0" the largest H.264 rendition ("vh0" HEVC's,
+/// "va0" AV1's), "a0" the first audio track.
 /// </summary>
 public static class PackageLayout
 {
@@ -29,6 +29,9 @@ public static class PackageLayout
     public const string SegmentTemplate = "chunk-$RepresentationID$-$Number%05d$.m4s";
 
     public static string VideoId(int rung) => string.Create(CultureInfo.InvariantCulture, $"v{rung}");
+
+    /// <summary>A rung's id in a codec: "v0" in H.264, "vh0" in HEVC, "va0" in AV1.</summary>
+    public static string VideoId(VideoCodec codec, int rung) => string.Create(CultureInfo.InvariantCulture, $"{codec.IdPrefix}{rung}");
 
     public static string AudioId(int track) => string.Create(CultureInfo.InvariantCulture, $"a{track}");
 

@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Xml.Linq;
+using Transcoder.Abstractions;
+using Transcoder.Media.Packaging;
+using Transcoder.Testing;
+
+namespace Transcoder.Media.Tests;
+
+/// <summary>HEVC and AV1 beside H.264 from one decode, into one package: sample entries, codec strings, aligned segments.</summary>
+public sealed class CodecTests : IDisposable
+{
+    private static readonly XNamespace Mpd = "urn:mpeg:dash:schema:mpd:2011";
+    private readonly MediaRig _rig = new();
+
+    [Fact]
+    public async Task ThreeCodecs_EachSegmentCarriesItsSampleEntry_AndTheCodecsStringTheManifestsClaim_OnOneGrid()
+    {
+        var input = await TestClips.VideoAsync(_rig.Folder, 640, 360, 4);
+        var outputs = new OutputOptions { Codecs = [OutputCodec.H264, OutputCodec.Hevc, OutputCodec.Av1], Renditions = [new(360), new(180)] };
+
+        var (plan, title, output) = await _rig.TranscodeAsync(input, outputs: outputs);
+
+        var video = title.Renditions.Where(r => r.Kind == RenditionKind.Video).ToList();
+        Assert.Equal(["v0", "v1", "vh0", "vh1", "va0", "va1"], plan.Videos.Select(v => v.Id));
+        Assert.Equal([360, 180, 360, 180, 360, 180], video.Select(v => v.Height ?? 0));
+
+        var master = await File.ReadAllTextAsync(Path.Combine(output, PackageLayout.HlsMaster));
+        var mpd = XDocument.Load(Path.Combine(output, PackageLayout.DashManifest));
+        IReadOnlyList<HlsSegment>? grid = null;
+        foreach (var (planned, rendition) in plan.Videos.Zip(video))
+        {
+            var joined = await MediaRig.JoinRenditionAsync(output, planned.Id, Path.Combine(_rig.Folder, planned.Id + ".mp4"));
+            var tag = await MediaRig.StreamEntryAsync(joined, "v:0", "codec_tag_string");
+            var level = int.Parse(await MediaRig.StreamEntryAsync(joined, "v:0", "level"), CultureInfo.InvariantCulture);
+            var profile = await MediaRig.StreamEntryAsync(joined, "v:0", "profile");
+
+            // The codec string, made here from what ffprobe reads of the stream, as RFC 6381 and its codec bindings spell it.
+            var expected = planned.Codec.Name switch
+            {
+                // x264 signals the simplest profile its tools fit (ultrafast uses none of High's).
+                OutputCodec.H264 => $"avc1.{(profile == "High" ? "6400" : profile == "Main" ? "4d40" : "42c0")}{level:x2}",
+                // Main (compatible with Main 10), Main tier, x265's constraint flags: progressive source, frame only.
+                OutputCodec.Hevc => $"hvc1.1.6.L{level}.90",
+                _ => $"av01.0.{level:00}M.08",
+            };
+            Assert.Equal(expected[..4], tag);
+            Assert.Equal(expected, rendition.Codecs);
+            Assert.Contains($"CODECS=\"{expected},mp4a.40.2\"", master, StringComparison.Ordinal);
+            Assert.Equal(expected, (string?)mpd.Descendants(Mpd + "Representation").Single(r => (string?)r.Attribute("id") == planned.Id).Attribute("codecs"));
+            Assert.Equal("120", await CountFramesAsync(joined));
+
+            // One segment grid for every rendition of every codec: players switch between them on any boundary.
+            var segments = HlsPlaylists.ReadSegments(await File.ReadAllTextAsync(Path.Combine(output, rendition.PlaylistUrl)));
+            grid ??= segments;
+            Assert.Equal(grid.Select(s => s.Duration), segments.Select(s => s.Duration));
+        }
+
+        // A package with AV1 keeps every segment one GOP long (SVT-AV1 takes no forced keyframes here).
+        Assert.Equal([2.0, 2.0], grid!.Select(s => s.Duration));
+
+        // The DASH manifest: one adaptation set per codec, the most efficient preferred.
+        var sets = mpd.Descendants(Mpd + "AdaptationSet").Where(a => (string?)a.Attribute("contentType") == "video").ToList();
+        Assert.Equal(["avc1", "hvc1", "av01"], sets.Select(s => ((string)s.Element(Mpd + "Representation")!.Attribute("codecs")!)[..4]));
+        Assert.Equal(["1", "2", "3"], sets.Select(s => (string?)s.Attribute("selectionPriority")));
+    }
+
+    [Fact]
+    public async Task EveryPackage_HasAnAudioOnlyVariant_OfItsDefaultTrack()
+    {
+        var input = await TestClips.VideoAsync(_rig.Folder, 320, 180, 2);
+
+        var (_, title, output) = await _rig.TranscodeAsync(input);
+
+        var lines = (await File.ReadAllTextAsync(Path.Combine(output, PackageLayout.HlsMaster))).Split('\n');
+        var audioOnly = Assert.Single(lines.Select((l, i) => (l, i)), x => x.l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal) && !x.l.Contains("RESOLUTION", StringComparison.Ordinal));
+        var audio = title.Renditions.Single(r => r.Kind == RenditionKind.Audio);
+        Assert.Contains($"BANDWIDTH={audio.Bandwidth},", audioOnly.l, StringComparison.Ordinal);
+        Assert.Contains("CODECS=\"mp4a.40.2\",AUDIO=\"aac\"", audioOnly.l, StringComparison.Ordinal);
+        Assert.Equal(audio.PlaylistUrl, lines[audioOnly.i + 1]);
+    }
+
+    private static async Task<string> CountFramesAsync(string path) =>
+        (await TestClips.RunAsync("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path])).Trim();
+
+    public void Dispose() => _rig.Dispose();
+}
