@@ -374,7 +374,7 @@ public static class FfmpegArguments
 
             if (hdr.MasteringDisplay is { } display)
             {
-                text.Append(CultureInfo.InvariantCulture, $":master-display={display}");
+                text.Append(CultureInfo.InvariantCulture, $":master-display={display.ForX265()}");
             }
 
             if (hdr.MaxCll is { } cll)
@@ -392,7 +392,7 @@ public static class FfmpegArguments
         var text = new StringBuilder("irefresh-type=2");
         if (hdr?.MasteringDisplay is { } display)
         {
-            text.Append(CultureInfo.InvariantCulture, $":mastering-display={display}");
+            text.Append(CultureInfo.InvariantCulture, $":mastering-display={display.ForSvtAv1()}");
         }
 
         if (hdr?.MaxCll is { } cll)
@@ -428,12 +428,20 @@ public static class FfmpegArguments
     /// index and the channels to measure in, each) against a target; loudnorm prints each measurement as JSON on
     /// stderr, in order.
     /// </summary>
-    public static IReadOnlyList<string> ForLoudness(IReadOnlyList<string> inputs, IReadOnlyList<(int Input, int Stream, int Channels)> streams, LoudnessTarget target, string formatAllowList)
+    /// <param name="inputs">The files.</param>
+    /// <param name="streams">What to measure.</param>
+    /// <param name="target">The loudness target.</param>
+    /// <param name="formatAllowList">The demuxers the inputs may be read with.</param>
+    /// <param name="clip">A plan whose clip the inputs are read in (the source); null to read them whole (renditions).</param>
+    public static IReadOnlyList<string> ForLoudness(IReadOnlyList<string> inputs, IReadOnlyList<(int Input, int Stream, int Channels)> streams, LoudnessTarget target,
+        string formatAllowList, LadderPlan? clip = null)
     {
         var args = new List<string> { "-hide_banner", "-nostats", "-benchmark", "-y", "-progress", "pipe:1", "-protocol_whitelist", ProtocolAllowList };
         foreach (var input in inputs)
         {
-            args.AddRange(["-format_whitelist", formatAllowList, "-i", input]);
+            args.AddRange(["-format_whitelist", formatAllowList]);
+            args.AddRange(clip is null ? [] : ClipInput(clip));
+            args.AddRange(["-i", input]);
         }
 
         var graph = string.Join(';', streams.Select((s, i) => Invariant(
@@ -461,6 +469,59 @@ public static class FfmpegArguments
         foreach (var (stream, path) in tracks)
         {
             args.AddRange(["-map", Invariant($"0:{stream}"), "-c:s", "webvtt", "-f", "webvtt", path]);
+        }
+
+        return args;
+    }
+
+    /// <summary>
+    /// A download: the rendition files (each an init segment followed by its media segments) copied, not encoded, into
+    /// one progressive MP4 (video and audio) or M4A (audio), its index first so it plays while it downloads.
+    /// </summary>
+    public static IReadOnlyList<string> ForDownload(string? video, string? audio, string output)
+    {
+        var args = new List<string> { "-hide_banner", "-nostats", "-benchmark", "-y", "-progress", "pipe:1", "-protocol_whitelist", ProtocolAllowList };
+        var inputs = new[] { video, audio }.OfType<string>().ToList();
+        foreach (var input in inputs)
+        {
+            args.AddRange(["-format_whitelist", "mov", "-i", input]);
+        }
+
+        if (video is not null)
+        {
+            args.AddRange(["-map", "0:v:0"]);
+        }
+
+        if (audio is not null)
+        {
+            args.AddRange(["-map", Invariant($"{inputs.Count - 1}:a:0")]);
+        }
+
+        args.AddRange(["-c", "copy", "-map_metadata", "-1", "-map_chapters", "-1", "-movflags", "+faststart", "-f", "mp4", output]);
+        return args;
+    }
+
+    /// <summary>
+    /// Stills at the plan's times (of the package: a clip's start added), each <paramref name="width"/> wide and shaped
+    /// like the picture, conditioned as the rungs are (deinterlaced, tone mapped to SDR): each an exact seek and one frame.
+    /// </summary>
+    public static IReadOnlyList<string> ForStills(LadderPlan plan, string inputPath, IReadOnlyList<double> times, int width, int height,
+        StillFormat format, IReadOnlyList<string> outputs, string formatAllowList)
+    {
+        var args = new List<string> { "-hide_banner", "-nostats", "-benchmark", "-y", "-progress", "pipe:1", "-protocol_whitelist", ProtocolAllowList };
+        foreach (var time in times)
+        {
+            args.AddRange(["-format_whitelist", formatAllowList, "-ss", Invariant($"{plan.ClipStartSeconds + time:0.######}"), "-i", inputPath]);
+        }
+
+        var condition = (plan.Deinterlace ? "bwdif=mode=send_frame:deint=interlaced," : "") + (plan.ToneMapFrom is { } transfer ? ToneMap(transfer) + "," : "");
+        var graph = string.Join(';', times.Select((_, i) => Invariant($"[{i}:{plan.VideoStreamIndex}]{condition}scale={width}:{height}:flags=bicubic,setsar=1[still{i}]")));
+        args.AddRange(["-filter_complex", graph]);
+        for (var i = 0; i < times.Count; i++)
+        {
+            args.AddRange(["-map", Invariant($"[still{i}]"), "-frames:v", "1", "-update", "1"]);
+            args.AddRange(format == StillFormat.Webp ? ["-c:v", "libwebp", "-quality", "85"] : ["-q:v", "3"]);
+            args.Add(outputs[i]);
         }
 
         return args;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using Transcoder.Abstractions;
 using Transcoder.Media.Packaging;
 
@@ -87,13 +88,30 @@ public sealed record VideoCodec(OutputCodec Name, string Encoder, string Profile
 /// An HDR source's signal, kept by the codecs that can carry it.
 /// </summary>
 /// <param name="Transfer">ffmpeg's name of the transfer: "smpte2084" (PQ, HDR10) or "arib-std-b67" (HLG).</param>
-/// <param name="MasteringDisplay">The mastering display as x265 takes it ("G(x,y)B(x,y)R(x,y)WP(x,y)L(max,min)", chromaticities in 0.00002 units, luminance in 0.0001 cd/m2); null when the source carries none.</param>
+/// <param name="MasteringDisplay">The display the picture was mastered on (SMPTE ST 2086); null when the source carries none.</param>
 /// <param name="MaxCll">Content light level: the brightest pixel, cd/m2; null when the source carries none.</param>
 /// <param name="MaxFall">Content light level: the brightest frame average, cd/m2.</param>
-public sealed record HdrSignal(string Transfer, string? MasteringDisplay = null, int? MaxCll = null, int? MaxFall = null)
+public sealed record HdrSignal(string Transfer, MasteringDisplay? MasteringDisplay = null, int? MaxCll = null, int? MaxFall = null)
 {
     /// <summary>HLS's VIDEO-RANGE for it: "PQ" or "HLG".</summary>
     public string VideoRange => Transfer == "arib-std-b67" ? "HLG" : "PQ";
+}
+
+/// <summary>A mastering display (SMPTE ST 2086): CIE 1931 chromaticities of its primaries and white point, its luminance range in cd/m2.</summary>
+public sealed record MasteringDisplay(double GreenX, double GreenY, double BlueX, double BlueY, double RedX, double RedY,
+    double WhiteX, double WhiteY, double MaxLuminance, double MinLuminance)
+{
+    /// <summary>As x265 takes it: chromaticities in 0.00002 units, luminance in 0.0001 cd/m2.</summary>
+    public string ForX265() => string.Create(CultureInfo.InvariantCulture,
+        $"G({C(GreenX)},{C(GreenY)})B({C(BlueX)},{C(BlueY)})R({C(RedX)},{C(RedY)})WP({C(WhiteX)},{C(WhiteY)})L({L(MaxLuminance)},{L(MinLuminance)})");
+
+    /// <summary>As SVT-AV1 takes it: chromaticities and luminance as numbers.</summary>
+    public string ForSvtAv1() => string.Create(CultureInfo.InvariantCulture,
+        $"G({GreenX:0.0####},{GreenY:0.0####})B({BlueX:0.0####},{BlueY:0.0####})R({RedX:0.0####},{RedY:0.0####})WP({WhiteX:0.0####},{WhiteY:0.0####})L({MaxLuminance:0.0###},{MinLuminance:0.0###})");
+
+    private static long C(double value) => (long)Math.Round(value * 50000);
+
+    private static long L(double value) => (long)Math.Round(value * 10000);
 }
 
 /// <summary>One video rendition as planned: a rung in one codec.</summary>

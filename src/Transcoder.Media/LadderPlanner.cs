@@ -30,7 +30,7 @@ public static class LadderPlanner
         var rungs = source.Video is { } video ? PlanRungs(video, options, outputs) : [];
         var frameRate = source.Video is { } v ? PlanFrameRate(v.FrameRate, options.MaxFrameRate) : Rational.Zero;
         var (clipStart, clipEnd, duration) = PlanClip(source, outputs.Clip);
-        CheckTimes(outputs, duration, rungs);
+        CheckTimes(outputs, duration, rungs, hasAudio: !audio.IsEmpty);
         var codecs = rungs.IsEmpty ? [VideoCodec.H264] : outputs.Codecs.Select(VideoCodec.For).Distinct().ToImmutableArray();
         var keepsHdr = source.Video is { Hdr: true } && codecs.Any(c => c.KeepsHdr);
         var fixedGop = codecs.Any(c => !c.ForcesKeyframes);
@@ -168,7 +168,7 @@ public static class LadderPlanner
     }
 
     /// <summary>Stills and the poster within the package's duration; an MP4 download of one of its rungs.</summary>
-    private static void CheckTimes(OutputOptions outputs, TimeSpan duration, ImmutableArray<PlannedRung> rungs)
+    private static void CheckTimes(OutputOptions outputs, TimeSpan duration, ImmutableArray<PlannedRung> rungs, bool hasAudio)
     {
         var seconds = duration.TotalSeconds;
         if (outputs.PosterSeconds is { } poster && seconds > 0 && poster >= seconds)
@@ -198,6 +198,11 @@ public static class LadderPlanner
             if (download.Format == DownloadFormat.Mp4 && rungs.IsEmpty)
             {
                 throw Invalid($"outputs.downloads[{i}].format", "The source has no video for an MP4 download; ask for \"m4a\".");
+            }
+
+            if (download.Format == DownloadFormat.M4a && !hasAudio)
+            {
+                throw Invalid($"outputs.downloads[{i}].format", "The source has no audio for an M4A download.");
             }
 
             if (download.Height is { } height && !rungs.Any(r => Math.Min(r.Width, r.Height) == height))

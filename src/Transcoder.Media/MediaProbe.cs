@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using FFMpegCore;
 using FFMpegCore.Exceptions;
 using Microsoft.Extensions.Options;
@@ -12,8 +14,51 @@ namespace Transcoder.Media;
 public sealed class MediaProbe(IOptions<MediaOptions> options, IOptions<InputLimits> limits)
 {
     /// <exception cref="MediaException">ffprobe cannot read the file, its container is not allowed, or it is empty.</exception>
-    public Task<SourceInfo> ProbeAsync(string path, CancellationToken cancellationToken) =>
-        ProbeAsync(path, new FileInfo(path).Length, cancellationToken);
+    public async Task<SourceInfo> ProbeAsync(string path, CancellationToken cancellationToken)
+    {
+        var source = await ProbeAsync(path, new FileInfo(path).Length, cancellationToken);
+        if (source.Video is not { Hdr: true } video)
+        {
+            return source;
+        }
+
+        // HDR10's static metadata is in the stream (SEI, OBUs), not its header: read it off the first frame.
+        var (display, light) = await ReadHdrMetadataAsync(path, video.Index, cancellationToken);
+        return source with { VideoStreams = [.. source.VideoStreams.Select(v => v.Index == video.Index ? v with { MasteringDisplay = display, ContentLight = light } : v)] };
+    }
+
+    /// <summary>The mastering display and content light level the first frame of a stream carries, when it does.</summary>
+    private async Task<(MasteringDisplay? Display, (int, int)? Light)> ReadHdrMetadataAsync(string path, int stream, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.Value.ProbeTimeout);
+        var start = new ProcessStartInfo(Path.Combine(options.Value.BinaryFolder ?? "", "ffprobe"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in (string[])["-v", "error", "-protocol_whitelist", FfmpegArguments.ProtocolAllowList, "-format_whitelist", limits.Value.FormatAllowList,
+            "-read_intervals", "%+#1", "-select_streams", stream.ToString(CultureInfo.InvariantCulture), "-show_frames", "-show_entries", "frame=side_data_list", "-of", "json", path])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        try
+        {
+            var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
+            var json = await process.StandardOutput.ReadToEndAsync(timeout.Token);
+            await process.WaitForExitAsync(timeout.Token);
+            await stderr;
+            return process.ExitCode == 0 ? HdrMetadata.Read(json) : (null, null);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            process.Kill(entireProcessTree: true);
+            return (null, null);
+        }
+    }
 
     /// <summary>
     /// Probes a source in the object store through a signed URL (<paramref name="sizeBytes"/> long), reading only its

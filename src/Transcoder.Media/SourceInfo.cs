@@ -67,8 +67,8 @@ public sealed record VideoStreamInfo
     /// <summary>True for high dynamic range: a PQ (HDR10) or HLG transfer.</summary>
     public bool Hdr => ColorTransfer is "smpte2084" or "arib-std-b67";
 
-    /// <summary>The mastering display of an HDR stream, as x265 takes it (see <see cref="HdrSignal"/>); null when it carries none.</summary>
-    public string? MasteringDisplay { get; init; }
+    /// <summary>The mastering display of an HDR stream (from its first frame); null when it carries none.</summary>
+    public MasteringDisplay? MasteringDisplay { get; init; }
 
     /// <summary>Content light level of an HDR stream: the brightest pixel and frame average, cd/m2; null when it carries none.</summary>
     public (int MaxCll, int MaxFall)? ContentLight { get; init; }

@@ -46,7 +46,8 @@ public sealed class TrackPasses(FfmpegProcess ffmpeg, IOptions<MediaOptions> opt
             {
                 // What ffmpeg wrote is WebVTT; cues past the end of the title are not shown by anyone.
                 var read = bytes.Length == 0 ? [] : CaptionFile.Read(bytes, $"stream #{files[i].Stream}", CaptionFormat.WebVtt);
-                cues[tracks[i].Id] = [.. read.Where(c => plan.Duration <= TimeSpan.Zero || c.Start < plan.Duration)];
+                var end = plan.ClipEndSeconds is { } clipEnd ? TimeSpan.FromSeconds(clipEnd) : plan.Duration;
+                cues[tracks[i].Id] = [.. read.Where(c => end <= TimeSpan.Zero || c.Start < end)];
             }
             catch (CaptionException ex)
             {
@@ -68,7 +69,7 @@ public sealed class TrackPasses(FfmpegProcess ffmpeg, IOptions<MediaOptions> opt
 
         // Each rendition is measured as it will be made: its stream in its own channel layout.
         var target = tracks[0].Loudness!.Target;
-        var (measured, cpu) = await MeasureAsync([inputPath], [.. tracks.Select(t => (0, t.StreamIndex, t.Channels))], target, plan.Duration, cancellationToken);
+        var (measured, cpu) = await MeasureAsync([inputPath], [.. tracks.Select(t => (0, t.StreamIndex, t.Channels))], target, plan.Duration, cancellationToken, plan);
         var byId = tracks.Select((t, i) => (t.Id, i)).ToDictionary(p => p.Id, p => measured[p.i], StringComparer.Ordinal);
         return new(plan with
         {
@@ -105,10 +106,11 @@ public sealed class TrackPasses(FfmpegProcess ffmpeg, IOptions<MediaOptions> opt
     }
 
     private async Task<(IReadOnlyList<LoudnessMeasurement> Measured, double CpuSeconds)> MeasureAsync(
-        IReadOnlyList<string> inputs, IReadOnlyList<(int Input, int Stream, int Channels)> streams, LoudnessTarget target, TimeSpan duration, CancellationToken cancellationToken)
+        IReadOnlyList<string> inputs, IReadOnlyList<(int Input, int Stream, int Channels)> streams, LoudnessTarget target, TimeSpan duration, CancellationToken cancellationToken,
+        LadderPlan? clip = null)
     {
         var report = new LoudnessReport();
-        var arguments = FfmpegArguments.ForLoudness(inputs, streams, target, limits.Value.FormatAllowList + ",mov");
+        var arguments = FfmpegArguments.ForLoudness(inputs, streams, target, limits.Value.FormatAllowList + ",mov", clip);
         var run = await ffmpeg.RunAsync(Request(arguments, duration) with { OnStderr = report.Add }, cancellationToken);
         var measured = report.Measurements;
         if (measured.Count != streams.Count)

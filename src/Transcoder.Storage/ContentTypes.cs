@@ -11,6 +11,7 @@ public static class ContentTypes
         ".mp4" => "video/mp4",
         ".m4a" => "audio/mp4",
         ".jpg" or ".jpeg" => "image/jpeg",
+        ".webp" => "image/webp",
         ".png" => "image/png",
         ".vtt" => "text/vtt",
         ".json" => "application/json",

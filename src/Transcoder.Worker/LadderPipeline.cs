@@ -22,6 +22,7 @@ public sealed partial class LadderPipeline(
     UrlFetcher fetcher,
     MediaProbe probe,
     LadderEncoder encoder,
+    PackageExtras extras,
     TrackPasses trackPasses,
     CaptionFiles captionFiles,
     OutputReuse reuse,
@@ -121,6 +122,11 @@ public sealed partial class LadderPipeline(
 
         var loudness = await trackPasses.MeasureRenditionLoudnessAsync(plan, package.EncodeFolder, token);
         var title = package.Finish(quality, loudness.Value);
+
+        // Downloads from the package's segments (a chunked title's are in the bucket), stills from the source.
+        var fetched = Path.Combine(context.Scratch, "fetched");
+        var made = await extras.MakeAsync(plan, assignment.Outputs ?? OutputOptions.Default, title, package.Folder,
+            (file, ct) => LocalFileAsync(package.Folder, fetched, prefix, file, ct), input, Path.Combine(context.Scratch, "extras"), token);
         var warnings = TruncationCheck.Check(source, title.DurationSeconds);
         await context.ReportAsync(90, JobStages.Uploading, force: true);
         await publisher.FinishAsync((done, total) => context.ReportAsync(90 + (9.0 * done / Math.Max(1, total)), JobStages.Uploading), token);
@@ -139,7 +145,7 @@ public sealed partial class LadderPipeline(
             PosterKey = title.Poster is null ? null : prefix + title.Poster,
             StoryboardKey = title.StoryboardTrack is null ? null : prefix + title.StoryboardTrack,
             DurationSeconds = title.DurationSeconds,
-            Cost = JobCosts.Price(encoded.CpuSeconds + chunkCpuSeconds + stillsCpuSeconds + sourceText.CpuSeconds + measured.CpuSeconds + loudness.CpuSeconds,
+            Cost = JobCosts.Price(encoded.CpuSeconds + chunkCpuSeconds + stillsCpuSeconds + sourceText.CpuSeconds + measured.CpuSeconds + loudness.CpuSeconds + made.CpuSeconds,
                 title.DurationSeconds, videoRenditions, worker.Value.DollarsPerVcpuHour),
             ContentHash = contentHash,
             LadderHash = ladderHash,
@@ -147,7 +153,28 @@ public sealed partial class LadderPipeline(
             Skipped = plan.Skipped,
             Warnings = warnings,
             ToneMapped = plan.ToneMapFrom is not null,
+            Downloads = [.. made.Downloads.Select(d => new DownloadFile(d.Format == DownloadFormat.Mp4 ? "mp4" : "m4a", prefix + d.File, d.SizeBytes, d.Codecs, d.Width, d.Height))],
+            Stills = [.. made.Stills.Select(s => new StillFile(s.Seconds, prefix + s.File, s.Width, s.Height, s.SizeBytes))],
         };
+    }
+
+    /// <summary>A file of the package on this machine: cut here, or (a chunk's segment) fetched from the bucket into <paramref name="fetched"/>.</summary>
+    private async Task<string> LocalFileAsync(string packageFolder, string fetched, string prefix, string file, CancellationToken token)
+    {
+        var local = Path.Combine(packageFolder, file);
+        if (File.Exists(local))
+        {
+            return local;
+        }
+
+        var path = Path.Combine(fetched, file);
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(fetched);
+            await store.DownloadAsync(prefix + file, path, token);
+        }
+
+        return path;
     }
 
     private static SourceFacts Facts(SourceInfo source) => new(

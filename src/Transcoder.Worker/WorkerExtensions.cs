@@ -33,6 +33,7 @@ public static class WorkerExtensions
         services.AddSingleton<MediaProbe>();
         services.AddSingleton<FfmpegProcess>();
         services.AddSingleton<LadderEncoder>();
+        services.AddSingleton<PackageExtras>();
         services.AddSingleton<TrackPasses>();
         services.AddSingleton<CaptionFiles>();
         services.AddSingleton<UrlFetcher>();

@@ -79,6 +79,55 @@ public sealed class CodecTests : IDisposable
         Assert.Equal(audio.PlaylistUrl, lines[audioOnly.i + 1]);
     }
 
+    [Fact]
+    public async Task Hdr10Source_KeepsPqAndItsMetadata_OnHevcAndAv1_BesideABt709H264Ladder()
+    {
+        var input = await TrackClips.Hdr10Async(_rig.Folder);
+        var outputs = new OutputOptions { Codecs = [OutputCodec.H264, OutputCodec.Hevc, OutputCodec.Av1] };
+
+        var (plan, title, output) = await _rig.TranscodeAsync(input, outputs: outputs);
+
+        Assert.Equal("smpte2084", plan.ToneMapFrom);
+        Assert.Equal(new MasteringDisplay(0.265, 0.69, 0.15, 0.06, 0.68, 0.32, 0.3127, 0.329, 1000, 0.0001), plan.Hdr!.MasteringDisplay);
+        Assert.Equal((1000, 400), (plan.Hdr.MaxCll, plan.Hdr.MaxFall));
+
+        var h264 = await MediaRig.JoinRenditionAsync(output, "v0", Path.Combine(_rig.Folder, "hdr-v0.mp4"));
+        Assert.Equal(("bt709", "yuv420p"), (await MediaRig.StreamEntryAsync(h264, "v:0", "color_transfer"), await MediaRig.StreamEntryAsync(h264, "v:0", "pix_fmt")));
+        var master = await File.ReadAllTextAsync(Path.Combine(output, PackageLayout.HlsMaster));
+        var mpd = XDocument.Load(Path.Combine(output, PackageLayout.DashManifest));
+        foreach (var id in new[] { "vh0", "va0" })
+        {
+            var joined = await MediaRig.JoinRenditionAsync(output, id, Path.Combine(_rig.Folder, $"hdr-{id}.mp4"));
+            Assert.Equal("smpte2084", await MediaRig.StreamEntryAsync(joined, "v:0", "color_transfer"));
+            Assert.Equal("bt2020", await MediaRig.StreamEntryAsync(joined, "v:0", "color_primaries"));
+            Assert.Equal("yuv420p10le", await MediaRig.StreamEntryAsync(joined, "v:0", "pix_fmt"));
+
+            // The mastering display and light levels, as a decoder reads them off the first frame.
+            var side = await TestClips.RunAsync("ffprobe", ["-v", "error", "-read_intervals", "%+#1", "-show_frames", "-show_entries", "frame=side_data_list", "-of", "json", joined]);
+            // (AV1 codes them in its own fixed-point units: the same display, within their precision.)
+            var (display, light) = HdrMetadata.Read(side);
+            Assert.NotNull(display);
+            double[] expected = [0.265, 0.69, 0.15, 0.06, 0.68, 0.32, 0.3127, 0.329];
+            double[] actual = [display.GreenX, display.GreenY, display.BlueX, display.BlueY, display.RedX, display.RedY, display.WhiteX, display.WhiteY];
+            Assert.All(expected.Zip(actual), p => Assert.Equal(p.First, p.Second, 0.0005));
+            Assert.Equal(1000, display.MaxLuminance, 0.5);
+            Assert.InRange(display.MinLuminance, 0.00005, 0.0002);
+            Assert.Equal((1000, 400), light);
+
+            var rendition = title.Renditions.Single(r => r.PlaylistUrl == PackageLayout.MediaPlaylist(id));
+            Assert.Equal("PQ", rendition.VideoRange);
+            var variant = master.Split('\n').Single(l => l.Contains($"CODECS=\"{rendition.Codecs}\"", StringComparison.Ordinal));
+            Assert.Contains("VIDEO-RANGE=PQ", variant, StringComparison.Ordinal);
+            var set = mpd.Descendants(Mpd + "Representation").Single(r => (string?)r.Attribute("id") == id).Parent!;
+            Assert.Contains(set.Elements(Mpd + "EssentialProperty"), e => (string?)e.Attribute("schemeIdUri") == "urn:mpeg:mpegB:cicp:TransferCharacteristics" && (string?)e.Attribute("value") == "16");
+        }
+
+        // Main 10, and AV1's 10-bit string with its colour: 4:2:0 (its chroma position as coded), BT.2020, PQ, BT.2020 non-constant, limited range.
+        Assert.StartsWith("hvc1.2.4.L", title.Renditions.Single(r => r.PlaylistUrl == PackageLayout.MediaPlaylist("vh0")).Codecs, StringComparison.Ordinal);
+        Assert.Matches(@"^av01\.0\.\d\dM\.10\.0\.11[0-3]\.09\.16\.09\.0$", title.Renditions.Single(r => r.PlaylistUrl == PackageLayout.MediaPlaylist("va0")).Codecs);
+        Assert.Contains(master.Split('\n'), l => l.Contains("avc1.", StringComparison.Ordinal) && l.Contains("VIDEO-RANGE=SDR", StringComparison.Ordinal));
+    }
+
     private static async Task<string> CountFramesAsync(string path) =>
         (await TestClips.RunAsync("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path])).Trim();
 

@@ -83,6 +83,30 @@ public static class TrackClips
         return path;
     }
 
+    /// <summary>
+    /// An HDR10 clip as cameras and graders deliver it: HEVC Main 10, PQ, BT.2020, with a mastering display (P3 primaries,
+    /// D65, 1000 to 0.0001 cd/m2) and content light levels (1000 and 400 cd/m2) in its SEI.
+    /// </summary>
+    public static async Task<string> Hdr10Async(string folder, double seconds = 2)
+    {
+        var path = Path.Combine(folder, "hdr10.mp4");
+        if (!File.Exists(path))
+        {
+            await TestClips.RunAsync("ffmpeg",
+            [
+                "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", $"testsrc2=size=320x180:rate=30:duration={seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+                "-vf", "zscale=tin=bt709:pin=bt709:min=bt709:rin=tv:t=smpte2084:p=bt2020:m=bt2020nc:r=tv:npl=100,format=yuv420p10le",
+                "-c:v", "libx265", "-preset", "ultrafast", "-tag:v", "hvc1",
+                "-x265-params", "hdr10=1:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:master-display=G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)L(10000000,1):max-cll=1000,400:log-level=error",
+                "-color_primaries", "bt2020", "-color_trc", "smpte2084", "-colorspace", "bt2020nc", "-color_range", "tv",
+                path + ".tmp.mp4",
+            ]);
+            File.Move(path + ".tmp.mp4", path, overwrite: true);
+        }
+
+        return path;
+    }
+
     /// <summary>The SDR BT.709 picture the HDR clips were made from: the reference its tone-mapped ladder is held to.</summary>
     public static async Task<string> SdrGreyAsync(string folder)
     {

@@ -64,10 +64,25 @@ public sealed class LadderPackage : IDisposable
 
         foreach (var text in plan.TextTracks)
         {
-            var cues = textCues?.GetValueOrDefault(text.Id) ?? [];
+            var cues = Clipped(plan, textCues?.GetValueOrDefault(text.Id) ?? []);
             _texts.Add(new TextMember(text, cues));
             Write(PackageLayout.TextFile(text.Id), WebVtt.Document(cues));
         }
+    }
+
+    /// <summary>
+    /// A clip's cues on its own timeline: those shown within it, moved by its start and cut at its edges.
+    /// </summary>
+    internal static IReadOnlyList<Cue> Clipped(LadderPlan plan, IReadOnlyList<Cue> cues)
+    {
+        if (plan.ClipEndSeconds is not { } end)
+        {
+            return cues;
+        }
+
+        var (from, to) = (TimeSpan.FromSeconds(plan.ClipStartSeconds), TimeSpan.FromSeconds(end));
+        return [.. cues.Where(c => c.End > from && c.Start < to)
+            .Select(c => c with { Start = (c.Start < from ? from : c.Start) - from, End = (c.End > to ? to : c.End) - from })];
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Transcoder.Abstractions;
 
 namespace Transcoder.Media.Packaging;
 
@@ -51,6 +52,14 @@ public static class PackageLayout
 
     /// <summary>A representation's HLS media playlist.</summary>
     public static string MediaPlaylist(string representation) => $"media_{representation}.m3u8";
+
+    /// <summary>An MP4 download of a rung ("download-720p.mp4"), or the audio download ("download-audio.m4a").</summary>
+    public static string Download(DownloadFormat format, string? rungName) =>
+        format == DownloadFormat.M4a ? "download-audio.m4a" : $"download-{rungName}.mp4";
+
+    /// <summary>The <paramref name="number"/>-th still (from 1, in time order) the job asked for.</summary>
+    public static string Still(int number, StillFormat format) =>
+        string.Create(CultureInfo.InvariantCulture, $"still-{number:000}.{(format == StillFormat.Webp ? "webp" : "jpg")}");
 
     /// <summary>What the encoder writes for a representation, in its own folder: fragmented MP4 the segmenter cuts.</summary>
     public static string EncoderOutput(string representation) => $"{representation}.mp4";
