@@ -78,7 +78,7 @@ public sealed class ChunkTests : IDisposable
         }
 
         // The frames each chunk holds add up to the title's.
-        Assert.Equal(await FramesAsync(input), outputs.Sum(o => o.Frames));
+        Assert.Equal(await Pictures.CountAsync(input), outputs.Sum(o => o.Frames));
         foreach (var id in plan.Renditions.Where(r => r.Kind == RenditionKind.Video).Select(r => r.Id))
         {
             // One init segment for all: every chunk's encoder wrote the same bytes.
@@ -111,7 +111,7 @@ public sealed class ChunkTests : IDisposable
             }
 
             var wholeFile = await MediaRig.JoinRenditionAsync(whole.Output, id, Path.Combine(_rig.Folder, $"whole-{numerator}-{id}.mp4"));
-            Assert.Equal(await FramesAsync(wholeFile), await FramesAsync(joined));
+            Assert.Equal(await Pictures.CountAsync(wholeFile), await Pictures.CountAsync(joined));
         }
     }
 
@@ -168,7 +168,7 @@ public sealed class ChunkTests : IDisposable
         Assert.Equal((PackageLayout.Poster, PackageLayout.StoryboardTrack), (title.Poster, title.StoryboardTrack));
         Assert.Equal(await SizeAsync(Path.Combine(whole.Output, PackageLayout.StoryboardImage)), await SizeAsync(Path.Combine(output, PackageLayout.StoryboardImage)));
         Assert.Equal(await File.ReadAllTextAsync(Path.Combine(whole.Output, PackageLayout.StoryboardTrack)), await File.ReadAllTextAsync(Path.Combine(output, PackageLayout.StoryboardTrack)));
-        Assert.True(await PsnrAsync(Path.Combine(whole.Output, PackageLayout.Poster), Path.Combine(output, PackageLayout.Poster)) > 30);
+        Assert.True(await Pictures.PsnrAsync(Path.Combine(whole.Output, PackageLayout.Poster), Path.Combine(output, PackageLayout.Poster)) > 30);
     }
 
     /// <summary>A chunked title's text tracks are cut on the joined video's segments, a cue across a join and an edge in both.</summary>
@@ -247,18 +247,6 @@ public sealed class ChunkTests : IDisposable
 
     private static async Task<string> SizeAsync(string image) =>
         (await TestClips.RunAsync("ffprobe", ["-v", "error", "-show_entries", "stream=width,height", "-of", "csv=p=0", image])).Trim();
-
-    /// <summary>PSNR of one image against another, as ffmpeg's psnr filter measures it.</summary>
-    private static async Task<double> PsnrAsync(string reference, string image)
-    {
-        var log = await TestClips.RunAsync("ffmpeg", ["-hide_banner", "-v", "error", "-i", image, "-i", reference, "-lavfi", "psnr=stats_file=-", "-f", "null", "-"]);
-        var average = System.Text.RegularExpressions.Regex.Match(log, @"psnr_avg:(\S+)").Groups[1].Value;
-        return average == "inf" ? double.PositiveInfinity : double.Parse(average, CultureInfo.InvariantCulture);
-    }
-
-    private static async Task<int> FramesAsync(string path) => int.Parse(
-        (await TestClips.RunAsync("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path])).Trim(),
-        CultureInfo.InvariantCulture);
 
     public void Dispose() => _rig.Dispose();
 }

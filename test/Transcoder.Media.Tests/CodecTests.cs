@@ -47,7 +47,7 @@ public sealed class CodecTests : IDisposable
             Assert.Equal(expected, rendition.Codecs);
             Assert.Contains($"CODECS=\"{expected},mp4a.40.2\"", master, StringComparison.Ordinal);
             Assert.Equal(expected, (string?)mpd.Descendants(Mpd + "Representation").Single(r => (string?)r.Attribute("id") == planned.Id).Attribute("codecs"));
-            Assert.Equal("120", await CountFramesAsync(joined));
+            Assert.Equal(120, await Pictures.CountAsync(joined));
 
             // One segment grid for every rendition of every codec: players switch between them on any boundary.
             var segments = HlsPlaylists.ReadSegments(await File.ReadAllTextAsync(Path.Combine(output, rendition.PlaylistUrl)));
@@ -127,9 +127,6 @@ public sealed class CodecTests : IDisposable
         Assert.Matches(@"^av01\.0\.\d\dM\.10\.0\.11[0-3]\.09\.16\.09\.0$", title.Renditions.Single(r => r.PlaylistUrl == PackageLayout.MediaPlaylist("va0")).Codecs);
         Assert.Contains(master.Split('\n'), l => l.Contains("avc1.", StringComparison.Ordinal) && l.Contains("VIDEO-RANGE=SDR", StringComparison.Ordinal));
     }
-
-    private static async Task<string> CountFramesAsync(string path) =>
-        (await TestClips.RunAsync("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path])).Trim();
 
     public void Dispose() => _rig.Dispose();
 }

@@ -131,6 +131,74 @@ public class LadderPlannerTests
     [InlineData(0, 0, 30, 1)]
     public void PlanFrameRate_KeepsAtMost60(long num, long den, long expectedNum, long expectedDen) =>
         Assert.Equal(new Rational(expectedNum, expectedDen), LadderPlanner.PlanFrameRate(new Rational(num, den), 60));
+
+    [Fact]
+    public void Plan_MaxHeight_CapsTheLadder_WithoutAnUpscaleOrANativeRungAboveIt()
+    {
+        var plan = LadderPlanner.Plan(Fixture.Probe("landscape-1080p"), Options, outputs: new OutputOptions { MaxHeight = 720 });
+
+        Assert.Equal([("720p", 1280, 720), ("480p", 854, 480), ("360p", 640, 360)], plan.Rungs.Select(r => (r.Name, r.Width, r.Height)));
+    }
+
+    [Fact]
+    public void Plan_MaxHeightUnderEveryRung_GivesOneRungAtTheCap()
+    {
+        var plan = LadderPlanner.Plan(Fixture.Probe("landscape-1080p"), Options, outputs: new OutputOptions { MaxHeight = 240 });
+
+        Assert.Equal([("240p", 426, 240)], plan.Rungs.Select(r => (r.Name, r.Width, r.Height)));
+    }
+
+    [Fact]
+    public void Plan_AskedRenditions_AreTheLadder_WithTheirPeakRates_AndTheSourcesAspect()
+    {
+        var plan = LadderPlanner.Plan(Fixture.Probe("portrait"), Options,
+            outputs: new OutputOptions { Renditions = [new(540, 2000), new(270)] });
+
+        Assert.Equal([("540p", 540, 960), ("270p", 270, 480)], plan.Rungs.Select(r => (r.Name, r.Width, r.Height)));
+        Assert.Equal(2_000_000, plan.Rungs[0].MaxRate);
+
+        // Without a rate: the ladder's 360p rates scaled by pixels.
+        Assert.Equal((long)(1_200_000 * (270.0 * 270 / (360 * 360))), plan.Rungs[1].MaxRate);
+    }
+
+    [Theory]
+    [InlineData("renditions", "outputs.renditions[1].height: 1440 is above the source's height (1080)")]
+    [InlineData("clipEnd", "outputs.clip.endSeconds: 99 s is past the source's end")]
+    [InlineData("clipStart", "outputs.clip.startSeconds: 50 s is past the source's end")]
+    [InlineData("stills", "outputs.thumbnails.times[1]: 20 s is past the video's end (10 s)")]
+    [InlineData("poster", "outputs.posterSeconds: 12 s is past the video's end")]
+    [InlineData("download", "outputs.downloads[0].height: 540 is not one of the package's rungs (1080, 720, 480, 360)")]
+    public void Plan_OutputsTheSourceCannotGive_FailNamingTheField(string what, string message)
+    {
+        var outputs = what switch
+        {
+            "renditions" => new OutputOptions { Renditions = [new(1080), new(1440)] },
+            "clipEnd" => new OutputOptions { Clip = new ClipRange(2, 99) },
+            "clipStart" => new OutputOptions { Clip = new ClipRange(50, 60) },
+            "stills" => new OutputOptions { Clip = new ClipRange(5, 15), Thumbnails = new ThumbnailRequest { Times = [1, 20] } },
+            "poster" => new OutputOptions { PosterSeconds = 12 },
+            _ => new OutputOptions { Downloads = [new DownloadRequest(DownloadFormat.Mp4, 540)] },
+        };
+        var source = Fixture.Probe("landscape-1080p") with { Duration = TimeSpan.FromSeconds(what == "stills" ? 30 : 10) };
+
+        var error = Assert.Throws<MediaException>(() => LadderPlanner.Plan(source, Options, outputs: outputs));
+
+        Assert.Equal(MediaErrorKind.OutputsInvalid, error.Kind);
+        Assert.StartsWith(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_WithAv1_KeepsEverySegmentOneGop_AndKeyframesByFrameCount()
+    {
+        var plan = LadderPlanner.Plan(Fixture.Probe("landscape-1080p"), Options, outputs: new OutputOptions { Codecs = [OutputCodec.H264, OutputCodec.Av1] });
+
+        Assert.True(plan.FixedGop);
+        Assert.Equal(plan.SegmentSeconds, plan.FirstSegmentSeconds);
+        Assert.Equal(Invariant($"expr:eq(mod(n,{plan.GopFrames}),0)"), FfmpegArguments.KeyframeExpression(plan));
+        Assert.Equal(3 * plan.GopFrames / plan.FrameRate.ToDouble(), plan.SegmentStart(3), 9);
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 public class LadderFingerprintTests
@@ -144,5 +212,18 @@ public class LadderFingerprintTests
         Assert.NotEqual(defaults, LadderFingerprint.Of(new LadderOptions { Crf = 22 }));
         Assert.NotEqual(defaults, LadderFingerprint.Of(new LadderOptions { SegmentSeconds = 4, FirstSegmentSeconds = 2 }));
         Assert.NotEqual(defaults, LadderFingerprint.Of(new LadderOptions { Rungs = [new() { ShortSide = 720, Bitrate = 5_000_000, MaxRate = 6_000_000, BufferSize = 12_000_000 }] }));
+    }
+
+    [Fact]
+    public void Fingerprint_ChangesWithTheOutputs_AndNotWithDefaultOnes()
+    {
+        var defaults = LadderFingerprint.Of(new LadderOptions());
+
+        Assert.Equal(defaults, LadderFingerprint.Of(new LadderOptions(), outputs: new OutputOptions()));
+        var hevc = LadderFingerprint.Of(new LadderOptions(), outputs: new OutputOptions { Codecs = [OutputCodec.H264, OutputCodec.Hevc] });
+        Assert.NotEqual(defaults, hevc);
+        Assert.Equal(hevc, LadderFingerprint.Of(new LadderOptions(), outputs: new OutputOptions { Codecs = [OutputCodec.H264, OutputCodec.Hevc] }));
+        Assert.NotEqual(defaults, LadderFingerprint.Of(new LadderOptions(), outputs: new OutputOptions { Clip = new ClipRange(1, 2) }));
+        Assert.NotEqual(defaults, LadderFingerprint.Of(new LadderOptions(), outputs: new OutputOptions { MaxHeight = 720 }));
     }
 }

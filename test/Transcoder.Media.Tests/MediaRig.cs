@@ -14,6 +14,9 @@ public sealed record Transcoded(LadderPlan Plan, PackagedTitle Title, EncodedLad
     /// <summary>What the comparison of decoded and declared durations found.</summary>
     public ImmutableArray<JobWarning> Warnings { get; init; } = [];
 
+    /// <summary>Downloads and stills, when the job asked for outputs.</summary>
+    public MadeExtras? Extras { get; init; }
+
     public void Deconstruct(out LadderPlan plan, out PackagedTitle title, out string output) => (plan, title, output) = (Plan, Title, Output);
 }
 
@@ -32,7 +35,11 @@ public sealed class MediaRig : IDisposable
         Probe = new MediaProbe(media, Options.Create(Limits));
         Encoder = EncoderWith(media.Value);
         Passes = new TrackPasses(new FfmpegProcess(media, NullLogger<FfmpegProcess>.Instance), media, Options.Create(Limits));
+        Extras = new PackageExtras(new FfmpegProcess(media, NullLogger<FfmpegProcess>.Instance), media, Options.Create(Limits));
     }
+
+    /// <summary>What a job asks for beside its package (downloads, stills).</summary>
+    public PackageExtras Extras { get; }
 
     /// <summary>The passes over the source's tracks beside the encode (text, loudness).</summary>
     public TrackPasses Passes { get; }
@@ -89,7 +96,9 @@ public sealed class MediaRig : IDisposable
         var encoded = await Encoder.EncodeAsync(plan, input, package, progress ?? new Progress<double>(), CancellationToken.None);
         var loudness = await Passes.MeasureRenditionLoudnessAsync(plan, package.EncodeFolder, CancellationToken.None);
         var title = package.Finish(encoded.Quality, loudness.Value);
-        return new Transcoded(plan, title, encoded, package.Folder) { Warnings = TruncationCheck.Check(source, title.DurationSeconds) };
+        var extras = outputs is null ? null : await Extras.MakeAsync(plan, outputs, title, package.Folder,
+            (file, _) => Task.FromResult(Path.Combine(package.Folder, file)), input, Path.Combine(Folder, "extras-" + name), CancellationToken.None);
+        return new Transcoded(plan, title, encoded, package.Folder) { Warnings = TruncationCheck.Check(source, title.DurationSeconds), Extras = extras };
     }
 
     /// <summary>ffprobe of one representation's init segment joined with its first media segment.</summary>
