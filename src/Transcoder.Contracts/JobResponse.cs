@@ -98,7 +98,36 @@ public sealed record JobResponse
 
     /// <summary>How many distinct silos did the job's work; null until the job completes.</summary>
     public int? Silos { get; init; }
+
+    /// <summary>What the job asked its package to be made of (codecs, caps or rungs, downloads, clip, stills), defaults filled in.</summary>
+    public required OutputOptions Outputs { get; init; }
+
+    /// <summary>The video codecs the package carries ("h264", "hevc", "av1"); empty until the job completes.</summary>
+    public IReadOnlyList<string> Codecs { get; init; } = [];
+
+    /// <summary>The downloads made, with their URLs and sizes; empty until the job completes.</summary>
+    public IReadOnlyList<DownloadResponse> Downloads { get; init; } = [];
+
+    /// <summary>The stills made at the asked times, with their URLs; empty until the job completes.</summary>
+    public IReadOnlyList<StillResponse> Thumbnails { get; init; } = [];
 }
+
+/// <summary>A download made beside the package.</summary>
+/// <param name="Format">"mp4" or "m4a".</param>
+/// <param name="Url">Where to fetch it.</param>
+/// <param name="SizeBytes">Its size.</param>
+/// <param name="Codecs">RFC 6381 codecs of its tracks.</param>
+/// <param name="Width">An MP4's width.</param>
+/// <param name="Height">An MP4's height.</param>
+public sealed record DownloadResponse(string Format, Uri Url, long SizeBytes, string Codecs, int? Width, int? Height);
+
+/// <summary>A still made at an asked time.</summary>
+/// <param name="Seconds">Its time in the package.</param>
+/// <param name="Url">Where to fetch it.</param>
+/// <param name="Width">Its width.</param>
+/// <param name="Height">Its height.</param>
+/// <param name="SizeBytes">Its size.</param>
+public sealed record StillResponse(double Seconds, Uri Url, int Width, int Height, long SizeBytes);
 
 /// <summary>The job document, made from the read model in one place for the API and webhooks alike.</summary>
 public static class JobResponses
@@ -146,8 +175,20 @@ public static class JobResponses
             ToneMapped = outputs?.ToneMapped ?? false,
             Chunks = job.Status == JobStatus.Completed ? outputs?.Chunks : null,
             Silos = job.Status == JobStatus.Completed ? outputs?.Silos : null,
+            Outputs = job.Spec.Outputs ?? OutputOptions.Default,
+            Codecs = outputs is null || outputs.Renditions.IsDefault ? [] : [.. outputs.Video.Select(v => CodecName(v.Codecs)).Distinct()],
+            Downloads = outputs is null || outputs.Downloads.IsDefault ? [] : [.. outputs.Downloads.Select(d => new DownloadResponse(d.Format, publicUrl(d.Key), d.SizeBytes, d.Codecs, d.Width, d.Height))],
+            Thumbnails = outputs is null || outputs.Stills.IsDefault ? [] : [.. outputs.Stills.Select(s => new StillResponse(s.Seconds, publicUrl(s.Key), s.Width, s.Height, s.SizeBytes))],
         };
     }
+
+    /// <summary>A video codec string's family as jobs name it: "h264", "hevc", "av1".</summary>
+    private static string CodecName(string codecs) => codecs.Split('.')[0] switch
+    {
+        "hvc1" or "hev1" => "hevc",
+        "av01" => "av1",
+        _ => "h264",
+    };
 
     private static Uri? Url(string? key, Func<string, Uri> publicUrl) => key is null ? null : publicUrl(key);
 }

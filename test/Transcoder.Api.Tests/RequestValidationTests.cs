@@ -29,6 +29,23 @@ public sealed class RequestValidationTests(ApiFactory factory) : IClassFixture<A
     [InlineData("""{"priority":5}""", "inputUrl")]
     [InlineData("""{not json""", "body")]
     [InlineData("""[]""", "body")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","outputs":{"codecs":["h264","vp9"]}}""", "outputs.codecs[1]")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","outputs":{"maxHeight":100}}""", "outputs.maxHeight")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","outputs":{"renditions":[{"height":720},{"height":721}]}}""", "outputs.renditions[1].height")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","outputs":{"renditions":[{"height":720,"maxBitrateKbps":5}]}}""", "outputs.renditions[0].maxBitrateKbps")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","outputs":{"maxHeight":480,"renditions":[{"height":720}]}}""", "outputs.renditions[0].height")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","outputs":{"renditions":[{"height":144},{"height":180},{"height":240},{"height":360},{"height":480},{"height":540},{"height":720},{"height":1080},{"height":1440}]}}""", "outputs.renditions")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","outputs":{"renditions":[{"height":720,"fps":30}]}}""", "body")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","outputs":{"downloads":["mov"]}}""", "outputs.downloads[0].format")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","outputs":{"downloads":[{"format":"m4a","height":720}]}}""", "outputs.downloads[0].height")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","outputs":{"clip":{"startSeconds":5,"endSeconds":5.2}}}""", "outputs.clip.endSeconds")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","outputs":{"clip":{"startSeconds":-1,"endSeconds":5}}}""", "outputs.clip.startSeconds")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","outputs":{"clip":{"startSeconds":1,"endSeconds":5},"thumbnails":{"times":[1,4.5]}}}""", "outputs.thumbnails.times[1]")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","outputs":{"clip":{"startSeconds":1,"endSeconds":5},"posterSeconds":4}}""", "outputs.posterSeconds")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","outputs":{"thumbnails":{"times":[]}}}""", "outputs.thumbnails.times")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","outputs":{"thumbnails":{"times":[1],"format":"gif"}}}""", "outputs.thumbnails.format")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","outputs":{"thumbnails":{"times":[1],"width":8}}}""", "outputs.thumbnails.width")]
+    [InlineData("""{"inputUrl":"https://example.com/a.mp4","outputs":{"posterSeconds":-2}}""", "outputs.posterSeconds")]
     public async Task CreateJob_InvalidJson_Is400WithTheFieldNamed(string body, string field)
     {
         using var response = await _client.PostAsync("/v1/jobs", new StringContent(body, Encoding.UTF8, "application/json"));

@@ -25,16 +25,19 @@ public sealed class ApiClient : IDisposable
 
     public HttpClient Http { get; }
 
-    public async Task<JsonObject> UploadAsync(string path, int? priority = null)
+    /// <param name="path">The file.</param>
+    /// <param name="priority">Its priority, or the default.</param>
+    /// <param name="options">The JSON of the multipart form's 'options' field (audio, captions, outputs), or none.</param>
+    public async Task<JsonObject> UploadAsync(string path, int? priority = null, string? options = null)
     {
-        using var response = await PostFileAsync(path, priority);
+        using var response = await PostFileAsync(path, priority, options: options);
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
         var job = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal($"/v1/jobs/{job["id"]}", response.Headers.Location!.OriginalString);
         return job;
     }
 
-    public async Task<HttpResponseMessage> PostFileAsync(string path, int? priority = null, string fileField = "file", string? callbackUrl = null)
+    public async Task<HttpResponseMessage> PostFileAsync(string path, int? priority = null, string fileField = "file", string? callbackUrl = null, string? options = null)
     {
         using var form = new MultipartFormDataContent();
         var file = new StreamContent(File.OpenRead(path));
@@ -47,6 +50,11 @@ public sealed class ApiClient : IDisposable
         if (callbackUrl is not null)
         {
             form.Add(new StringContent(callbackUrl), "callbackUrl");
+        }
+
+        if (options is not null)
+        {
+            form.Add(new StringContent(options), "options");
         }
 
         return await Http.PostAsync("/v1/jobs", form);

@@ -144,6 +144,110 @@ public sealed class LadderE2ETests : IDisposable
         Assert.True(exitCode == 0 && report["ok"]!.GetValue<bool>(), $"{report.ToJsonString()}\n{stderr}");
     }
 
+    /// <summary>
+    /// Outputs chosen per job, end to end: H.264, HEVC and AV1 rungs of a clip of the source in one package that the
+    /// strict checks accept, the MP4 and M4A downloads and WebP stills fetched by their URLs, the job listing what was
+    /// asked and what was made; Chromium plays the AV1 and the H.264 variants (with hls.js and dash.js), and its submit
+    /// form asks for outputs of its own.
+    /// </summary>
+    [Fact]
+    public async Task OutputsChosenPerJob_ThreeCodecsOfAClip_WithDownloadsAndStills_PlayInChromium()
+    {
+        var clip = await TestClips.VideoAsync(_folder, 640, 360, 5);
+        const string options = """
+            {"outputs": {"codecs": ["hevc", "av1"], "renditions": [{"height": 360}, {"height": 180, "maxBitrateKbps": 400}],
+             "downloads": ["mp4", {"format": "m4a"}], "clip": {"startSeconds": 1, "endSeconds": 4},
+             "thumbnails": {"times": [0.5, 2], "width": 160, "format": "webp"}, "posterSeconds": 1}}
+            """;
+        var submitted = await _api.UploadAsync(clip, options: options);
+        Assert.Equal(["h264", "hevc", "av1"], submitted["outputs"]!["codecs"]!.AsArray().Select(c => c!.GetValue<string>()));
+        var id = submitted["id"]!.GetValue<string>();
+        var job = await _api.WaitForEndAsync(id);
+
+        Assert.Equal("completed", job["status"]!.GetValue<string>());
+        Assert.Equal(["h264", "hevc", "av1"], job["codecs"]!.AsArray().Select(c => c!.GetValue<string>()));
+        Assert.Equal(3, job["durationSeconds"]!.GetValue<double>(), 0.05);
+        Assert.Equal(3.0 * 6 / 60, job["cost"]!["outputMinutes"]!.GetValue<double>(), 2);
+        var all = job["renditions"]!.AsArray().Select(r => r!.AsObject()).ToList();
+        var video = all.Where(r => r["kind"]!.GetValue<string>() == "video").ToList();
+        var audio = Assert.Single(all, r => r["kind"]!.GetValue<string>() == "audio");
+        Assert.Equal(["avc1", "avc1", "hvc1", "hvc1", "av01", "av01"], video.Select(r => r["codecs"]!.GetValue<string>()[..4]));
+        Assert.Equal([360, 180, 360, 180, 360, 180], video.Select(r => r["height"]!.GetValue<int>()));
+        await AssertHlsMasterAsync(job, video, audio);
+        var boundaries = await AssertMediaPlaylistsAsync(video, expectedSeconds: 3);
+        Assert.All(boundaries, b => Assert.Equal(boundaries[0], b));
+        await AssertMediaPlaylistsAsync([audio], expectedSeconds: 3);
+        foreach (var rendition in video)
+        {
+            await AssertFirstSegmentDecodesAsync(rendition["playlistUrl"]!.GetValue<string>(), frames: 60);
+        }
+
+        var mpd = XDocument.Parse(await _cdn.GetStringAsync(job["dashUrl"]!.GetValue<string>()));
+        var sets = mpd.Descendants(Mpd + "AdaptationSet").Where(s => (string?)s.Attribute("contentType") == "video").ToList();
+        Assert.Equal(["avc1", "hvc1", "av01"], sets.Select(s => ((string)s.Element(Mpd + "Representation")!.Attribute("codecs")!)[..4]));
+        Assert.All(sets, s => Assert.Equal(2, s.Elements(Mpd + "Representation").Count()));
+
+        // Downloads: fetched by their URLs, the sizes the job says; the MP4 is faststart and holds the clip's 90 frames.
+        var downloads = job["downloads"]!.AsArray().Select(d => d!.AsObject()).ToList();
+        Assert.Equal(["mp4", "m4a"], downloads.Select(d => d["format"]!.GetValue<string>()));
+        Assert.Equal(360, downloads[0]["height"]!.GetValue<int>());
+        foreach (var download in downloads)
+        {
+            var bytes = await _cdn.GetByteArrayAsync(download["url"]!.GetValue<string>());
+            Assert.Equal(download["sizeBytes"]!.GetValue<long>(), bytes.Length);
+            var path = Path.Combine(_folder, "download." + download["format"]!.GetValue<string>());
+            await File.WriteAllBytesAsync(path, bytes);
+            Assert.True(Mp4Files.IsFaststart(bytes), string.Join(",", Mp4Files.TopLevelBoxes(bytes)));
+            var duration = double.Parse((await TestClips.RunAsync("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path])).Trim(), CultureInfo.InvariantCulture);
+            Assert.Equal(3, duration, 0.05);
+        }
+
+        var frames = await TestClips.RunAsync("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", Path.Combine(_folder, "download.mp4")]);
+        Assert.Equal(90, int.Parse(frames.Trim(), CultureInfo.InvariantCulture));
+
+        var stills = job["thumbnails"]!.AsArray().Select(t => t!.AsObject()).ToList();
+        Assert.Equal([0.5, 2], stills.Select(t => t["seconds"]!.GetValue<double>()));
+        foreach (var still in stills)
+        {
+            using var image = await _cdn.GetAsync(still["url"]!.GetValue<string>());
+            Assert.Equal("image/webp", image.Content.Headers.ContentType?.MediaType);
+            Assert.Equal((160, 90), (still["width"]!.GetValue<int>(), still["height"]!.GetValue<int>()));
+        }
+
+        await AssertRowAsync(id, "completed", renditions: all.Count);
+        var (exitCode, stdout, stderr) = await BrowserScripts.RunAsync(Path.Combine(TestStack.RepositoryRoot, "test", "browser", "codecs.mjs"), new Dictionary<string, string>
+        {
+            ["API_URL"] = TestStack.ApiUrl,
+            ["TOKEN"] = _api.Token,
+            ["JOB_ID"] = id,
+            ["CLIP"] = clip,
+            ["SCREENSHOTS"] = Path.Combine(TestStack.DataFolder, "results", "browser"),
+        });
+        var report = JsonNode.Parse(stdout.Trim().Split('\n')[^1])!.AsObject();
+        Assert.True(exitCode == 0 && report["ok"]!.GetValue<bool>(), $"{report.ToJsonString()}\n{stderr}");
+
+        // The job the form submitted: AV1 beside H.264, capped at 180 lines, an MP4, a clip of 0.5 s to 2.5 s.
+        var formJob = await _api.WaitForEndAsync(report["formJobId"]!.GetValue<string>());
+        Assert.Equal("completed", formJob["status"]!.GetValue<string>());
+        Assert.Equal(["h264", "av1"], formJob["codecs"]!.AsArray().Select(c => c!.GetValue<string>()));
+        Assert.All(formJob["renditions"]!.AsArray().Where(r => r!["kind"]!.GetValue<string>() == "video"), r => Assert.True(r!["height"]!.GetValue<int>() <= 180));
+        Assert.Equal(2, formJob["durationSeconds"]!.GetValue<double>(), 0.05);
+        Assert.Equal("mp4", Assert.Single(formJob["downloads"]!.AsArray())!["format"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task OutputsTheSourceCannotGive_FailTheJobNamingTheField()
+    {
+        var clip = await TestClips.VideoAsync(_folder, 640, 360, 2);
+
+        var job = await _api.WaitForEndAsync((await _api.UploadAsync(clip, options: """{"outputs": {"renditions": [{"height": 720}]}}"""))["id"]!.GetValue<string>());
+
+        Assert.Equal("failed", job["status"]!.GetValue<string>());
+        Assert.Equal("invalid_outputs", job["error"]!["code"]!.GetValue<string>());
+        Assert.StartsWith("outputs.renditions[0].height: 720 is above the source's height (360)", job["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(1, job["attempts"]!.GetValue<int>());
+    }
+
     [Fact]
     public async Task UploadHlsPlaylistReferencingLocalFiles_FailsAsUnsupportedContainer()
     {
@@ -228,8 +332,16 @@ public sealed class LadderE2ETests : IDisposable
     private async Task AssertHlsMasterAsync(JsonObject job, List<JsonObject> renditions, JsonObject audio)
     {
         var master = await _cdn.GetStringAsync(job["hlsUrl"]!.GetValue<string>());
-        var variants = master.Split('\n').Where(l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal)).ToList();
+        var lines = master.Split('\n');
+        var variants = lines.Where(l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal) && l.Contains("RESOLUTION=", StringComparison.Ordinal)).ToList();
         Assert.Equal(renditions.Count, variants.Count);
+
+        // And one audio-only variant: the audio rendition's own playlist, its bandwidth alone.
+        var audioOnly = Assert.Single(lines.Select((l, i) => (Line: l, Next: i + 1 < lines.Length ? lines[i + 1] : "")),
+            l => l.Line.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal) && !l.Line.Contains("RESOLUTION=", StringComparison.Ordinal));
+        Assert.Contains($"BANDWIDTH={audio["bandwidth"]!.GetValue<long>()},", audioOnly.Line, StringComparison.Ordinal);
+        Assert.Contains($"CODECS=\"{audio["codecs"]}\"", audioOnly.Line, StringComparison.Ordinal);
+        Assert.Equal(new Uri(audio["playlistUrl"]!.GetValue<string>()).Segments[^1], audioOnly.Next);
         foreach (var (variant, rendition) in variants.Zip(renditions))
         {
             Assert.Contains($"BANDWIDTH={rendition["bandwidth"]!.GetValue<long>() + audio["bandwidth"]!.GetValue<long>()},", variant, StringComparison.Ordinal);
@@ -287,7 +399,7 @@ public sealed class LadderE2ETests : IDisposable
     }
 
     /// <summary>The init segment plus the first media segment, fetched from S3, decode as video.</summary>
-    private async Task AssertFirstSegmentDecodesAsync(string playlistUrl)
+    private async Task AssertFirstSegmentDecodesAsync(string playlistUrl, int frames = 30)
     {
         var url = new Uri(playlistUrl);
         var playlist = await _cdn.GetStringAsync(url);
@@ -300,8 +412,8 @@ public sealed class LadderE2ETests : IDisposable
             await file.WriteAsync(await _cdn.GetByteArrayAsync(new Uri(url, first)));
         }
 
-        var frames = await TestClips.RunAsync("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path]);
-        Assert.Equal(30, int.Parse(frames.Trim(), CultureInfo.InvariantCulture)); // the 1 s first segment at 30 fps
+        var counted = await TestClips.RunAsync("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path]);
+        Assert.Equal(frames, int.Parse(counted.Trim(), CultureInfo.InvariantCulture)); // the first segment: 1 s at 30 fps, 2 s with AV1 in the package
     }
 
     private static async Task AssertRowAsync(string id, string status, int renditions)

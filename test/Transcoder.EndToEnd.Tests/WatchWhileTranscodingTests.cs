@@ -23,7 +23,7 @@ public sealed class WatchWhileTranscodingTests : IDisposable
         Assert.Equal("processing", job["status"]!.GetValue<string>());
         using var http = new HttpClient();
         var master = await http.GetStringAsync(job["hlsUrl"]!.GetValue<string>());
-        Assert.Equal(4, master.Split('\n').Count(l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal)));
+        Assert.Equal(4, master.Split('\n').Count(l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal) && l.Contains("RESOLUTION=", StringComparison.Ordinal)));
         var lowest = new Uri(new Uri(job["hlsUrl"]!.GetValue<string>()), master.Split('\n').Last(l => l.EndsWith(".m3u8", StringComparison.Ordinal)));
         var early = await http.GetStringAsync(lowest);
         Assert.Contains("#EXT-X-PLAYLIST-TYPE:EVENT", early, StringComparison.Ordinal);

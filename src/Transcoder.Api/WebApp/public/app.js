@@ -48,7 +48,7 @@ function putPart(url, blob, onProgress) {
 
 // Resumes an interrupted upload of the same file: the upload's ids are kept in localStorage until it completes,
 // and the parts the bucket already holds are not sent again.
-async function uploadFile(file, priority, name, onProgress) {
+async function uploadFile(file, priority, name, outputs, onProgress) {
   const memo = `transcoder.upload:${file.name}:${file.size}:${file.lastModified}`;
   let upload = JSON.parse(localStorage.getItem(memo) ?? 'null');
   let held = new Map();
@@ -60,7 +60,7 @@ async function uploadFile(file, priority, name, onProgress) {
       if (error.status !== 404) throw error;
       // Gone: either joined already (its job refused for a while, say; completing submits it) or expired.
       try {
-        const job = await complete(upload, file, priority, name);
+        const job = await complete(upload, file, priority, name, outputs);
         localStorage.removeItem(memo);
         return job;
       } catch (again) {
@@ -84,15 +84,29 @@ async function uploadFile(file, priority, name, onProgress) {
     await putPart(url, blob, loaded => onProgress((sent + loaded) / file.size));
     sent += blob.size;
   }
-  const job = await complete(upload, file, priority, name);
+  const job = await complete(upload, file, priority, name, outputs);
   localStorage.removeItem(memo);
   return job;
 }
 
-const complete = (upload, file, priority, name) => api(`/v1/uploads/${upload.id}/complete`, {
+const complete = (upload, file, priority, name, outputs) => api(`/v1/uploads/${upload.id}/complete`, {
   method: 'POST',
-  body: { uploadId: upload.uploadId, fileName: file.name, priority, ...(name ? { name } : {}) },
+  body: { uploadId: upload.uploadId, fileName: file.name, priority, ...(name ? { name } : {}), ...(outputs ? { outputs } : {}) },
 });
+
+/** The outputs a submit form asks for (its "Outputs" section), or null for the service's defaults. */
+function outputsFrom(form) {
+  const outputs = {};
+  const codecs = ['hevc', 'av1'].filter(codec => form[`codec-${codec}`].checked);
+  if (codecs.length) outputs.codecs = ['h264', ...codecs];
+  if (form.maxHeight.value) outputs.maxHeight = Number(form.maxHeight.value);
+  const downloads = ['mp4', 'm4a'].filter(format => form[`download-${format}`].checked);
+  if (downloads.length) outputs.downloads = downloads;
+  if (form.clipStart.value !== '' || form.clipEnd.value !== '') {
+    outputs.clip = { startSeconds: Number(form.clipStart.value || 0), endSeconds: form.clipEnd.value === '' ? null : Number(form.clipEnd.value) };
+  }
+  return Object.keys(outputs).length ? outputs : null;
+}
 
 // ---------- Live updates ----------
 
@@ -287,7 +301,7 @@ async function onUpload(event) {
   status.textContent = 'Uploading…';
   form.querySelector('button').disabled = true;
   try {
-    const job = await uploadFile(file, Number(form.priority.value), form.name.value.trim(), fraction => {
+    const job = await uploadFile(file, Number(form.priority.value), form.name.value.trim(), outputsFrom(form), fraction => {
       bar.value = fraction;
       status.textContent = `Uploading ${(fraction * 100).toFixed(0)}%`;
     });
@@ -307,7 +321,8 @@ async function onUrl(event) {
   const form = event.target;
   try {
     const name = form.name.value.trim();
-    const job = await api('/v1/jobs', { method: 'POST', body: { inputUrl: form.inputUrl.value, priority: Number(form.priority.value), ...(name ? { name } : {}) } });
+    const outputs = outputsFrom(form);
+    const job = await api('/v1/jobs', { method: 'POST', body: { inputUrl: form.inputUrl.value, priority: Number(form.priority.value), ...(name ? { name } : {}), ...(outputs ? { outputs } : {}) } });
     $('#url-status').textContent = `Submitted: ${job.name ?? 'job'} (${job.id})`;
     form.inputUrl.value = '';
     form.name.value = '';
@@ -367,6 +382,13 @@ function renderJob(job) {
   if (job.reusedFrom) fact(facts, 'Reuses the outputs of', job.reusedFrom);
   if (job.toneMapped) fact(facts, 'Picture', 'HDR source, tone mapped to SDR (BT.709)');
   if (job.chunks > 1) fact(facts, 'Encoded in', `${job.chunks} chunks on ${job.silos} silo${job.silos === 1 ? '' : 's'}`);
+  // What was asked of the package, and (once it is made) what it carries.
+  const asked = job.outputs ?? {};
+  fact(facts, 'Codecs', `${(asked.codecs ?? ['h264']).join(', ')}${job.codecs?.length ? ` (made: ${job.codecs.join(', ')})` : ''}`);
+  facts.lastElementChild.dataset.testid = 'job-codecs';
+  if (asked.maxHeight) fact(facts, 'Height cap', `${asked.maxHeight}p`);
+  if (asked.renditions?.length) fact(facts, 'Rungs asked', asked.renditions.map(r => `${r.height}p${r.maxBitrateKbps ? ` ≤ ${r.maxBitrateKbps} kbps` : ''}`).join(', '));
+  if (asked.clip) fact(facts, 'Clip', `${asked.clip.startSeconds} s to ${asked.clip.endSeconds} s of the source`);
   for (const warning of job.warnings ?? []) {
     fact(facts, 'Warning', `${warning.code}: ${warning.message}`);
     facts.lastElementChild.dataset.testid = 'job-warning';
@@ -396,6 +418,22 @@ function renderJob(job) {
       error.append(pre);
     }
   }
+
+  // Downloads and stills, with their sizes.
+  const downloads = job.downloads ?? [];
+  const stills = job.thumbnails ?? [];
+  $('#extras').hidden = downloads.length === 0 && stills.length === 0;
+  $('#downloads').replaceChildren(...downloads.map(d => {
+    const li = document.createElement('li');
+    const link = Object.assign(document.createElement('a'), { href: d.url, textContent: d.format === 'mp4' ? `MP4 ${d.height}p` : 'M4A (audio)', download: '' });
+    li.append(link, ` · ${(d.sizeBytes / 1e6).toFixed(2)} MB · ${d.codecs}`);
+    return li;
+  }));
+  $('#stills').replaceChildren(...stills.map(t => {
+    const img = Object.assign(document.createElement('img'), { src: t.url, alt: `Still at ${t.seconds} s`, loading: 'lazy', width: Math.min(160, t.width) });
+    img.title = `${t.seconds} s · ${t.width}×${t.height}`;
+    return img;
+  }));
 
   // What the source had that the package does not carry, and why: never dropped without a word.
   const skipped = job.skipped ?? [];
@@ -456,13 +494,38 @@ function stopPlayer() {
   video.load();
 }
 
+// The video codecs a package may carry, most efficient first: the player plays the first the browser decodes.
+const CODECS = [['av01', 'AV1'], ['hvc1', 'HEVC'], ['avc1', 'H.264']];
+const codecName = codecs => CODECS.find(([prefix]) => codecs?.startsWith(prefix))?.[1] ?? codecs ?? '';
+
+/** The codec families of the package this browser decodes (as MediaSource says of each family's codec string), most efficient first. */
+function decodableCodecs(job) {
+  const video = job.renditions.filter(r => r.kind === 'video');
+  const source = window.ManagedMediaSource ?? window.MediaSource;
+  return CODECS.map(([prefix]) => prefix).filter(prefix => {
+    const rendition = video.find(r => r.codecs.startsWith(prefix));
+    return rendition && (!source || source.isTypeSupported(`video/mp4; codecs="${rendition.codecs}"`));
+  });
+}
+
 function startPlayer(job) {
   stopPlayer();
   const video = $('#player');
   const status = $('#player-status');
+  const playing = $('#player-codec');
+  const codec = $('#codec');
+  const decodable = decodableCodecs(job);
+  if (![...codec.options].some(o => o.value === codec.value) || codec.dataset.jobId !== job.id) {
+    codec.replaceChildren(...decodable.map(prefix => new Option(codecName(prefix), prefix)));
+    codec.dataset.jobId = job.id;
+  }
+  codec.disabled = decodable.length < 2;
+  codec.onchange = () => startPlayer(job);
+  const chosen = codec.value || 'avc1';
+  const shown = codecs => { playing.textContent = codecs ? `${codecName(codecs)} (${codecs})` : ''; };
   const quality = $('#quality');
   quality.replaceChildren(new Option('Auto', 'auto'));
-  for (const r of job.renditions.filter(r => r.kind === 'video')) {
+  for (const r of job.renditions.filter(r => r.kind === 'video' && r.codecs.startsWith(chosen))) {
     quality.add(new Option(`${r.height}p · ${kbps(r.bandwidth)} · ${r.codecs}`, String(r.height)));
   }
   const audio = $('#audio-track');
@@ -482,6 +545,17 @@ function startPlayer(job) {
     });
     player.initialize(video, job.dashUrl, true);
     player.on(dashjs.MediaPlayer.events.ERROR, e => { status.textContent = `error: ${e.error?.message ?? e.error}`; });
+    // One adaptation set per codec: the manifest's selectionPriority picks the most efficient the browser decodes; a
+    // codec chosen here replaces it.
+    player.on(dashjs.MediaPlayer.events.STREAM_INITIALIZED, () => {
+      const sets = player.getTracksFor('video');
+      const wanted = sets.find(t => (t.codec ?? '').includes(chosen));
+      if (wanted && !(player.getCurrentTrackFor('video')?.codec ?? '').includes(chosen)) player.setCurrentTrack(wanted);
+      shown(/codecs="([^"]+)"/.exec(player.getCurrentTrackFor('video')?.codec ?? '')?.[1]);
+    });
+    player.on(dashjs.MediaPlayer.events.QUALITY_CHANGE_RENDERED, e => {
+      if (e.mediaType === 'video') shown(e.newRepresentation?.codecs ?? /codecs="([^"]+)"/.exec(player.getCurrentTrackFor('video')?.codec ?? '')?.[1]);
+    });
     // The tracks as the manifest lists them (one adaptation set each, named by its Label).
     player.on(dashjs.MediaPlayer.events.STREAM_INITIALIZED, () => {
       const sounds = player.getTracksFor('audio');
@@ -506,8 +580,16 @@ function startPlayer(job) {
     };
     state.player = { jobId: job.id, destroy: () => player.destroy() };
   } else if (Hls.isSupported()) {
-    const hls = new Hls();
+    // Loading waits until only the chosen codec's variants are left: hls.js then switches among those alone.
+    const hls = new Hls({ autoStartLoad: false });
     hls.on(Hls.Events.ERROR, (_, data) => { if (data.fatal) status.textContent = `error: ${data.details}`; });
+    hls.on(Hls.Events.MANIFEST_PARSED, () => {
+      for (let i = hls.levels.length - 1; i >= 0; i--) {
+        if (hls.levels.length > 1 && !(hls.levels[i].videoCodec ?? '').startsWith(chosen)) hls.removeLevel(i);
+      }
+      hls.startLoad();
+    });
+    hls.on(Hls.Events.LEVEL_SWITCHED, (_, data) => shown(hls.levels[data.level]?.videoCodec));
     hls.loadSource(job.hlsUrl);
     hls.attachMedia(video);
     // The tracks as the master playlist lists them (its audio group and its subtitles group).
@@ -524,7 +606,8 @@ function startPlayer(job) {
     };
     state.player = { jobId: job.id, destroy: () => hls.destroy() };
   } else {
-    video.src = job.hlsUrl; // Safari plays HLS itself.
+    video.src = job.hlsUrl; // Safari plays HLS itself, choosing among the codecs by itself.
+    shown('');
     state.player = { jobId: job.id, destroy: () => {} };
   }
   video.play().catch(() => {});
