@@ -90,6 +90,10 @@ public sealed record OutputOptions
     /// <summary>True when these options make the same package as no options at all.</summary>
     public bool IsDefault => Equals(Default);
 
+    /// <summary>True when only the source can tell whether these options can be met (rungs, a clip, times, a download's height or audio).</summary>
+    public bool NeedSource => !Renditions.IsEmpty || Clip is not null || Thumbnails is not null || PosterSeconds is not null
+        || Downloads.Any(d => d.Height is not null || d.Format == DownloadFormat.M4a);
+
     /// <summary>True when the package carries <paramref name="codec"/>.</summary>
     public bool Has(OutputCodec codec) => Codecs.Contains(codec);
 

@@ -100,7 +100,7 @@ public sealed record JobResponse
     public int? Silos { get; init; }
 
     /// <summary>What the job asked its package to be made of (codecs, caps or rungs, downloads, clip, stills), defaults filled in.</summary>
-    public required OutputOptions Outputs { get; init; }
+    public required OutputsResponse Outputs { get; init; }
 
     /// <summary>The video codecs the package carries ("h264", "hevc", "av1"); empty until the job completes.</summary>
     public IReadOnlyList<string> Codecs { get; init; } = [];
@@ -111,6 +111,45 @@ public sealed record JobResponse
     /// <summary>The stills made at the asked times, with their URLs; empty until the job completes.</summary>
     public IReadOnlyList<StillResponse> Thumbnails { get; init; } = [];
 }
+
+/// <summary>What a job asked its package to be made of, with the defaults filled in.</summary>
+/// <param name="Codecs">"h264", then any of "hevc" and "av1".</param>
+/// <param name="MaxHeight">The height cap, or null.</param>
+/// <param name="Renditions">The rungs asked for instead of the service's ladder (empty: the ladder).</param>
+/// <param name="Downloads">The downloads asked for.</param>
+/// <param name="Clip">The span of the source, or null for all of it.</param>
+/// <param name="Thumbnails">The stills asked for, or null.</param>
+/// <param name="PosterSeconds">The poster's time, or null for the default.</param>
+public sealed record OutputsResponse(
+    IReadOnlyList<string> Codecs,
+    int? MaxHeight,
+    IReadOnlyList<RenditionAsked> Renditions,
+    IReadOnlyList<DownloadAsked> Downloads,
+    ClipAsked? Clip,
+    ThumbnailsAsked? Thumbnails,
+    double? PosterSeconds)
+{
+    public static OutputsResponse From(OutputOptions options) => new(
+        [.. options.Codecs.Select(c => c switch { OutputCodec.Hevc => "hevc", OutputCodec.Av1 => "av1", _ => "h264" })],
+        options.MaxHeight,
+        [.. options.Renditions.Select(r => new RenditionAsked(r.Height, r.MaxBitrateKbps))],
+        [.. options.Downloads.Select(d => new DownloadAsked(d.Format == DownloadFormat.M4a ? "m4a" : "mp4", d.Height))],
+        options.Clip is { } clip ? new ClipAsked(clip.StartSeconds, clip.EndSeconds) : null,
+        options.Thumbnails is { } t ? new ThumbnailsAsked([.. t.Times], t.Width, t.Format == StillFormat.Webp ? "webp" : "jpeg") : null,
+        options.PosterSeconds);
+}
+
+/// <summary>A rung asked for.</summary>
+public sealed record RenditionAsked(int Height, int? MaxBitrateKbps);
+
+/// <summary>A download asked for: "mp4" (of the rung of <paramref name="Height"/>, or the top one) or "m4a".</summary>
+public sealed record DownloadAsked(string Format, int? Height);
+
+/// <summary>A span of the source, in seconds.</summary>
+public sealed record ClipAsked(double StartSeconds, double EndSeconds);
+
+/// <summary>Stills asked for: times in seconds, their width, "jpeg" or "webp".</summary>
+public sealed record ThumbnailsAsked(IReadOnlyList<double> Times, int Width, string Format);
 
 /// <summary>A download made beside the package.</summary>
 /// <param name="Format">"mp4" or "m4a".</param>
@@ -175,7 +214,7 @@ public static class JobResponses
             ToneMapped = outputs?.ToneMapped ?? false,
             Chunks = job.Status == JobStatus.Completed ? outputs?.Chunks : null,
             Silos = job.Status == JobStatus.Completed ? outputs?.Silos : null,
-            Outputs = job.Spec.Outputs ?? OutputOptions.Default,
+            Outputs = OutputsResponse.From(job.Spec.Outputs ?? OutputOptions.Default),
             Codecs = outputs is null || outputs.Renditions.IsDefault ? [] : [.. outputs.Video.Select(v => CodecName(v.Codecs)).Distinct()],
             Downloads = outputs is null || outputs.Downloads.IsDefault ? [] : [.. outputs.Downloads.Select(d => new DownloadResponse(d.Format, publicUrl(d.Key), d.SizeBytes, d.Codecs, d.Width, d.Height))],
             Thumbnails = outputs is null || outputs.Stills.IsDefault ? [] : [.. outputs.Stills.Select(s => new StillResponse(s.Seconds, publicUrl(s.Key), s.Width, s.Height, s.SizeBytes))],

@@ -44,6 +44,7 @@ public static class WorkerExtensions
         services.AddSingleton<IWorkPipeline, ChunkPipeline>();
         services.AddSingleton<WorkRunner>();
         services.AddSingleton<IWorkRuns>(sp => sp.GetRequiredService<WorkRunner>());
+        services.AddSingleton<IOutputChecks, SourceOutputChecks>();
         services.AddSingleton<WorkerMetrics>();
 
         // The host gives its services 30 s to stop by default: the drain of running work needs its own time.

@@ -226,26 +226,66 @@ public sealed class LadderE2ETests : IDisposable
         var report = JsonNode.Parse(stdout.Trim().Split('\n')[^1])!.AsObject();
         Assert.True(exitCode == 0 && report["ok"]!.GetValue<bool>(), $"{report.ToJsonString()}\n{stderr}");
 
-        // The job the form submitted: AV1 beside H.264, capped at 180 lines, an MP4, a clip of 0.5 s to 2.5 s.
+        // The job the form submitted: AV1 beside H.264, capped at 240 lines (one rung at the cap), an MP4, a clip of 0.5 s to 2.5 s.
         var formJob = await _api.WaitForEndAsync(report["formJobId"]!.GetValue<string>());
         Assert.Equal("completed", formJob["status"]!.GetValue<string>());
         Assert.Equal(["h264", "av1"], formJob["codecs"]!.AsArray().Select(c => c!.GetValue<string>()));
-        Assert.All(formJob["renditions"]!.AsArray().Where(r => r!["kind"]!.GetValue<string>() == "video"), r => Assert.True(r!["height"]!.GetValue<int>() <= 180));
+        Assert.Equal([240, 240], formJob["renditions"]!.AsArray().Where(r => r!["kind"]!.GetValue<string>() == "video").Select(r => r!["height"]!.GetValue<int>()));
         Assert.Equal(2, formJob["durationSeconds"]!.GetValue<double>(), 0.05);
         Assert.Equal("mp4", Assert.Single(formJob["downloads"]!.AsArray())!["format"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// What only the source can tell: an upload is checked against it before its job exists (a 400 naming the field,
+    /// on a form upload and on a resumable upload's completion, which can then complete with other outputs); a URL
+    /// input's job fails <c>invalid_outputs</c> naming the field, once.
+    /// </summary>
     [Fact]
-    public async Task OutputsTheSourceCannotGive_FailTheJobNamingTheField()
+    public async Task OutputsTheSourceCannotGive_Are400ForAnUpload_AndFailAUrlJobNamingTheField()
     {
         var clip = await TestClips.VideoAsync(_folder, 640, 360, 2);
 
-        var job = await _api.WaitForEndAsync((await _api.UploadAsync(clip, options: """{"outputs": {"renditions": [{"height": 720}]}}"""))["id"]!.GetValue<string>());
+        using (var form = await _api.PostFileAsync(clip, options: """{"outputs": {"renditions": [{"height": 720}]}}"""))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, form.StatusCode);
+            var problem = await ApiClient.ReadProblemAsync(form);
+            Assert.StartsWith("720 is above the source's height (360)", problem["errors"]!["outputs.renditions[0].height"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        }
 
-        Assert.Equal("failed", job["status"]!.GetValue<string>());
-        Assert.Equal("invalid_outputs", job["error"]!["code"]!.GetValue<string>());
-        Assert.StartsWith("outputs.renditions[0].height: 720 is above the source's height (360)", job["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal(1, job["attempts"]!.GetValue<int>());
+        // A resumable upload: refused at completion, then completed with outputs the source can give.
+        var bytes = await File.ReadAllBytesAsync(clip);
+        var upload = (await (await _api.Http.PostAsJsonAsync("/v1/uploads", new { size = bytes.Length })).Content.ReadFromJsonAsync<JsonObject>())!;
+        var (uploadId, uploadKey) = (upload["id"]!.GetValue<string>(), upload["uploadId"]!.GetValue<string>());
+        var part = (await _api.Http.GetFromJsonAsync<JsonObject>($"/v1/uploads/{uploadId}/parts/1?uploadId={Uri.EscapeDataString(uploadKey)}"))!;
+        (await _cdn.PutAsync(part["url"]!.GetValue<string>(), new ByteArrayContent(bytes))).EnsureSuccessStatusCode();
+        using (var refused = await _api.Http.PostAsJsonAsync($"/v1/uploads/{uploadId}/complete", new { uploadId = uploadKey, outputs = new { clip = new { startSeconds = 1, endSeconds = 9 } } }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.True((await ApiClient.ReadProblemAsync(refused))["errors"]!.AsObject().ContainsKey("outputs.clip.endSeconds"));
+        }
+
+        using (var completed = await _api.Http.PostAsJsonAsync($"/v1/uploads/{uploadId}/complete", new { uploadId = uploadKey, outputs = new { clip = new { startSeconds = 1, endSeconds = 2 } } }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, completed.StatusCode);
+            var job = await _api.WaitForEndAsync(uploadId);
+            Assert.Equal("completed", job["status"]!.GetValue<string>());
+            Assert.Equal(1, job["durationSeconds"]!.GetValue<double>(), 0.05);
+        }
+
+        // A URL input: the job finds out.
+        var key = $"url-inputs/{Guid.NewGuid():N}.mp4";
+        using (var put = new HttpRequestMessage(HttpMethod.Put, $"{TestStack.S3Url}/{TestStack.Bucket}/{key}") { Content = new ByteArrayContent(bytes) })
+        {
+            (await _cdn.SendAsync(put)).EnsureSuccessStatusCode();
+        }
+
+        using var response = await _api.Http.PostAsJsonAsync("/v1/jobs", new { inputUrl = $"{TestStack.S3Url}/{TestStack.Bucket}/{key}", outputs = new { renditions = new[] { new { height = 720 } } } });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var failed = await _api.WaitForEndAsync((await response.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>());
+        Assert.Equal("failed", failed["status"]!.GetValue<string>());
+        Assert.Equal("invalid_outputs", failed["error"]!["code"]!.GetValue<string>());
+        Assert.StartsWith("outputs.renditions[0].height: 720 is above the source's height (360)", failed["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(1, failed["attempts"]!.GetValue<int>());
     }
 
     [Fact]

@@ -24,7 +24,8 @@ public sealed class WatchWhileTranscodingTests : IDisposable
         using var http = new HttpClient();
         var master = await http.GetStringAsync(job["hlsUrl"]!.GetValue<string>());
         Assert.Equal(4, master.Split('\n').Count(l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal) && l.Contains("RESOLUTION=", StringComparison.Ordinal)));
-        var lowest = new Uri(new Uri(job["hlsUrl"]!.GetValue<string>()), master.Split('\n').Last(l => l.EndsWith(".m3u8", StringComparison.Ordinal)));
+        var lines = master.Split('\n');
+        var lowest = new Uri(new Uri(job["hlsUrl"]!.GetValue<string>()), lines[Array.FindLastIndex(lines, l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal) && l.Contains("RESOLUTION=", StringComparison.Ordinal)) + 1]);
         var early = await http.GetStringAsync(lowest);
         Assert.Contains("#EXT-X-PLAYLIST-TYPE:EVENT", early, StringComparison.Ordinal);
         Assert.DoesNotContain("#EXT-X-ENDLIST", early, StringComparison.Ordinal);

@@ -98,7 +98,7 @@ public static class JobsApi
             using var slot = allowance.TryTakeStreamedSlot();
             return slot is null
                 ? UploadAllowance.Busy(context)
-                : await CreateFromUploadAsync(context, id, tenant, started, submitter, store, links, options.Value, webhooks.Value, allowance, feed);
+                : await CreateFromUploadAsync(context, id, tenant, started, submitter, store, cluster, links, options.Value, webhooks.Value, allowance, feed);
         }
 
         if (!request.HasJsonContentType())
@@ -133,7 +133,7 @@ public static class JobsApi
     /// known (the submission's answer was lost), it stays, and the sweeper deletes the file unless a job has it.
     /// </summary>
     private static async Task<Results<Accepted<JobResponse>, ValidationProblem, ProblemHttpResult>> CreateFromUploadAsync(
-        HttpContext context, Guid id, string tenant, DateTimeOffset started, JobSubmitter submitter, IObjectStore store, JobLinks links,
+        HttpContext context, Guid id, string tenant, DateTimeOffset started, JobSubmitter submitter, IObjectStore store, IClusterClient cluster, JobLinks links,
         ApiOptions options, WebhookOptions webhooks, UploadAllowance allowance, TenantFeed feed)
     {
         var key = ObjectKeys.StreamedSource(tenant, id, Guid.CreateVersion7());
@@ -150,7 +150,7 @@ public static class JobsApi
             Dictionary<string, string[]>? errors;
             try
             {
-                (spec, errors) = await ReadUploadAsync(context, key, tenant, store, options, webhooks);
+                (spec, errors) = await ReadUploadAsync(context, key, tenant, store, cluster, options, webhooks);
             }
             catch
             {
@@ -346,7 +346,7 @@ public static class JobsApi
     private const string OptionsField = "options";
 
     private static async Task<(JobSpec? Spec, Dictionary<string, string[]>? Errors)> ReadUploadAsync(
-        HttpContext context, string key, string tenant, IObjectStore store, ApiOptions options, WebhookOptions webhooks)
+        HttpContext context, string key, string tenant, IObjectStore store, IClusterClient cluster, ApiOptions options, WebhookOptions webhooks)
     {
         if (context.Request.ContentLength > options.MaxUploadBytes + (1 << 20))
         {
@@ -384,6 +384,14 @@ public static class JobsApi
         {
             await store.DeleteAsync(key, CancellationToken.None);
             return (null, errors);
+        }
+
+        // What only the source can tell (a rung above its height, a clip past its end): checked now it is stored.
+        var input = new JobInput(JobInputKind.Upload, key, null, form.FileBytes);
+        if (outputs is { NeedSource: true } && await OutputRequests.CheckSourceAsync(cluster, input, tracks, outputs) is { } refused)
+        {
+            await store.DeleteAsync(key, CancellationToken.None);
+            return (null, refused);
         }
 
         tracks = await SubmissionFiles.StoreCaptionPartsAsync(tracks, key, captionCues, store, context.RequestAborted);

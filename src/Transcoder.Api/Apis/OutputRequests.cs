@@ -8,8 +8,8 @@ namespace Transcoder.Api.Apis;
 /// <summary>
 /// Checks what a submission asks its package to be made of and turns it into the job's <see cref="OutputOptions"/>:
 /// every bad value is an error under its own field ("outputs.renditions[2].height"). What only the source can tell
-/// (a rung above its height, a clip past its end) is checked once the source is probed, and fails the job with
-/// <c>invalid_outputs</c> naming the field.
+/// (a rung above its height, a clip past its end) is checked against an upload by a silo before its job exists
+/// (<see cref="CheckSourceAsync"/>), and otherwise (a URL input) fails the job with <c>invalid_outputs</c> naming the field.
 /// </summary>
 internal static class OutputRequests
 {
@@ -229,6 +229,15 @@ internal static class OutputRequests
 
         return seconds;
     }
+
+    /// <summary>
+    /// Checks an upload's outputs against the source (by a silo, which probes it in the bucket): the errors of a 400
+    /// naming the field, or null when they can be met (or the source could not be read there: the job then fails as it would).
+    /// </summary>
+    public static async Task<Dictionary<string, string[]>?> CheckSourceAsync(IClusterClient cluster, JobInput input, TrackOptions? tracks, OutputOptions outputs) =>
+        await cluster.GetGrain<IOutputCheckGrain>(0).CheckAsync(input, tracks, outputs) is { } refusal
+            ? new Dictionary<string, string[]>(StringComparer.Ordinal) { [refusal.Field] = [refusal.Message] }
+            : null;
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

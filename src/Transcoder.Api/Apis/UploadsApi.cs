@@ -208,6 +208,13 @@ public static class UploadsApi
 
         var fileName = Path.GetFileName(request.FileName ?? "");
         var input = new JobInput(JobInputKind.Upload, key, fileName.Length > 0 ? fileName[..Math.Min(fileName.Length, 255)] : null, parts?.Sum(p => p.Size));
+
+        // What only the source can tell (a rung above its height, a clip past its end): checked now it is joined. The
+        // file stays; completing again with other outputs submits it.
+        if (outputs is { NeedSource: true } && await OutputRequests.CheckSourceAsync(cluster, input, tracks, outputs) is { } refused)
+        {
+            return TypedResults.ValidationProblem(refused);
+        }
         try
         {
             var job = await submitter.SubmitAsync(jobId, new JobSpec(tenant, input, request.Priority ?? JobSpec.DefaultPriority, request.MaxAttempts, webhooks.Value.CallbackUrlFor(tenant, request.CallbackUrl),

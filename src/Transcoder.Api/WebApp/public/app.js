@@ -543,21 +543,19 @@ function startPlayer(job) {
     player.updateSettings({
       streaming: { utcSynchronization: { defaultTimingSource: { scheme: 'urn:mpeg:dash:utc:http-head:2014', value: `${location.origin}/health/live` } } },
     });
+    // One adaptation set per codec (the manifest's selectionPriority prefers the most efficient): only the chosen
+    // codec's representations are kept, before anything is fetched.
+    const videoCodec = /^(avc1|avc3|hvc1|hev1|av01)/;
+    player.registerCustomCapabilitiesFilter(r => !videoCodec.test(r.codecs ?? '') || r.codecs.startsWith(chosen));
     player.initialize(video, job.dashUrl, true);
+    let live = true;
     player.on(dashjs.MediaPlayer.events.ERROR, e => { status.textContent = `error: ${e.error?.message ?? e.error}`; });
-    // One adaptation set per codec: the manifest's selectionPriority picks the most efficient the browser decodes; a
-    // codec chosen here replaces it.
-    player.on(dashjs.MediaPlayer.events.STREAM_INITIALIZED, () => {
-      const sets = player.getTracksFor('video');
-      const wanted = sets.find(t => (t.codec ?? '').includes(chosen));
-      if (wanted && !(player.getCurrentTrackFor('video')?.codec ?? '').includes(chosen)) player.setCurrentTrack(wanted);
-      shown(/codecs="([^"]+)"/.exec(player.getCurrentTrackFor('video')?.codec ?? '')?.[1]);
-    });
-    player.on(dashjs.MediaPlayer.events.QUALITY_CHANGE_RENDERED, e => {
-      if (e.mediaType === 'video') shown(e.newRepresentation?.codecs ?? /codecs="([^"]+)"/.exec(player.getCurrentTrackFor('video')?.codec ?? '')?.[1]);
-    });
+    const playingCodec = () => /codecs="([^"]+)"/.exec(player.getCurrentTrackFor('video')?.codec ?? '')?.[1] ?? player.getCurrentTrackFor('video')?.codec;
+    player.on(dashjs.MediaPlayer.events.STREAM_INITIALIZED, () => { if (live) shown(playingCodec()); });
+    player.on(dashjs.MediaPlayer.events.QUALITY_CHANGE_RENDERED, e => { if (live && e.mediaType === 'video') shown(playingCodec()); });
     // The tracks as the manifest lists them (one adaptation set each, named by its Label).
     player.on(dashjs.MediaPlayer.events.STREAM_INITIALIZED, () => {
+      if (!live) return;
       const sounds = player.getTracksFor('audio');
       const current = player.getCurrentTrackFor('audio');
       offerTracks(audio, sounds.map(t => trackLabel(t.labels?.[0]?.text, t.lang)), sounds.findIndex(t => t === current || t.id === current?.id));
@@ -578,7 +576,7 @@ function startPlayer(job) {
         if (index >= 0) player.setRepresentationForTypeByIndex('video', index, true);
       }
     };
-    state.player = { jobId: job.id, destroy: () => player.destroy() };
+    state.player = { jobId: job.id, destroy: () => { live = false; player.destroy(); } };
   } else if (Hls.isSupported()) {
     // Loading waits until only the chosen codec's variants are left: hls.js then switches among those alone.
     const hls = new Hls({ autoStartLoad: false });
