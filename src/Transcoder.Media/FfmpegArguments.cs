@@ -355,10 +355,11 @@ public static class FfmpegArguments
     /// <summary>AV1's VBV as a share of the H.264 rung's: it needs about 60 % of the bits for the same picture.</summary>
     public const double Av1RateShare = 0.6;
 
-    /// <summary>x265: no scene-cut keyframes, closed GOPs, quiet; HDR10's signal (or HLG's) in the stream's VUI and SEI.</summary>
+    /// <summary>x265: no scene-cut keyframes, closed GOPs, no settings SEI, quiet; HDR10's signal (or HLG's) in the stream's VUI and SEI.</summary>
     internal static string X265Params(HdrSignal? hdr, double? vbvInit)
     {
-        var text = new StringBuilder("scenecut=0:open-gop=0:log-level=warning");
+        // info=0: no SEI of x265's own settings, which would land in the sample entry and differ between chunks.
+        var text = new StringBuilder("scenecut=0:open-gop=0:info=0:log-level=warning");
         if (vbvInit is { } init)
         {
             text.Append(CultureInfo.InvariantCulture, $":vbv-init={init:0.0#}");

@@ -207,6 +207,52 @@ public sealed class ChunkTests : IDisposable
         Assert.Equal([5, 6], holding);
     }
 
+    /// <summary>
+    /// HEVC and AV1 rungs encoded in chunks join as H.264's do: each codec's chunks share one init segment (the join
+    /// checks its hash), and every rendition has the whole encode's segment grid and frames.
+    /// </summary>
+    [Fact]
+    public async Task ChunksOfEveryCodec_JoinOnTheWholeEncodesGrid()
+    {
+        var input = await _rig.MakeAsync("chunked-codecs.mp4", "-f", "lavfi", "-i", "testsrc2=size=426x240:rate=25:duration=12",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=12", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac");
+        var outputs = new OutputOptions { Codecs = [OutputCodec.H264, OutputCodec.Hevc, OutputCodec.Av1] };
+        var whole = await _rig.TranscodeAsync(input, name: "whole-codecs", outputs: outputs);
+        var plan = whole.Plan;
+        var output = Path.Combine(_rig.Folder, "chunked-codecs");
+        var chunks = ChunkPlanner.Plan(plan, new ChunkingOptions { MinSourceSeconds = 1, ChunkSeconds = 4, FirstChunkSeconds = 4 });
+        Assert.Equal(3, chunks.Length);
+        using var package = LadderPackage.Joined(plan, Path.Combine(_rig.Folder, "codecs-audio"), output);
+        var inits = new Dictionary<string, byte[]>();
+        foreach (var chunk in chunks)
+        {
+            var folder = Path.Combine(_rig.Folder, $"codecs-chunk-{chunk.Index}");
+            var encoded = await _rig.Encoder.EncodeChunkAsync(plan, chunk, input, folder, new Progress<double>(), CancellationToken.None);
+            var cut = ChunkPackager.Cut(plan, chunk, folder, output, encoded).Output;
+            if (chunk.Index == 0)
+            {
+                inits = package.JoinedIds.ToDictionary(id => id, id => File.ReadAllBytes(Path.Combine(output, PackageLayout.Init(id))));
+            }
+
+            package.Join(cut, inits);
+        }
+
+        await _rig.Encoder.EncodeAsync(plan with { Rungs = [], Thumbnails = null }, input, package, new Progress<double>(), CancellationToken.None);
+        var title = package.Finish([]);
+
+        foreach (var video in plan.Videos)
+        {
+            var playlist = PackageLayout.MediaPlaylist(video.Id);
+            var joined = HlsPlaylists.ReadSegments(await File.ReadAllTextAsync(Path.Combine(output, playlist)));
+            var reference = HlsPlaylists.ReadSegments(await File.ReadAllTextAsync(Path.Combine(whole.Output, playlist)));
+            Assert.Equal(reference, joined);
+            var file = await MediaRig.JoinRenditionAsync(output, video.Id, Path.Combine(_rig.Folder, $"codecs-{video.Id}.mp4"));
+            Assert.Equal(300, await Pictures.CountAsync(file));
+        }
+
+        Assert.Equal(whole.Title.Renditions.Select(r => r.Codecs), title.Renditions.Select(r => r.Codecs));
+    }
+
     [Fact]
     public async Task ChunksThatDoNotJoin_AreRefused()
     {
