@@ -20,6 +20,8 @@ stack_settings=(
   Webhooks__Tenants__0__Tenant=test-tenant-webhook Webhooks__Tenants__0__Url="http://127.0.0.1:$((TEST_ORIGIN_PORT + 1))/tenant-hooks"
   # A tenant whose jobs are normalised to EBU R128 broadcast loudness when they ask for no loudness of their own.
   Api__TenantLoudness__0__Tenant=test-loudness Api__TenantLoudness__0__TargetLufs=-23
+  # A tenant whose jobs get HEVC beside H.264 and an M4A download when they ask for no outputs of their own.
+  Api__TenantOutputs__0__Tenant=test-outputs Api__TenantOutputs__0__Codecs__0=hevc Api__TenantOutputs__0__Downloads__0=m4a
   # Titles past a minute are encoded in chunks of 16 s (the chunked end-to-end test uploads 64 s; every other clip is shorter).
   Chunking__MinSourceSeconds=61 Chunking__ChunkSeconds=16
   # S3's smallest part, so that resumable-upload tests need only a small clip for several parts.

@@ -14,7 +14,7 @@ namespace Transcoder.Media;
 public static class LadderFingerprint
 {
     /// <summary>The version of what the pipeline makes from a given ladder.</summary>
-    public const string PipelineVersion = "ladder-v2";
+    public const string PipelineVersion = "ladder-v3";
 
     public static string Of(LadderOptions options, TrackOptions? tracks = null, OutputOptions? outputs = null)
     {

@@ -42,8 +42,9 @@ public static class ApiDocument
             Version = "v1",
             Summary = "Adaptive-streaming transcoding: submit a video, get HLS and DASH.",
             Description = """
-                Submit a video by URL or upload; the service transcodes it into an H.264/AAC ladder packaged once as HLS
-                and DASH, stores it, and reports progress over SignalR (`/hubs/jobs`) and webhooks.
+                Submit a video by URL or upload; the service transcodes it into an adaptive ladder (H.264, and HEVC or AV1
+                when asked, from one decode) packaged once as HLS and DASH, with downloads and stills when asked, stores
+                it, and reports progress over SignalR (`/hubs/jobs`) and webhooks.
 
                 **Authentication.** Every operation takes `Authorization: Bearer <JWT>`: the service's own HS256
                 tokens, or tokens of the identity provider it is set up with (RS256/ES256). The token names the tenant;
@@ -170,7 +171,7 @@ public static class ApiDocument
             ["options"] = new OpenApiSchema
             {
                 Type = JsonSchemaType.String,
-                Description = "The job's track options as a JSON object {audio, captions}, as in a JSON body, e.g. {\"audio\":{\"languages\":[\"en\"],\"surround\":true,\"loudness\":{\"targetLufs\":-16}}}. Unknown fields are refused.",
+                Description = "The job's track and output options as a JSON object {audio, captions, outputs}, as in a JSON body, e.g. {\"audio\":{\"languages\":[\"en\"],\"loudness\":{\"targetLufs\":-16}},\"outputs\":{\"codecs\":[\"hevc\",\"av1\"],\"maxHeight\":1080,\"downloads\":[\"mp4\"]}}. Unknown fields are refused.",
             },
             ["captions"] = new OpenApiSchema
             {
