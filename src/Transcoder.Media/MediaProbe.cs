@@ -14,21 +14,11 @@ namespace Transcoder.Media;
 public sealed class MediaProbe(IOptions<MediaOptions> options, IOptions<InputLimits> limits)
 {
     /// <exception cref="MediaException">ffprobe cannot read the file, its container is not allowed, or it is empty.</exception>
-    public async Task<SourceInfo> ProbeAsync(string path, CancellationToken cancellationToken)
-    {
-        var source = await ProbeAsync(path, new FileInfo(path).Length, cancellationToken);
-        if (source.Video is not { Hdr: true } video)
-        {
-            return source;
-        }
-
-        // HDR10's static metadata is in the stream (SEI, OBUs), not its header: read it off the first frame.
-        var (display, light) = await ReadHdrMetadataAsync(path, video.Index, cancellationToken);
-        return source with { VideoStreams = [.. source.VideoStreams.Select(v => v.Index == video.Index ? v with { MasteringDisplay = display, ContentLight = light } : v)] };
-    }
+    public async Task<SourceInfo> ProbeAsync(string path, CancellationToken cancellationToken) =>
+        await WithHdrMetadataAsync(path, await ProbeAsync(path, new FileInfo(path).Length, cancellationToken), cancellationToken);
 
     /// <summary>The mastering display and content light level the first frame of a stream carries, when it does.</summary>
-    private async Task<(MasteringDisplay? Display, (int, int)? Light)> ReadHdrMetadataAsync(string path, int stream, CancellationToken cancellationToken)
+    private async Task<(MasteringDisplay? Display, (int, int)? Light)> ReadHdrMetadataAsync(string input, int stream, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.ProbeTimeout);
@@ -38,8 +28,9 @@ public sealed class MediaProbe(IOptions<MediaOptions> options, IOptions<InputLim
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in (string[])["-v", "error", "-protocol_whitelist", FfmpegArguments.ProtocolAllowList, "-format_whitelist", limits.Value.FormatAllowList,
-            "-read_intervals", "%+#1", "-select_streams", stream.ToString(CultureInfo.InvariantCulture), "-show_frames", "-show_entries", "frame=side_data_list", "-of", "json", path])
+        var protocols = SignedUrls.IsRemote(input) ? FfmpegArguments.RemoteProtocolAllowList : FfmpegArguments.ProtocolAllowList;
+        foreach (var argument in (string[])["-v", "error", "-protocol_whitelist", protocols, "-format_whitelist", limits.Value.FormatAllowList,
+            "-read_intervals", "%+#1", "-select_streams", stream.ToString(CultureInfo.InvariantCulture), "-show_frames", "-show_entries", "frame=side_data_list", "-of", "json", input])
         {
             start.ArgumentList.Add(argument);
         }
@@ -65,8 +56,23 @@ public sealed class MediaProbe(IOptions<MediaOptions> options, IOptions<InputLim
     /// header and index with range requests.
     /// </summary>
     /// <exception cref="MediaException">ffprobe cannot read the source, or its container is not allowed.</exception>
-    public Task<SourceInfo> ProbeAsync(Uri signedUrl, long sizeBytes, CancellationToken cancellationToken) =>
-        ProbeAsync(signedUrl.AbsoluteUri, sizeBytes, cancellationToken);
+    public async Task<SourceInfo> ProbeAsync(Uri signedUrl, long sizeBytes, CancellationToken cancellationToken) =>
+        await WithHdrMetadataAsync(signedUrl.AbsoluteUri, await ProbeAsync(signedUrl.AbsoluteUri, sizeBytes, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// An HDR source with its static metadata, which is in the stream (SEI, OBUs), not its header: read off the first
+    /// frame, so every run that plans the title (a chunk's too) carries the same mastering display into its encoders.
+    /// </summary>
+    private async Task<SourceInfo> WithHdrMetadataAsync(string input, SourceInfo source, CancellationToken cancellationToken)
+    {
+        if (source.Video is not { Hdr: true } video)
+        {
+            return source;
+        }
+
+        var (display, light) = await ReadHdrMetadataAsync(input, video.Index, cancellationToken);
+        return source with { VideoStreams = [.. source.VideoStreams.Select(v => v.Index == video.Index ? v with { MasteringDisplay = display, ContentLight = light } : v)] };
+    }
 
     private async Task<SourceInfo> ProbeAsync(string input, long size, CancellationToken cancellationToken)
     {
