@@ -25,6 +25,45 @@ public class FfmpegArgumentsTests
     }
 
     [Fact]
+    public void ForLadder_EveryCodecFromTheSameDecode_EachRungScaledOnce_HdrOnAPathOfItsOwn()
+    {
+        var hdr = Fixture.Probe("landscape-1080p") is var source && source.Video is { } video
+            ? source with { VideoStreams = [video with { ColorTransfer = "smpte2084", ColorPrimaries = "bt2020", ColorSpace = "bt2020nc" }] }
+            : throw new InvalidOperationException();
+        var plan = LadderPlanner.Plan(hdr, new LadderOptions(), outputs: new OutputOptions { Codecs = [OutputCodec.H264, OutputCodec.Hevc, OutputCodec.Av1] });
+
+        var args = Arguments(plan);
+
+        Assert.Single(args, a => a == "-i");
+        var graph = args[args.IndexOf("-filter_complex") + 1];
+        // The frame rate made constant once; SDR (tone mapped) for H.264 and the stills, 10-bit HDR for HEVC and AV1.
+        Assert.Contains("fps=30/1,split=2[sdr][hdr];[hdr]format=yuv420p10le,split=4[h0][h1][h2][h3];[sdr]zscale=tin=smpte2084", graph, StringComparison.Ordinal);
+        Assert.Contains(";[s0]scale=1920:1080:flags=bicubic,setdar=16/9[v0]", graph, StringComparison.Ordinal);
+        Assert.Contains(";[h0]scale=1920:1080:flags=bicubic,setdar=16/9,split=2[vh0][va0]", graph, StringComparison.Ordinal);
+        Assert.Equal(["libx264", "libx264", "libx264", "libx264", "libx265", "libx265", "libx265", "libx265", "libsvtav1", "libsvtav1", "libsvtav1", "libsvtav1"],
+            args.Select((a, i) => (a, i)).Where(p => p.a == "-c:v").Select(p => args[p.i + 1]));
+        Assert.Equal(["main10", "main10", "main10", "main10"], args.Select((a, i) => (a, i)).Where(p => p.a == "-profile:v" && args[p.i - 1] == "hvc1").Select(p => args[p.i + 1]));
+        // The transfer each rendition signals: BT.709 for the tone-mapped H.264 rungs, PQ for the HEVC and AV1 ones.
+        var transfers = args.Select((a, i) => (a, i)).Where(p => p.a == "-color_trc").Select(p => args[p.i + 1]).ToList();
+        Assert.Equal((4, 8), (transfers.Count(t => t == "bt709"), transfers.Count(t => t == "smpte2084")));
+        Assert.Equal(FfmpegArguments.KeyframeExpression(plan), args[args.IndexOf("-force_key_frames") + 1]);
+        Assert.StartsWith("expr:eq(mod(n,60),0)", FfmpegArguments.KeyframeExpression(plan), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EncoderParameters_CarryTheMasteringDisplay_InEachEncodersUnits()
+    {
+        var display = new MasteringDisplay(0.265, 0.69, 0.15, 0.06, 0.68, 0.32, 0.3127, 0.329, 1000, 0.0001);
+        var signal = new HdrSignal("smpte2084", display, 1000, 400);
+
+        Assert.Equal("scenecut=0:open-gop=0:info=0:log-level=warning:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:range=limited:hdr10=1:hdr10-opt=1:repeat-headers=0"
+            + ":master-display=G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)L(10000000,1):max-cll=1000,400", FfmpegArguments.X265Params(signal, null));
+        Assert.Equal("irefresh-type=2:mastering-display=G(0.265,0.69)B(0.15,0.06)R(0.68,0.32)WP(0.3127,0.329)L(1000.0,0.0001):content-light=1000,400",
+            FfmpegArguments.SvtAv1Params(signal));
+        Assert.Equal("scenecut=0:open-gop=0:info=0:log-level=warning:vbv-init=0.7", FfmpegArguments.X265Params(null, 0.7));
+    }
+
+    [Fact]
     public void ForLadder_WritesEachRenditionAsFragmentedMp4ForThePackager()
     {
         var args = Arguments(Plan1080p());
