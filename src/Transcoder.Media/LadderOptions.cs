@@ -72,7 +72,11 @@ public sealed class LadderOptions : IValidatableObject
     [Range(0, 51)]
     public int HevcCrf { get; set; } = 28;
 
-    /// <summary>SVT-AV1 preset of AV1 rungs, 0 (slowest) to 13 (fastest), for jobs that ask for AV1. Default 10.</summary>
+    /// <summary>
+    /// SVT-AV1 preset of AV1 rungs, 0 (slowest) to 13 (fastest), for jobs that ask for AV1. Default 10: on the codec
+    /// benchmark it took 0.71x x264 "fast"'s CPU for 13-57 % fewer bits at equal PSNR; preset 8 saved 34-73 % for 1.43x,
+    /// worth it for titles watched often enough to repay twice the AV1 encode.
+    /// </summary>
     [Range(0, 13)]
     public int Av1Preset { get; set; } = 10;
 
