@@ -215,19 +215,12 @@ public static class JobResponses
             Chunks = job.Status == JobStatus.Completed ? outputs?.Chunks : null,
             Silos = job.Status == JobStatus.Completed ? outputs?.Silos : null,
             Outputs = OutputsResponse.From(job.Spec.Outputs ?? OutputOptions.Default),
-            Codecs = outputs is null || outputs.Renditions.IsDefault ? [] : [.. outputs.Video.Select(v => CodecName(v.Codecs)).Distinct()],
+            Codecs = outputs is null || outputs.Renditions.IsDefault ? [] : [.. outputs.Video.Select(v => CodecNames.Of(v.Codecs)).Distinct()],
             Downloads = outputs is null || outputs.Downloads.IsDefault ? [] : [.. outputs.Downloads.Select(d => new DownloadResponse(d.Format, publicUrl(d.Key), d.SizeBytes, d.Codecs, d.Width, d.Height))],
             Thumbnails = outputs is null || outputs.Stills.IsDefault ? [] : [.. outputs.Stills.Select(s => new StillResponse(s.Seconds, publicUrl(s.Key), s.Width, s.Height, s.SizeBytes))],
         };
     }
 
-    /// <summary>A video codec string's family as jobs name it: "h264", "hevc", "av1".</summary>
-    private static string CodecName(string codecs) => codecs.Split('.')[0] switch
-    {
-        "hvc1" or "hev1" => "hevc",
-        "av01" => "av1",
-        _ => "h264",
-    };
 
     private static Uri? Url(string? key, Func<string, Uri> publicUrl) => key is null ? null : publicUrl(key);
 }

@@ -84,6 +84,17 @@ public sealed class LadderOptions : IValidatableObject
     [Range(1, 63)]
     public int Av1Crf { get; set; } = 35;
 
+    /// <summary>
+    /// What an HEVC rendition costs in CPU against an H.264 one, to split a job's measured CPU between its codecs (one
+    /// ffmpeg run encodes them all). Default 1.13, measured by test/bench/codecs.sh at the default presets.
+    /// </summary>
+    [Range(0.01, 100)]
+    public double HevcCpuWeight { get; set; } = 1.13;
+
+    /// <summary>What an AV1 rendition costs in CPU against an H.264 one (see <see cref="HevcCpuWeight"/>). Default 0.71, at preset 10.</summary>
+    [Range(0.01, 100)]
+    public double Av1CpuWeight { get; set; } = 0.71;
+
     /// <summary>AAC bitrate in bits per second. Default 128k, the seed's.</summary>
     [Range(32_000, 512_000)]
     public int AudioBitrate { get; set; } = 128_000;

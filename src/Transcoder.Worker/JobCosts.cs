@@ -17,4 +17,29 @@ public static class JobCosts
         var perMinute = outputMinutes > 0 ? Math.Round(dollars / (decimal)outputMinutes, 6) : 0;
         return new JobCost(Math.Round(cpuSeconds, 2), Math.Round(contentMinutes, 4), Math.Round(outputMinutes, 4), dollars, perMinute);
     }
+
+    /// <summary>
+    /// The cost split between the package's video codecs (when it has more than one): the CPU in proportion to each
+    /// encoder's relative cost (<paramref name="weights"/>, H.264 = 1; every codec encodes the same rungs), the bytes
+    /// and top rung's mean bitrate as made.
+    /// </summary>
+    public static JobCost ByCodec(JobCost cost, IEnumerable<Rendition> renditions, IReadOnlyDictionary<string, double> weights)
+    {
+        var codecs = renditions.Where(r => r.Kind == RenditionKind.Video).GroupBy(r => CodecNames.Of(r.Codecs)).ToList();
+        if (codecs.Count < 2)
+        {
+            return cost;
+        }
+
+        var total = codecs.Sum(c => weights.GetValueOrDefault(c.Key, 1));
+        return cost with
+        {
+            ByCodec = [.. codecs.Select(c =>
+            {
+                var share = weights.GetValueOrDefault(c.Key, 1) / total;
+                return new CodecCost(c.Key, Math.Round(cost.CpuSeconds * share, 2), Math.Round(cost.Dollars * (decimal)share, 6),
+                    c.Sum(r => r.SizeBytes), c.First().AverageBandwidth);
+            })],
+        };
+    }
 }

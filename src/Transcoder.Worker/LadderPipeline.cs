@@ -145,8 +145,11 @@ public sealed partial class LadderPipeline(
             PosterKey = title.Poster is null ? null : prefix + title.Poster,
             StoryboardKey = title.StoryboardTrack is null ? null : prefix + title.StoryboardTrack,
             DurationSeconds = title.DurationSeconds,
-            Cost = JobCosts.Price(encoded.CpuSeconds + chunkCpuSeconds + stillsCpuSeconds + sourceText.CpuSeconds + measured.CpuSeconds + loudness.CpuSeconds + made.CpuSeconds,
-                title.DurationSeconds, videoRenditions, worker.Value.DollarsPerVcpuHour),
+            Cost = JobCosts.ByCodec(
+                JobCosts.Price(encoded.CpuSeconds + chunkCpuSeconds + stillsCpuSeconds + sourceText.CpuSeconds + measured.CpuSeconds + loudness.CpuSeconds + made.CpuSeconds,
+                    title.DurationSeconds, videoRenditions, worker.Value.DollarsPerVcpuHour),
+                title.Renditions,
+                new Dictionary<string, double> { ["h264"] = 1, ["hevc"] = ladder.Value.HevcCpuWeight, ["av1"] = ladder.Value.Av1CpuWeight }),
             ContentHash = contentHash,
             LadderHash = ladderHash,
             Source = Facts(source),

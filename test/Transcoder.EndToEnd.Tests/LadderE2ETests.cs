@@ -168,6 +168,10 @@ public sealed class LadderE2ETests : IDisposable
         Assert.Equal(["h264", "hevc", "av1"], job["codecs"]!.AsArray().Select(c => c!.GetValue<string>()));
         Assert.Equal(3, job["durationSeconds"]!.GetValue<double>(), 0.05);
         Assert.Equal(3.0 * 6 / 60, job["cost"]!["outputMinutes"]!.GetValue<double>(), 2);
+        var byCodec = job["cost"]!["byCodec"]!.AsArray().Select(c => c!.AsObject()).ToList();
+        Assert.Equal(["h264", "hevc", "av1"], byCodec.Select(c => c["codec"]!.GetValue<string>()));
+        Assert.Equal(job["cost"]!["cpuSeconds"]!.GetValue<double>(), byCodec.Sum(c => c["cpuSeconds"]!.GetValue<double>()), 0.05);
+        Assert.All(byCodec, c => Assert.True(c["bytes"]!.GetValue<long>() > 0 && c["averageBitrate"]!.GetValue<long>() > 0));
         var all = job["renditions"]!.AsArray().Select(r => r!.AsObject()).ToList();
         var video = all.Where(r => r["kind"]!.GetValue<string>() == "video").ToList();
         var audio = Assert.Single(all, r => r["kind"]!.GetValue<string>() == "audio");

@@ -396,6 +396,10 @@ function renderJob(job) {
   if (job.cost) {
     fact(facts, 'Cost', `$${job.cost.dollars} — ${job.cost.cpuSeconds.toFixed(1)} CPU-seconds, $${job.cost.dollarsPerOutputMinute} per output minute`);
     facts.lastElementChild.dataset.testid = 'job-cost';
+    if (job.cost.byCodec) {
+      fact(facts, 'By codec (CPU estimated)', job.cost.byCodec.map(c =>
+        `${codecName(c.codec === 'h264' ? 'avc1' : c.codec === 'hevc' ? 'hvc1' : 'av01')}: $${c.dollars} (${c.cpuSeconds.toFixed(1)} CPU-s), ${(c.bytes / 1e6).toFixed(1)} MB, top rung ${kbps(c.averageBitrate)}`).join(' · '));
+    }
   }
 
   // Rebuilt only when what it offers changes: a button replaced on every progress message cannot be clicked.
