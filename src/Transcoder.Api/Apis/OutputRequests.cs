@@ -29,10 +29,7 @@ internal static class OutputRequests
         var downloads = CheckDownloads(asked?.Downloads ?? [.. (tenant?.Downloads ?? []).Select(d => new DownloadItemRequest { Format = d })], errors);
         var clip = asked?.Clip is { } c ? CheckClip(c, errors) : null;
         var thumbnails = asked?.Thumbnails is { } t ? CheckThumbnails(t, clip, errors) : null;
-        if (asked?.PosterSeconds is { } poster && CheckTime(poster, clip, $"{Prefix}.posterSeconds", errors) is null)
-        {
-            // The error is added.
-        }
+        var poster = asked?.PosterSeconds is { } seconds ? CheckTime(seconds, clip, $"{Prefix}.posterSeconds", errors) : null;
 
         var options = new OutputOptions
         {
@@ -42,7 +39,7 @@ internal static class OutputRequests
             Downloads = downloads,
             Clip = clip,
             Thumbnails = thumbnails,
-            PosterSeconds = asked?.PosterSeconds,
+            PosterSeconds = poster,
         };
         return options.IsDefault ? null : options;
     }
@@ -121,21 +118,21 @@ internal static class OutputRequests
         for (var i = 0; i < asked.Count; i++)
         {
             var field = $"{Prefix}.downloads[{i}]";
-            DownloadRequest? download = asked[i]?.Format?.Trim().ToLowerInvariant() switch
+            var item = asked[i];
+            var format = item?.Format?.Trim().ToLowerInvariant();
+            if (format is not ("mp4" or "m4a"))
             {
-                "mp4" => new DownloadRequest(DownloadFormat.Mp4, asked[i].Height),
-                "m4a" when asked[i].Height is null => new DownloadRequest(DownloadFormat.M4a),
-                "m4a" => null,
-                _ => null,
-            };
-            if (download is null)
-            {
-                errors[asked[i]?.Format is "m4a" ? $"{field}.height" : $"{field}.format"] = [asked[i]?.Format is "m4a"
-                    ? "An m4a download is audio only: it has no height."
-                    : $"'{asked[i]?.Format}' is not a download this service makes: \"mp4\" or \"m4a\"."];
+                errors[$"{field}.format"] = [$"'{item?.Format}' is not a download this service makes: \"mp4\" or \"m4a\"."];
                 continue;
             }
 
+            if (format == "m4a" && item!.Height is not null)
+            {
+                errors[$"{field}.height"] = ["An m4a download is audio only: it has no height."];
+                continue;
+            }
+
+            var download = format == "mp4" ? new DownloadRequest(DownloadFormat.Mp4, item!.Height) : new DownloadRequest(DownloadFormat.M4a);
             if (download.Height is { } height && (height is < OutputOptions.LowestHeight or > OutputOptions.HighestHeight || height % 2 != 0))
             {
                 errors[$"{field}.height"] = [Invariant($"Must be an even height from {OutputOptions.LowestHeight} to {OutputOptions.HighestHeight} pixels, one of the package's rungs.")];
