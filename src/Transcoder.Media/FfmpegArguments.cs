@@ -69,7 +69,7 @@ public static class FfmpegArguments
                 AddVideoEncoding(args, plan, output, KeyframeExpression(plan));
                 if (plan.ClipEndSeconds is not null)
                 {
-                    args.AddRange(["-frames:v", Invariant(ClipFrames(plan))]);
+                    args.AddRange(["-frames:v", Invariant(plan.FrameCount)]);
                 }
 
                 AddFragmentedOutput(args, VideoFragments, Path.Combine(encodeFolder, PackageLayout.EncoderOutput(output.Id)));
@@ -197,9 +197,6 @@ public static class FfmpegArguments
     private static IEnumerable<string> ClipInput(LadderPlan plan) => plan.ClipEndSeconds is { } end
         ? ["-ss", Invariant($"{plan.ClipStartSeconds:0.######}"), "-t", Invariant($"{end - plan.ClipStartSeconds:0.######}")]
         : [];
-
-    /// <summary>The frames of a clip at the plan's frame rate: every frame shown in its span.</summary>
-    internal static long ClipFrames(LadderPlan plan) => (long)Math.Round(plan.Duration.TotalSeconds * plan.FrameRate.ToDouble());
 
     /// <summary>
     /// The arguments that encode one chunk of the plan's video into every rung (no audio, poster or storyboard): the

@@ -95,6 +95,10 @@ public sealed class LadderOptions : IValidatableObject
     [Range(0.01, 100)]
     public double Av1CpuWeight { get; set; } = 0.71;
 
+    /// <summary>Each codec's relative CPU cost, by its name as jobs give it (H.264 = 1).</summary>
+    public IReadOnlyDictionary<string, double> CodecCpuWeights() =>
+        new Dictionary<string, double>(StringComparer.Ordinal) { ["h264"] = 1, ["hevc"] = HevcCpuWeight, ["av1"] = Av1CpuWeight };
+
     /// <summary>AAC bitrate in bits per second. Default 128k, the seed's.</summary>
     [Range(32_000, 512_000)]
     public int AudioBitrate { get; set; } = 128_000;

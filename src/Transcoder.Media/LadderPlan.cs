@@ -251,6 +251,9 @@ public sealed record LadderPlan
     /// <summary>Poster and storyboard; null for audio-only sources.</summary>
     public ThumbnailPlan? Thumbnails { get; init; }
 
+    /// <summary>The frames of the title (of a clip: its span) at <see cref="FrameRate"/>.</summary>
+    public long FrameCount => (long)Math.Round(Duration.TotalSeconds * FrameRate.ToDouble());
+
     /// <summary>Most frames between keyframes at <see cref="FrameRate"/>: one segment.</summary>
     public int GopFrames => Math.Max(1, (int)Math.Round(FrameRate.ToDouble() * SegmentSeconds));
 

@@ -17,6 +17,29 @@ public sealed class MediaProbe(IOptions<MediaOptions> options, IOptions<InputLim
     public async Task<SourceInfo> ProbeAsync(string path, CancellationToken cancellationToken) =>
         await WithHdrMetadataAsync(path, await ProbeAsync(path, new FileInfo(path).Length, cancellationToken), cancellationToken);
 
+    /// <summary>
+    /// Probes a source in the object store through a signed URL (<paramref name="sizeBytes"/> long), reading only its
+    /// header and index with range requests.
+    /// </summary>
+    /// <exception cref="MediaException">ffprobe cannot read the source, or its container is not allowed.</exception>
+    public async Task<SourceInfo> ProbeAsync(Uri signedUrl, long sizeBytes, CancellationToken cancellationToken) =>
+        await WithHdrMetadataAsync(signedUrl.AbsoluteUri, await ProbeAsync(signedUrl.AbsoluteUri, sizeBytes, cancellationToken), cancellationToken);
+
+    /// <summary>
+    /// An HDR source with its static metadata, which is in the stream (SEI, OBUs), not its header: read off the first
+    /// frame, so every run that plans the title (a chunk's too) carries the same mastering display into its encoders.
+    /// </summary>
+    private async Task<SourceInfo> WithHdrMetadataAsync(string input, SourceInfo source, CancellationToken cancellationToken)
+    {
+        if (source.Video is not { Hdr: true } video)
+        {
+            return source;
+        }
+
+        var (display, light) = await ReadHdrMetadataAsync(input, video.Index, cancellationToken);
+        return source with { VideoStreams = [.. source.VideoStreams.Select(v => v.Index == video.Index ? v with { MasteringDisplay = display, ContentLight = light } : v)] };
+    }
+
     /// <summary>The mastering display and content light level the first frame of a stream carries, when it does.</summary>
     private async Task<(MasteringDisplay? Display, (int, int)? Light)> ReadHdrMetadataAsync(string input, int stream, CancellationToken cancellationToken)
     {
@@ -49,29 +72,6 @@ public sealed class MediaProbe(IOptions<MediaOptions> options, IOptions<InputLim
             process.Kill(entireProcessTree: true);
             return (null, null);
         }
-    }
-
-    /// <summary>
-    /// Probes a source in the object store through a signed URL (<paramref name="sizeBytes"/> long), reading only its
-    /// header and index with range requests.
-    /// </summary>
-    /// <exception cref="MediaException">ffprobe cannot read the source, or its container is not allowed.</exception>
-    public async Task<SourceInfo> ProbeAsync(Uri signedUrl, long sizeBytes, CancellationToken cancellationToken) =>
-        await WithHdrMetadataAsync(signedUrl.AbsoluteUri, await ProbeAsync(signedUrl.AbsoluteUri, sizeBytes, cancellationToken), cancellationToken);
-
-    /// <summary>
-    /// An HDR source with its static metadata, which is in the stream (SEI, OBUs), not its header: read off the first
-    /// frame, so every run that plans the title (a chunk's too) carries the same mastering display into its encoders.
-    /// </summary>
-    private async Task<SourceInfo> WithHdrMetadataAsync(string input, SourceInfo source, CancellationToken cancellationToken)
-    {
-        if (source.Video is not { Hdr: true } video)
-        {
-            return source;
-        }
-
-        var (display, light) = await ReadHdrMetadataAsync(input, video.Index, cancellationToken);
-        return source with { VideoStreams = [.. source.VideoStreams.Select(v => v.Index == video.Index ? v with { MasteringDisplay = display, ContentLight = light } : v)] };
     }
 
     private async Task<SourceInfo> ProbeAsync(string input, long size, CancellationToken cancellationToken)

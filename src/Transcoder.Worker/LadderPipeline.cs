@@ -149,7 +149,7 @@ public sealed partial class LadderPipeline(
                 JobCosts.Price(encoded.CpuSeconds + chunkCpuSeconds + stillsCpuSeconds + sourceText.CpuSeconds + measured.CpuSeconds + loudness.CpuSeconds + made.CpuSeconds,
                     title.DurationSeconds, videoRenditions, worker.Value.DollarsPerVcpuHour),
                 title.Renditions,
-                new Dictionary<string, double> { ["h264"] = 1, ["hevc"] = ladder.Value.HevcCpuWeight, ["av1"] = ladder.Value.Av1CpuWeight }),
+                ladder.Value.CodecCpuWeights()),
             ContentHash = contentHash,
             LadderHash = ladderHash,
             Source = Facts(source),

@@ -40,7 +40,7 @@ public static class ChunkPlanner
 
         var chunks = ImmutableArray.CreateBuilder<PlannedChunk>();
         var shortOnes = plan.SegmentSeconds / plan.FirstSegmentSeconds;
-        var frames = TotalFrames(plan);
+        var frames = plan.FrameCount;
         var starts = new List<(int Segment, long Frame)>();
         for (var at = 0; at < seconds; at += at == 0 ? first : options.ChunkSeconds)
         {
@@ -67,9 +67,7 @@ public static class ChunkPlanner
     }
 
     /// <summary>How many frames <paramref name="chunk"/> holds at the plan's frame rate (the last: to the title's end).</summary>
-    public static long Frames(LadderPlan plan, PlannedChunk chunk) => chunk.FrameCount ?? Math.Max(0, TotalFrames(plan) - chunk.StartFrame);
-
-    private static long TotalFrames(LadderPlan plan) => (long)Math.Round(plan.Duration.TotalSeconds * plan.FrameRate.ToDouble());
+    public static long Frames(LadderPlan plan, PlannedChunk chunk) => chunk.FrameCount ?? Math.Max(0, plan.FrameCount - chunk.StartFrame);
 
     /// <summary>The index of the first frame at or after <paramref name="seconds"/>, as "gte(t, seconds)" picks it.</summary>
     internal static long FirstFrameAtOrAfter(double seconds, Rational frameRate)

@@ -11,7 +11,7 @@ internal sealed record DashRepresentation(string Id, Rendition Rendition, TrackI
 
 /// <summary>
 /// The DASH manifest (ISO/IEC 23009-1, DASH-IF interoperability points, isoff-live profile) written from the segment
-/// index: one adaptation set for the video ladder, each representation with a SegmentTemplate and a SegmentTimeline
+/// index: one adaptation set per video codec (and dynamic range; HDR ones with their CICP descriptors), each representation with a SegmentTemplate and a SegmentTimeline
 /// that lists its segments as they are, so the same segments serve HLS and DASH; one adaptation set per audio track
 /// (each language and channel layout its own, with lang and Role); and one per text track, a WebVTT file (as DASH-IF
 /// IOP allows for subtitles: an adaptation set of mimeType text/vtt whose representation's BaseURL is the file). Static once the title is complete; dynamic while it

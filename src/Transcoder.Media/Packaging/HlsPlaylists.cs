@@ -44,8 +44,10 @@ public static class HlsPlaylists
     /// stereo one, each variant listed once per group (stereo first, as Apple's authoring spec asks). Text renditions
     /// are a SUBTITLES group. A variant's BANDWIDTH is its video's peak plus the largest audio peak of its group plus
     /// the largest text peak (the largest sum any playable combination makes, as RFC 8216 asks), its CODECS the
-    /// video's and its group's audio. With no video, the audio renditions are the variants (several: each names the
-    /// group, so a player can switch language).
+    /// video's and its group's audio; every rung of every codec is a variant of its own, and once one is HDR every
+    /// variant says its VIDEO-RANGE. Each audio group also gets an audio-only variant (its default track's playlist),
+    /// for a link too poor for any picture. With no video, the audio renditions are the variants (several: each names
+    /// the group, so a player can switch language).
     /// </summary>
     public static string Master(IReadOnlyList<Rendition> renditions)
     {

@@ -280,6 +280,15 @@ async function loadJobs(more = false) {
   $('#more').hidden = !page.next;
 }
 
+/** Puts a copy of the "Outputs" section in each submit form, its test ids prefixed with the form's ("upload-codec-av1"). */
+function outputsSections() {
+  for (const slot of document.querySelectorAll('.outputs-slot')) {
+    const section = $('#outputs-template').content.cloneNode(true);
+    for (const element of section.querySelectorAll('[data-field]')) element.dataset.testid = `${slot.dataset.prefix}-${element.dataset.field}`;
+    slot.replaceWith(section);
+  }
+}
+
 function priorityOptions() {
   for (const select of document.querySelectorAll('select.priority')) {
     for (let p = 1; p <= 10; p++) select.add(new Option(p === 1 ? '1 (most urgent)' : String(p), String(p), false, p === 5));
@@ -719,6 +728,7 @@ async function signIn(token) {
 }
 
 function start() {
+  outputsSections();
   priorityOptions();
   $('#sign-in-form').addEventListener('submit', e => { e.preventDefault(); signIn($('#token').value.trim()); });
   $('#sign-out').addEventListener('click', () => signOut());
