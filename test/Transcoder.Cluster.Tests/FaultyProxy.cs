@@ -23,6 +23,9 @@ public sealed class FaultyProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<Socket, byte> _open = new();
     private readonly Task _accepting;
+    private readonly Lock _shareLock = new();
+    private double _failureShare;
+    private double _failureDue;
     private int _refused;
     private int _forwarded;
 
@@ -36,8 +39,22 @@ public sealed class FaultyProxy : IAsyncDisposable
 
     public Uri Url => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
 
-    /// <summary>The share (0-1) of new connections answered with 503.</summary>
-    public double FailureShare { get; set; }
+    /// <summary>
+    /// The share (0-1) of new connections answered with 503: evenly spread and the first one included (with 0.25 the
+    /// 1st, 5th, 9th, ...), so a test that makes few connections still meets a fault, every run.
+    /// </summary>
+    public double FailureShare
+    {
+        get => _failureShare;
+        set
+        {
+            lock (_shareLock)
+            {
+                _failureShare = value;
+                _failureDue = value > 0 ? 1 : 0;
+            }
+        }
+    }
 
     public bool IsDown { get; private set; }
 
@@ -91,6 +108,22 @@ public sealed class FaultyProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether the next new connection is one of the failing share.</summary>
+    private bool NextFails()
+    {
+        lock (_shareLock)
+        {
+            if (_failureShare > 0 && _failureDue >= 1)
+            {
+                _failureDue -= 1;
+                return true;
+            }
+
+            _failureDue += _failureShare;
+            return false;
+        }
+    }
+
     private async Task HandleAsync(Socket client)
     {
         if (IsDown)
@@ -100,7 +133,7 @@ public sealed class FaultyProxy : IAsyncDisposable
             return;
         }
 
-        if (Random.Shared.NextDouble() < FailureShare)
+        if (NextFails())
         {
             Interlocked.Increment(ref _refused);
             await AnswerSlowDownAsync(client);
